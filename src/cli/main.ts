@@ -1,0 +1,28 @@
+// The `r2u` command line. Each subcommand lives in its own file under
+// commands/ and loads heavy modules (the runtime, ts-morph) only when it runs,
+// so that `check`, `fmt` and `diff` start as fast as Node itself.
+import { Command } from 'commander';
+import { VERSION } from '../version.js';
+import { EXIT } from './exit-codes.js';
+
+const program = new Command('r2u')
+  .description('Compile and run declarative R2U-Net retinal vessel segmentation experiments')
+  .version(VERSION)
+  .showHelpAfterError()
+  .exitOverride();
+
+const registrations: Array<(program: Command) => void> = [
+  // one line per subcommand module, e.g. registerCheck,
+];
+for (const register of registrations) register(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err: unknown) {
+  const e = err as { code?: string; exitCode?: number };
+  if (typeof e.code === 'string' && e.code.startsWith('commander.')) {
+    const ok = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help';
+    process.exit(ok ? EXIT.ok : EXIT.usage);
+  }
+  throw err;
+}
