@@ -1,0 +1,181 @@
+// Lowers a resolved, validated experiment to the text of a TypeScript module
+// with Handlebars templates (templates/*.hbs). Every generated line is mapped
+// back to the template line that produced it, so that a type error in the
+// output (typecheck.ts) names the template line to fix rather than the output.
+import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars';
+import type { ExperimentConfig } from '../../runtime/config.js';
+import { VERSION } from '../../version.js';
+import { contentHash } from './canonical.js';
+import { block, inline, leafPaths, stringLiteral, type Notes } from './literal.js';
+
+export const TEMPLATE_DIR = fileURLToPath(new URL('./templates/', import.meta.url));
+/** The template rendered for a module; the others are partials named by their stem. */
+export const ENTRY_TEMPLATE = 'module.hbs';
+
+/** Where the module goes and what it says about its origin; all paths posix and repo-relative. */
+export interface ModuleMeta {
+  /** the spec, e.g. `specs/drive-r2unet.r2u` */
+  readonly source: string;
+  /** specs it extends, nearest first */
+  readonly parents?: readonly string[];
+  /** the module itself, e.g. `generated/drive-r2unet.ts` */
+  readonly outFile: string;
+  /** import specifier of src/runtime seen from the module's folder, e.g. `../src/runtime` */
+  readonly runtime: string;
+}
+
+export interface TemplateLocation {
+  readonly template: string;
+  readonly line: number;
+}
+
+export interface GeneratedModule {
+  readonly text: string;
+  readonly hash: string;
+  /** lineMap[i] is the template line that produced line i + 1 of `text` */
+  readonly lineMap: readonly (TemplateLocation | undefined)[];
+}
+
+/** A template that cannot be rendered for this config (unknown path, missing field). */
+export class TemplateError extends Error {
+  override readonly name = 'TemplateError';
+}
+
+// Trailing comments for fields of variant blocks, whose keys depend on the kind.
+const NOTES: Notes = {
+  'data.dataset.root': 'folder holding the dataset',
+  'data.dataset.count': 'images generated',
+  'data.dataset.size': 'height x width',
+  'data.dataset.seed': 'generator seed, independent of `seed`',
+  'data.split.train': 'share of images',
+  'data.split.val': 'validation images',
+  'data.split.k': 'folds',
+  'data.split.fold': 'the fold validated on, 0-based',
+  'data.augment.elastic.alpha': 'displacement strength',
+  'data.augment.elastic.sigma': 'displacement smoothness, pixels',
+  'train.loss.pos_weight': 'weight of vessel pixels',
+  'train.loss.smooth': 'added to both sides of the Dice ratio',
+  'train.loss.dice_weight': 'loss = bce + dice_weight * dice',
+  'train.loss.gamma': 'focusing exponent',
+  'train.loss.alpha': 'weight of vessel pixels',
+  'train.optimizer.lr': 'initial learning rate',
+  'train.optimizer.weight_decay': 'decoupled',
+  'train.schedule.every': 'epochs between decays',
+  'train.schedule.factor': 'lr multiplier per decay',
+  'train.schedule.min_lr': 'lower bound of the learning rate',
+  'train.schedule.warmup': 'epochs of linear warm-up',
+  'train.schedule.patience': 'epochs without improvement before a decay',
+  'train.early_stop.patience': 'epochs without improvement before stopping',
+  'train.early_stop.restore_best': 'keep the weights of the best epoch',
+};
+
+// Private-use characters delimit the location markers woven into templates.
+const MARK_OPEN = '\uE000';
+const MARK_CLOSE = '\uE001';
+const MARK = /\uE000([^\uE001]*)\uE001/g;
+// A line holding only a block statement or partial is removed by Handlebars
+// ("standalone"); a marker would keep it, so such lines carry none.
+const STANDALONE = /^\s*\{\{~?\s*(?:[#^/!>]|else\b)[^]*\}\}\s*$/;
+
+/** Prefixes each template line with `name:line` so rendered lines can be traced back. */
+export function markTemplate(name: string, source: string): string {
+  return source
+    .split('\n')
+    .map((line, i) => (STANDALONE.test(line) || line === '' ? line : `${MARK_OPEN}${name}:${i + 1}${MARK_CLOSE}${line}`))
+    .join('\n');
+}
+
+/** Strips the markers, remembering for every output line the last marker seen. */
+export function unmark(rendered: string): { text: string; lineMap: (TemplateLocation | undefined)[] } {
+  const lineMap: (TemplateLocation | undefined)[] = [];
+  let current: TemplateLocation | undefined;
+  const lines = rendered.split('\n').map((line) => {
+    let first: TemplateLocation | undefined;
+    const text = line.replace(MARK, (_, loc: string) => {
+      const at = loc.lastIndexOf(':');
+      first ??= { template: loc.slice(0, at), line: Number(loc.slice(at + 1)) };
+      return '';
+    });
+    // an unmarked line (blank, or a helper's continuation) belongs to the line above
+    current = first ?? (text.trim() === '' ? undefined : current);
+    lineMap.push(current);
+    return text;
+  });
+  return { text: lines.join('\n'), lineMap };
+}
+
+/** Reads the templates of a folder: `{ 'module.hbs': '...', 'experiment.hbs': '...' }`. */
+export function readTemplates(dir = TEMPLATE_DIR): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of readdirSync(dir).sort()) if (f.endsWith('.hbs')) out[f] = readFileSync(dir + f, 'utf8');
+  return out;
+}
+
+interface RenderState {
+  config: ExperimentConfig;
+  covered: Set<string>;
+}
+
+export class Generator {
+  private readonly render: (ctx: object) => string;
+  private state: RenderState | undefined;
+
+  /** `templates` replaces the shipped ones (tests use it to plant generator bugs). */
+  constructor(templates: Record<string, string> = readTemplates()) {
+    const hb = Handlebars.create();
+    for (const [name, source] of Object.entries(templates)) {
+      if (name !== ENTRY_TEMPLATE) hb.registerPartial(name.replace(/\.hbs$/, ''), markTemplate(name, source));
+    }
+    const entry = templates[ENTRY_TEMPLATE];
+    if (entry === undefined) throw new TemplateError(`no ${ENTRY_TEMPLATE} among the templates`);
+    const lookup = (path: unknown, options: Handlebars.HelperOptions): unknown => {
+      const state = this.state!;
+      if (typeof path !== 'string') throw new TemplateError(`template line ${options.loc.start.line}: a config path must be a string`);
+      let value: unknown = state.config;
+      for (const part of path.split('.')) {
+        if (value === null || typeof value !== 'object' || !(part in value)) {
+          throw new TemplateError(`template line ${options.loc.start.line}: the config has no field \`${path}\``);
+        }
+        value = (value as Record<string, unknown>)[part];
+      }
+      state.covered.add(path);
+      return value;
+    };
+    // {{{v 'model.depth'}}}: a field on one line
+    hb.registerHelper('v', (path: unknown, options: Handlebars.HelperOptions) => inline(lookup(path, options), path as string));
+    // {{{block 'train.optimizer' 4}}}: an object, one field per line, 4 = indentation of its key
+    hb.registerHelper('block', (path: unknown, indent: unknown, options: Handlebars.HelperOptions) =>
+      block(lookup(path, options), typeof indent === 'number' ? indent : 0, path as string, NOTES),
+    );
+    // {{{str x}}}: any string as a TS literal
+    hb.registerHelper('str', (s: unknown) => stringLiteral(String(s)));
+    // noEscape: the output is TS, not HTML; strict: a misspelt variable is an error, not ''
+    this.render = hb.compile(markTemplate(ENTRY_TEMPLATE, entry), { noEscape: true, strict: true });
+  }
+
+  generate(config: ExperimentConfig, meta: ModuleMeta): GeneratedModule {
+    const hash = contentHash(config);
+    const state: RenderState = { config, covered: new Set() };
+    this.state = state;
+    let rendered: string;
+    try {
+      rendered = this.render({
+        source: meta.source,
+        parents: meta.parents ?? [],
+        outFile: meta.outFile,
+        runtime: meta.runtime,
+        hash,
+        version: VERSION,
+      });
+    } finally {
+      this.state = undefined;
+    }
+    // a field the templates forget would silently vanish from the experiment
+    const missing = leafPaths(config).filter((p) => ![...state.covered].some((c) => p === c || p.startsWith(`${c}.`)));
+    if (missing.length > 0) throw new TemplateError(`the templates do not render ${missing.map((p) => `\`${p}\``).join(', ')}`);
+    const { text, lineMap } = unmark(rendered);
+    return { text: text.endsWith('\n') ? text : `${text}\n`, hash, lineMap };
+  }
+}
