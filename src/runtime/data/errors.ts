@@ -1,0 +1,11 @@
+// The one error the data pipeline throws for bad input data: the message names
+// the file and what is wrong with it, so the CLI can print it as is (exit 3).
+export class DataError extends Error {
+  readonly file?: string;
+
+  constructor(message: string, file?: string) {
+    super(file !== undefined && !message.includes(file) ? `${file}: ${message}` : message);
+    this.name = 'DataError';
+    if (file !== undefined) this.file = file;
+  }
+}

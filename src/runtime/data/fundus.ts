@@ -1,0 +1,10 @@
+// Loading one arbitrary fundus photograph for `r2u predict`: any format
+// readImageFile decodes, an optional FOV mask, otherwise a thresholded FOV.
+import { basename } from 'node:path';
+import { readRawImage } from './raw-image.js';
+import type { RawImage } from './types.js';
+
+export async function loadFundusImage(path: string, opts: { fovPath?: string } = {}): Promise<RawImage> {
+  const id = basename(path).replace(/(\.[a-z0-9]+)+$/i, '');
+  return readRawImage({ id, image: path, fov: opts.fovPath });
+}

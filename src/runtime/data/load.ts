@@ -1,0 +1,99 @@
+// loadDataset: resolve the dataset's files, decode and validate every image up
+// front (a bad file fails before training starts, not at epoch 7), then
+// preprocess. `normalize dataset` statistics are fitted on the training split
+// only, never on validation or test images.
+import { resolve } from 'node:path';
+import type { DataConfig } from '../config.js';
+import { chaseFiles } from './datasets/chase.js';
+import { driveFiles } from './datasets/drive.js';
+import { stareFiles } from './datasets/stare.js';
+import { DataError } from './errors.js';
+import { createPreprocessor, type Preprocessor, type PreprocessStats } from './preprocess/index.js';
+import { readRawImage, type ImageFiles } from './raw-image.js';
+import { hashSeed } from './rng.js';
+import { splitImages } from './split.js';
+import { generateSynthetic } from './synthetic.js';
+import type { Dataset, RawImage } from './types.js';
+
+export interface LoadOptions {
+  /** `training` (default) or the held-out `test` subset (DRIVE; synthetic draws fresh images) */
+  readonly subset?: 'training' | 'test';
+  readonly log?: (line: string) => void;
+  /** experiment seed: selects the training split that `normalize dataset` is fitted on (default 0) */
+  readonly seed?: number;
+  /** saved preprocessing statistics (e.g. from a checkpoint); when given nothing is fitted */
+  readonly stats?: PreprocessStats;
+  /** folder that relative dataset roots are resolved against (default: the working directory) */
+  readonly baseDir?: string;
+}
+
+export interface LoadedDataset extends Dataset {
+  /** the pipeline applied, with its fitted statistics: save `preprocessor.stats` with the model */
+  readonly preprocessor: Preprocessor;
+}
+
+export async function loadDataset(data: DataConfig, opts: LoadOptions = {}): Promise<LoadedDataset> {
+  const subset = opts.subset ?? 'training';
+  const log = opts.log ?? (() => {});
+  const t0 = performance.now();
+  const { root, raw } = await loadRaw(data, subset, opts);
+  log(`data: ${raw.length} ${data.dataset.kind} ${subset} images${root === undefined ? '' : ` from ${root}`} decoded and validated in ${ms(t0)}`);
+
+  const needsFit = opts.stats === undefined && data.preprocess.some((op) => op.op === 'normalize' && op.mode === 'dataset');
+  let fit: RawImage[] | PreprocessStats | undefined = opts.stats;
+  if (needsFit) {
+    // fit on the same training split the trainer uses, of the training subset
+    const training = subset === 'training' ? raw : (await loadRaw(data, 'training', opts)).raw;
+    fit = splitImages(training, data.split, opts.seed ?? 0).train;
+  }
+  const t1 = performance.now();
+  const preprocessor = createPreprocessor(data.preprocess, fit);
+  const images = raw.map((r) => {
+    try {
+      return preprocessor.apply(r);
+    } catch (err) {
+      if (err instanceof DataError && err.file === undefined) throw new DataError(err.message, r.sourcePath);
+      throw err;
+    }
+  });
+  log(`data: preprocessed in ${ms(t1)}: ${preprocessor.describe().join('; ')}`);
+  const channels = images[0].channels;
+  return { kind: data.dataset.kind, ...(root === undefined ? {} : { root }), channels, images, preprocessor };
+}
+
+async function loadRaw(data: DataConfig, subset: 'training' | 'test', opts: LoadOptions): Promise<{ root?: string; raw: RawImage[] }> {
+  const ds = data.dataset;
+  if (ds.kind === 'synthetic') {
+    // the synthetic "test" subset is a fresh draw from a derived seed
+    const seed = subset === 'training' ? ds.seed : hashSeed(ds.seed, 0x7e57);
+    return { raw: generateSynthetic(ds.count, ds.size, seed) };
+  }
+  const envRoot = ds.kind === 'drive' ? process.env.R2U_DRIVE_ROOT : undefined;
+  const root = resolve(opts.baseDir ?? process.cwd(), envRoot !== undefined && envRoot !== '' ? envRoot : ds.root);
+  let files: ImageFiles[];
+  if (ds.kind === 'drive') files = await driveFiles(root, subset);
+  else if (subset === 'test') throw new DataError(`${ds.kind} has no held-out test subset; evaluate on a validation split instead`, root);
+  else files = ds.kind === 'stare' ? await stareFiles(root) : await chaseFiles(root);
+  const raw = await mapLimited(files, 4, readRawImage);
+  const channels = new Set(raw.map((r) => r.channels));
+  if (channels.size > 1) throw new DataError(`images have different channel counts (${[...channels].join(', ')})`, root);
+  return { root, raw };
+}
+
+/** Promise.all with at most `limit` in flight: decoding is done by sharp's thread pool. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+function ms(t: number): string {
+  return `${Math.round(performance.now() - t)} ms`;
+}
