@@ -1,0 +1,102 @@
+// Chooses and initialises the TensorFlow.js backend: native TensorFlow when
+// the optional tfjs-node packages are installed, else WebAssembly (XNNPACK)
+// with r2u's fast convolution-gradient kernels, else the pure-JS cpu backend.
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+// tfjs-layers' Node bundle registers the gradient functions of every op;
+// tfjs-core's own Node bundle does not, and training needs them
+import '@tensorflow/tfjs-layers';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { BackendName } from './config.js';
+import { registerFastWasmKernels } from './kernels/index.js';
+
+export interface BackendInfo {
+  readonly name: 'tensorflow' | 'wasm' | 'cpu';
+  /** human-readable, e.g. 'wasm (XNNPACK, SIMD, 1 thread, r2u fast conv gradients)' */
+  readonly description: string;
+  readonly simd?: boolean;
+  readonly threads?: number;
+}
+
+export class BackendError extends Error {
+  override readonly name = 'BackendError';
+}
+
+const ready = new Map<BackendInfo['name'], Promise<BackendInfo | undefined>>();
+
+/** Initialises and activates a backend; `auto` takes the fastest available. Idempotent. */
+export async function initBackend(pref: BackendName): Promise<BackendInfo> {
+  const order: Array<BackendInfo['name']> = pref === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [pref];
+  const failures: string[] = [];
+  for (const name of order) {
+    let attempt = ready.get(name);
+    if (attempt === undefined) {
+      attempt = prepare(name).catch((err: unknown) => {
+        failures.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);
+        return undefined;
+      });
+      ready.set(name, attempt);
+    }
+    const info = await attempt;
+    if (info === undefined) {
+      if (failures.length === 0) failures.push(`${name}: unavailable (failed earlier in this process)`);
+      continue;
+    }
+    if (tf.getBackend() !== name && !(await tf.setBackend(name))) {
+      throw new BackendError(`backend '${name}' was registered but failed to initialise`);
+    }
+    return info;
+  }
+  throw new BackendError(
+    pref === 'auto'
+      ? `no TensorFlow.js backend could be initialised (${failures.join('; ')})`
+      : `backend '${pref}' is not available: ${failures.join('; ')}` +
+          (pref === 'tensorflow' ? ' (install @tensorflow/tfjs-node or @tensorflow/tfjs-node-gpu)' : ''),
+  );
+}
+
+async function prepare(name: BackendInfo['name']): Promise<BackendInfo> {
+  switch (name) {
+    case 'tensorflow':
+      return prepareTensorflow();
+    case 'wasm':
+      return prepareWasm();
+    case 'cpu':
+      if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend failed to initialise');
+      return { name: 'cpu', description: 'cpu (pure JavaScript, slow)' };
+  }
+}
+
+async function prepareTensorflow(): Promise<BackendInfo> {
+  const errors: string[] = [];
+  // the package names are in variables so bundlers and tsc leave the optional imports alone
+  for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
+    try {
+      await import(pkg);
+      if (!(await tf.setBackend('tensorflow'))) throw new Error('setBackend failed');
+      return { name: 'tensorflow', description: `tensorflow (native, ${pkg})` };
+    } catch (err) {
+      errors.push(`${pkg}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+    }
+  }
+  throw new Error(errors.join('; '));
+}
+
+async function prepareWasm(): Promise<BackendInfo> {
+  const require = createRequire(import.meta.url);
+  const dist = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
+  // the threaded build needs blob: workers, which Node lacks; SIMD is detected
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  setWasmPaths(dist);
+  registerFastWasmKernels();
+  if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
+  const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
+  return {
+    name: 'wasm',
+    description: `wasm (XNNPACK${simd ? ', SIMD' : ''}, 1 thread, r2u fast conv gradients)`,
+    simd,
+    threads: 1,
+  };
+}

@@ -1,0 +1,131 @@
+// The fast wasm convolution-gradient kernels must agree with the reference cpu backend.
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../../src/runtime/backend.js';
+
+type Pad = 'same' | 'valid';
+interface Case {
+  n: number;
+  h: number;
+  w: number;
+  ci: number;
+  co: number;
+  k: [number, number];
+  s: number;
+  pad: Pad;
+}
+
+function random(size: number, seed: number): Float32Array {
+  let state = seed >>> 0 || 1;
+  const out = new Float32Array(size);
+  for (let i = 0; i < size; i++) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    out[i] = state / 2 ** 32 - 0.5;
+  }
+  return out;
+}
+
+async function onBackend(name: 'cpu' | 'wasm', f: () => tf.Tensor): Promise<Float32Array> {
+  await initBackend(name);
+  const t = f();
+  const data = (await t.data()) as Float32Array;
+  t.dispose();
+  return data;
+}
+
+function relError(a: Float32Array, b: Float32Array): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < a.length; i++) {
+    num += (a[i] - b[i]) ** 2;
+    den += b[i] ** 2;
+  }
+  return Math.sqrt(num / Math.max(den, 1e-30));
+}
+
+function shapes(c: Case) {
+  const info = tf.backend_util.computeConv2DInfo([c.n, c.h, c.w, c.ci], [c.k[0], c.k[1], c.ci, c.co], c.s, 1, c.pad);
+  return { x: [c.n, c.h, c.w, c.ci] as const, f: [c.k[0], c.k[1], c.ci, c.co] as const, y: info.outShape };
+}
+
+const cases: Case[] = [
+  { n: 2, h: 9, w: 7, ci: 3, co: 5, k: [3, 3], s: 1, pad: 'same' },
+  { n: 3, h: 8, w: 8, ci: 4, co: 6, k: [3, 3], s: 1, pad: 'valid' },
+  { n: 2, h: 9, w: 10, ci: 3, co: 4, k: [3, 3], s: 2, pad: 'same' },
+  { n: 2, h: 11, w: 8, ci: 5, co: 3, k: [3, 2], s: 2, pad: 'valid' },
+  { n: 1, h: 7, w: 9, ci: 2, co: 3, k: [5, 5], s: 1, pad: 'same' },
+  { n: 2, h: 8, w: 6, ci: 4, co: 4, k: [2, 2], s: 2, pad: 'valid' },
+  { n: 2, h: 8, w: 8, ci: 16, co: 8, k: [1, 1], s: 1, pad: 'same' },
+];
+
+describe('fast wasm convolution gradients', () => {
+  beforeAll(async () => {
+    await initBackend('wasm');
+  });
+
+  for (const c of cases) {
+    const label = `${c.n}x${c.h}x${c.w}x${c.ci} -> ${c.co}, k ${c.k.join('x')}, stride ${c.s}, ${c.pad}`;
+    const sh = shapes(c);
+    const x = random(sh.x.reduce((a, b) => a * b), 1);
+    const f = random(sh.f.reduce((a, b) => a * b), 2);
+    const dy = random(sh.y.reduce((a, b) => a * b), 3);
+
+    it(`Conv2DBackpropFilter ${label}`, async () => {
+      const run = () =>
+        tf.engine().runKernel(
+          'Conv2DBackpropFilter',
+          { x: tf.tensor4d(x, [...sh.x]), dy: tf.tensor4d(dy, sh.y) },
+          { strides: [c.s, c.s], pad: c.pad, dataFormat: 'NHWC', filterShape: [...sh.f] },
+        ) as tf.Tensor;
+      const want = await onBackend('cpu', run);
+      const got = await onBackend('wasm', run);
+      expect(got.length).toBe(want.length);
+      expect(relError(got, want)).toBeLessThan(1e-4);
+    });
+
+    it(`Conv2DBackpropInput ${label}`, async () => {
+      const run = () =>
+        tf.engine().runKernel(
+          'Conv2DBackpropInput',
+          { dy: tf.tensor4d(dy, sh.y), filter: tf.tensor4d(f, [...sh.f]) },
+          { strides: [c.s, c.s], pad: c.pad, dataFormat: 'NHWC', inputShape: [...sh.x] },
+        ) as tf.Tensor;
+      const want = await onBackend('cpu', run);
+      const got = await onBackend('wasm', run);
+      expect(got.length).toBe(want.length);
+      expect(relError(got, want)).toBeLessThan(1e-4);
+    });
+  }
+
+  it('conv2dTranspose (2x2, stride 2, same) and its gradients match cpu', async () => {
+    const xs = random(2 * 5 * 6 * 8, 4);
+    const fs = random(2 * 2 * 4 * 8, 5);
+    const run = () => {
+      const xt = tf.tensor4d(xs, [2, 5, 6, 8]);
+      const ft = tf.tensor4d(fs, [2, 2, 4, 8]);
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.square(tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, [2, 10, 12, 4], 2, 'same'))),
+      );
+      const [gx, gf] = g([xt, ft]);
+      const y = tf.conv2dTranspose(xt, ft, [2, 10, 12, 4], 2, 'same');
+      return tf.concat([tf.reshape(y, [-1]), tf.reshape(gx, [-1]), tf.reshape(gf, [-1])]);
+    };
+    const want = await onBackend('cpu', run);
+    const got = await onBackend('wasm', run);
+    expect(relError(got, want)).toBeLessThan(1e-4);
+  });
+
+  it('frees every intermediate tensor', async () => {
+    await initBackend('wasm');
+    const x = tf.tensor4d(random(2 * 8 * 8 * 3, 6), [2, 8, 8, 3]);
+    const f = tf.tensor4d(random(3 * 3 * 3 * 4, 7), [3, 3, 3, 4]);
+    const loss = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same'));
+    tf.dispose(tf.grads(loss)([x, f]));
+    const before = tf.memory();
+    tf.dispose(tf.grads(loss)([x, f]));
+    const after = tf.memory();
+    expect(after.numTensors).toBe(before.numTensors);
+    expect(after.numBytes).toBe(before.numBytes);
+    tf.dispose([x, f]);
+  });
+});
