@@ -1,0 +1,88 @@
+// Stages 1–2 together: text → tokens → CST → AST, with every lexing and syntax
+// error turned into a located diagnostic.
+import type { IRecognitionException, IToken, TokenType } from 'chevrotain';
+import type { SpecAst } from './ast.js';
+import { AstBuilder } from './ast-builder.js';
+import { error, type Diagnostic } from './diagnostics.js';
+import { Experiment, Extends, specLexer } from './lexer.js';
+import { specParser } from './parser.js';
+import type { SourceFile, Span } from './source.js';
+import { suggest } from './suggest.js';
+
+const KEYWORDS: TokenType[] = [Experiment, Extends];
+
+export interface ParseResult {
+  ast: SpecAst;
+  diagnostics: Diagnostic[];
+}
+
+export function parseSource(source: SourceFile): ParseResult {
+  const diagnostics: Diagnostic[] = [];
+  const lexed = specLexer.tokenize(source.text);
+  for (const e of lexed.errors) {
+    const ch = source.text.slice(e.offset, e.offset + e.length);
+    diagnostics.push(error('lex', `unexpected character ${JSON.stringify(ch)}`, source.span(e.offset, Math.max(1, e.length)), {
+      note: ch === "'" ? 'strings are written in double quotes' : undefined,
+    }));
+  }
+  specParser.input = lexed.tokens;
+  const cst = specParser.spec();
+  for (const e of specParser.errors) diagnostics.push(syntaxDiagnostic(e, source));
+  const comments = (lexed.groups['comments'] ?? []) as IToken[];
+  const builder = new AstBuilder(source);
+  const ast = builder.build(cst, comments);
+  diagnostics.push(...builder.diagnostics);
+  diagnostics.sort((a, b) => (a.span?.offset ?? 0) - (b.span?.offset ?? 0));
+  return { ast, diagnostics };
+}
+
+function describeToken(t: IToken): string {
+  if (t.tokenType.name === 'EOF') return 'end of file';
+  if (t.tokenType.name === 'Newline') return 'end of line';
+  return `'${t.image}'`;
+}
+
+function syntaxDiagnostic(e: IRecognitionException, source: SourceFile): Diagnostic {
+  const t = e.token;
+  const atEnd = t.tokenType.name === 'EOF' || !Number.isFinite(t.startOffset);
+  const span: Span = atEnd
+    ? source.span(Math.max(0, source.text.length - 1), 1)
+    : source.span(t.startOffset, Math.max(1, t.image.length));
+  const expected = expectedFromMessage(e.message);
+  const rule = e.context.ruleStack.at(-1);
+  let message = `unexpected ${describeToken(t)}`;
+  if (rule) message += ` in ${ruleNames[rule] ?? rule}`;
+  let suggestion: string | undefined;
+  if (t.tokenType.name === 'Identifier') {
+    const kw = KEYWORDS.filter((k) => expected.includes(String(k.LABEL))).map((k) => String(k.LABEL).replace(/'/g, ''));
+    suggestion = suggest(t.image, kw);
+  }
+  return error('syntax', message, span, { expected: expected || undefined, suggestion });
+}
+
+const ruleNames: Record<string, string> = {
+  spec: 'the spec',
+  extendsClause: "'extends'",
+  experiment: "the 'experiment' header",
+  block: 'a block',
+  statement: 'a statement',
+  arguments: 'the arguments of a statement',
+  phrase: 'a value',
+  atom: 'a value',
+  call: 'a call',
+  callArg: 'an argument',
+  sep: 'a statement',
+};
+
+/** Turns Chevrotain's "Expecting ..." message (built from token labels) into a short list. */
+function expectedFromMessage(message: string): string {
+  const one = /Expecting --> (.+?) <--/.exec(message);
+  if (one) return one[1];
+  const alternatives = [...message.matchAll(/<([^>]*)>/g)].map((m) => m[1]);
+  const firsts = new Set<string>();
+  for (const alt of alternatives) {
+    const first = /\[([^\]]+)\]/.exec(alt);
+    if (first) firsts.add(first[1].trim());
+  }
+  return [...firsts].join(', ');
+}

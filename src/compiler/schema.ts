@@ -1,0 +1,140 @@
+// The JSON Schema (draft 2020-12) of a resolved experiment, mirroring
+// src/runtime/config.ts. `r2u schema` prints it for editors; the validator
+// checks every resolved configuration against it, whatever its source (file,
+// extends, --set).
+
+type Schema = Record<string, unknown>;
+
+const integer = (minimum?: number, maximum?: number): Schema => ({ type: 'integer', ...(minimum !== undefined && { minimum }), ...(maximum !== undefined && { maximum }) });
+const number = (minimum?: number, maximum?: number, exclusive = false): Schema => ({
+  type: 'number',
+  ...(minimum !== undefined && (exclusive ? { exclusiveMinimum: minimum } : { minimum })),
+  ...(maximum !== undefined && { maximum }),
+});
+const fraction = number(0, 1);
+const positive = number(0, undefined, true);
+const nonNegative = number(0);
+const dims: Schema = { type: 'array', prefixItems: [integer(1), integer(1)], minItems: 2, maxItems: 2, items: false, description: '[height, width]' };
+const enumOf = (...values: string[]): Schema => ({ enum: values });
+const object = (properties: Record<string, Schema>, description?: string): Schema => ({
+  type: 'object',
+  ...(description && { description }),
+  properties,
+  required: Object.keys(properties),
+  additionalProperties: false,
+});
+/** one variant of a tagged union: `{ kind: name, ...params }` */
+const variant = (tag: string, name: string, params: Record<string, Schema> = {}): Schema => object({ [tag]: { const: name }, ...params });
+
+const dataset: Schema = {
+  oneOf: [
+    variant('kind', 'drive', { root: { type: 'string', minLength: 1 } }),
+    variant('kind', 'stare', { root: { type: 'string', minLength: 1 } }),
+    variant('kind', 'chase_db1', { root: { type: 'string', minLength: 1 } }),
+    variant('kind', 'synthetic', { count: integer(2, 10000), size: dims, seed: integer(0) }),
+  ],
+};
+
+const op = (name: string, params: Record<string, Schema>): Schema => variant('op', name, params);
+const preprocess: Schema = {
+  type: 'array',
+  items: {
+    oneOf: [
+      object({ op: { const: 'crop' }, mode: { const: 'center' }, size: dims }),
+      object({ op: { const: 'crop' }, mode: { const: 'box' }, x: integer(0), y: integer(0), size: dims }),
+      op('grayscale', { mode: enumOf('luminance', 'green', 'red', 'blue') }),
+      op('normalize', { mode: enumOf('per_image', 'dataset') }),
+      op('clahe', { tiles: dims, clip: positive }),
+      op('gamma', { value: positive }),
+      op('resize', { size: dims }),
+      op('pad', { multiple: integer(1) }),
+    ],
+  },
+};
+
+const adam = { lr: positive, beta1: number(0, 1), beta2: number(0, 1), epsilon: positive };
+const monitors = ['val_loss', 'val_dice', 'val_auc', 'val_accuracy', 'val_sensitivity', 'val_specificity'];
+
+export const EXPERIMENT_SCHEMA: Schema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'https://r2u.dev/schema/experiment.json',
+  title: 'r2u resolved experiment',
+  description: 'A .r2u spec after extends, defaults and --set overrides (see grammar/REFERENCE.md).',
+  ...object({
+    name: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+    seed: integer(0),
+    data: object({
+      dataset,
+      preprocess,
+      patches: object({ size: dims, per_epoch: integer(1), vessel_fraction: fraction }),
+      split: {
+        oneOf: [
+          variant('kind', 'ratio', { train: fraction, val: fraction }),
+          variant('kind', 'kfold', { k: integer(2), fold: integer(0) }),
+          variant('kind', 'list', { val: { type: 'array', items: { type: 'string' }, minItems: 1, uniqueItems: true } }),
+        ],
+      },
+      augment: object({
+        flip_horizontal: { type: 'boolean' },
+        flip_vertical: { type: 'boolean' },
+        rotate90: { type: 'boolean' },
+        rotate: number(0, 180),
+        brightness: nonNegative,
+        contrast: fraction,
+        gamma: fraction,
+        elastic: object({ alpha: nonNegative, sigma: positive }),
+      }),
+    }),
+    model: object({
+      arch: enumOf('r2unet', 'unet', 'attention_r2unet'),
+      depth: integer(1, 6),
+      filters: integer(1, 512),
+      t: integer(0, 8),
+      upsample: enumOf('transpose', 'upsample_conv'),
+      recurrence: enumOf('paper', 'shared'),
+      norm: enumOf('none', 'batch', 'instance', 'group'),
+      dropout: number(0, 0.9),
+    }),
+    train: object({
+      loss: {
+        oneOf: [
+          variant('kind', 'bce'),
+          variant('kind', 'weighted_bce', { pos_weight: positive }),
+          variant('kind', 'dice', { smooth: nonNegative }),
+          variant('kind', 'bce_dice', { dice_weight: nonNegative, smooth: nonNegative }),
+          variant('kind', 'focal', { gamma: nonNegative, alpha: fraction }),
+        ],
+      },
+      optimizer: {
+        oneOf: [
+          variant('kind', 'adam', adam),
+          variant('kind', 'adamw', { ...adam, weight_decay: nonNegative }),
+          variant('kind', 'sgd', { lr: positive, momentum: number(0, 1), nesterov: { type: 'boolean' } }),
+        ],
+      },
+      schedule: {
+        oneOf: [
+          variant('kind', 'constant'),
+          variant('kind', 'step', { every: integer(1), factor: number(0, 1, true) }),
+          variant('kind', 'cosine', { min_lr: nonNegative, warmup: integer(0) }),
+          variant('kind', 'plateau', { factor: number(0, 1, true), patience: integer(0), min_lr: nonNegative }),
+        ],
+      },
+      batch: integer(1, 4096),
+      epochs: integer(1, 100000),
+      early_stop: {
+        oneOf: [{ type: 'null' }, object({ monitor: enumOf(...monitors), patience: integer(0), restore_best: { type: 'boolean' } })],
+      },
+      clip_grad: nonNegative,
+      metrics: { type: 'array', items: enumOf('accuracy', 'sensitivity', 'specificity', 'precision', 'dice', 'auc'), uniqueItems: true },
+    }),
+    eval: object({
+      threshold: fraction,
+      mode: enumOf('full_image', 'sliding_window'),
+      stride: dims,
+      min_component: integer(0),
+      fill_holes: integer(0),
+    }),
+    runtime: object({ backend: enumOf('auto', 'tensorflow', 'wasm', 'cpu'), workers: integer(0, 64) }),
+  }),
+};
