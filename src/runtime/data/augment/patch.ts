@@ -1,0 +1,76 @@
+// Cutting one (augmented) training patch out of an image. For every output
+// pixel the source position is centre + M * (offset + elastic displacement);
+// the image is read bilinearly and the label by nearest neighbour, both with
+// zeros outside the image (zero padding at borders, like the padded FOV).
+// Without rotation or elastic deformation all positions are integers and the
+// patch is an exact copy.
+import type { AugmentConfig } from '../../config.js';
+import type { Rng } from '../rng.js';
+import type { FundusImage } from '../types.js';
+import { elasticField } from './elastic.js';
+import { drawRigid } from './geometric.js';
+import { jitterIntensity } from './intensity.js';
+
+/**
+ * Writes the patch centred on pixel (cx, cy) into x (h*w*c at xOff) and y (h*w at yOff).
+ * For even sizes the centre pixel is the one just below/right of the middle.
+ */
+export function samplePatch(
+  img: FundusImage,
+  cx: number,
+  cy: number,
+  h: number,
+  w: number,
+  aug: AugmentConfig,
+  rng: Rng,
+  x: Float32Array,
+  xOff: number,
+  y: Float32Array,
+  yOff: number,
+): void {
+  const m = drawRigid(rng, aug);
+  const field = aug.elastic.alpha > 0 ? elasticField(rng, h, w, aug.elastic.alpha, aug.elastic.sigma) : null;
+  const c = img.channels;
+  const W = img.width;
+  const H = img.height;
+  const px = img.pixels;
+  const label = img.label;
+  // the geometric centre of the patch, in source pixel coordinates
+  const ox = cx - w / 2 + (w - 1) / 2;
+  const oy = cy - h / 2 + (h - 1) / 2;
+  for (let i = 0; i < h; i++) {
+    for (let j = 0; j < w; j++) {
+      const o = i * w + j;
+      let u = j - (w - 1) / 2;
+      let v = i - (h - 1) / 2;
+      if (field !== null) {
+        u += field.dx[o];
+        v += field.dy[o];
+      }
+      const sx = ox + m.a * u + m.b * v;
+      const sy = oy + m.c * u + m.d * v;
+      // label: nearest neighbour
+      const lx = Math.round(sx);
+      const ly = Math.round(sy);
+      y[yOff + o] = label !== null && lx >= 0 && ly >= 0 && lx < W && ly < H ? label[ly * W + lx] : 0;
+      // image: bilinear, zero outside
+      const x0 = Math.floor(sx);
+      const y0 = Math.floor(sy);
+      const ax = sx - x0;
+      const ay = sy - y0;
+      const dst = xOff + o * c;
+      for (let k = 0; k < c; k++) x[dst + k] = 0;
+      bilinearTap(px, W, H, c, x0, y0, (1 - ax) * (1 - ay), x, dst);
+      if (ax > 0) bilinearTap(px, W, H, c, x0 + 1, y0, ax * (1 - ay), x, dst);
+      if (ay > 0) bilinearTap(px, W, H, c, x0, y0 + 1, (1 - ax) * ay, x, dst);
+      if (ax > 0 && ay > 0) bilinearTap(px, W, H, c, x0 + 1, y0 + 1, ax * ay, x, dst);
+    }
+  }
+  if (aug.brightness > 0 || aug.contrast > 0 || aug.gamma > 0) jitterIntensity(x.subarray(xOff, xOff + h * w * c), rng, aug);
+}
+
+function bilinearTap(px: Float32Array, W: number, H: number, c: number, x: number, y: number, wt: number, out: Float32Array, dst: number): void {
+  if (wt === 0 || x < 0 || y < 0 || x >= W || y >= H) return;
+  const s = (y * W + x) * c;
+  for (let k = 0; k < c; k++) out[dst + k] += wt * px[s + k];
+}

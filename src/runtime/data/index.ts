@@ -1,0 +1,14 @@
+// The data pipeline's public API: loading and validating datasets,
+// preprocessing, splitting, patch sampling with augmentation, previews.
+export { DataError } from './errors.js';
+export type { Batch, Dataset, FundusImage, GeometryStep, RawImage, Size } from './types.js';
+export { loadDataset, type LoadOptions, type LoadedDataset } from './load.js';
+export { loadFundusImage } from './fundus.js';
+export { createPreprocessor, type Preprocessor, type PreprocessStats } from './preprocess/index.js';
+export { toOriginalGeometry } from './geometry.js';
+export { splitImages, type Split } from './split.js';
+export { PatchSampler, type PatchPlacement, type SamplerOptions } from './sampler.js';
+export { gridPatches, cropPatch } from './grid.js';
+export { generateSynthetic, synthesizeFundus } from './synthetic.js';
+export { writePreview, type PreviewOptions } from './preview.js';
+export { hashSeed, mulberry32, type Rng } from './rng.js';
