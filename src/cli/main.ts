@@ -4,6 +4,12 @@
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
 import { EXIT } from './exit-codes.js';
+import { registerCheck } from './commands/check.js';
+import { registerDiff } from './commands/diff.js';
+import { registerFmt } from './commands/fmt.js';
+import { registerSchema } from './commands/schema.js';
+import { UsageError } from './report.js';
+import { registerData } from './commands/data.js';
 
 const program = new Command('r2u')
   .description('Compile and run declarative R2U-Net retinal vessel segmentation experiments')
@@ -12,7 +18,11 @@ const program = new Command('r2u')
   .exitOverride();
 
 const registrations: Array<(program: Command) => void> = [
-  // one line per subcommand module, e.g. registerCheck,
+  registerCheck,
+  registerFmt,
+  registerDiff,
+  registerSchema,
+  registerData,
 ];
 for (const register of registrations) register(program);
 
@@ -23,6 +33,10 @@ try {
   if (typeof e.code === 'string' && e.code.startsWith('commander.')) {
     const ok = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help';
     process.exit(ok ? EXIT.ok : EXIT.usage);
+  }
+  if (err instanceof UsageError) {
+    process.stderr.write(`r2u: ${err.message}\n`);
+    process.exit(EXIT.usage);
   }
   throw err;
 }

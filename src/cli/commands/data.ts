@@ -1,0 +1,52 @@
+// `r2u data preview <spec> [--out file.png] [--set k=v...]`: loads the spec's
+// dataset through the exact training pipeline (validation, preprocessing,
+// split, sampler with augmentation) and writes a PNG contact sheet of
+// preprocessed images and sampled patches next to their labels.
+import type { Command } from 'commander';
+import { EXIT } from '../exit-codes.js';
+
+interface PreviewFlags {
+  out: string;
+  set: string[];
+  images: string;
+  patches: string;
+}
+
+export function registerData(program: Command): void {
+  const data = program.command('data').description('inspect the data pipeline of an experiment');
+  data
+    .command('preview')
+    .description('write a PNG of preprocessed training images and augmented patches with their labels')
+    .argument('<spec>', 'experiment spec (.r2u)')
+    .option('-o, --out <file>', 'output PNG', 'data-preview.png')
+    .option('--set <path=value>', 'override a config value (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--images <n>', 'preprocessed images shown', '4')
+    .option('--patches <n>', 'sampled patches shown', '16')
+    .action(async (spec: string, flags: PreviewFlags) => {
+      process.exitCode = await previewCommand(spec, flags);
+    });
+}
+
+async function previewCommand(spec: string, flags: PreviewFlags): Promise<number> {
+  // heavy modules (sharp, the runtime) load only when the command runs
+  const { loadExperiment, formatDiagnostics } = await import('../../compiler/index.js');
+  const { DataError, loadDataset, splitImages, PatchSampler, writePreview } = await import('../../runtime/data/index.js');
+  const loaded = await loadExperiment(spec, { sets: flags.set });
+  if (loaded.diagnostics.length > 0) console.error(formatDiagnostics(loaded.diagnostics));
+  if (loaded.config === undefined) return EXIT.invalid;
+  const config = loaded.config;
+  try {
+    const dataset = await loadDataset(config.data, { seed: config.seed, log: (line) => console.error(line) });
+    const { train, val } = splitImages(dataset.images, config.data.split, config.seed);
+    const sampler = new PatchSampler(train, config.data.patches, config.data.augment, config.seed);
+    await writePreview(train, sampler, flags.out, { images: Number(flags.images), patches: Number(flags.patches) });
+    console.log(`wrote ${flags.out}: ${dataset.images.length} images (${train.length} train, ${val.length} val: ${val.map((v) => v.id).join(', ')})`);
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof DataError) {
+      console.error(`r2u data preview: ${err.message}`);
+      return EXIT.runtime;
+    }
+    throw err;
+  }
+}
