@@ -1,0 +1,53 @@
+// Building blocks shared by every architecture: convolutions with r2u's
+// initialisation, and the normalisation layer a ModelConfig asks for.
+import * as tfl from '@tensorflow/tfjs-layers';
+import type { ModelConfig } from '../config.js';
+import { GroupNormalization } from './group-norm.js';
+
+export type Sym = tfl.SymbolicTensor;
+
+/** a linear 'same'-padded convolution (He-initialised: every conv feeds a ReLU) */
+export function conv(name: string, filters: number, kernel: number, useBias = true): tfl.layers.Layer {
+  return tfl.layers.conv2d({
+    name,
+    filters,
+    kernelSize: kernel,
+    padding: 'same',
+    useBias,
+    kernelInitializer: 'heNormal',
+  });
+}
+
+/** largest divisor of `channels` that is at most 8: group norm over 16..256-channel maps */
+function groupCount(channels: number): number {
+  for (let g = Math.min(8, channels); g > 1; g--) if (channels % g === 0) return g;
+  return 1;
+}
+
+/** the normalisation layer for `norm`, or null for `none` */
+export function norm(kind: ModelConfig['norm'], name: string, channels: number): tfl.layers.Layer | null {
+  switch (kind) {
+    case 'none':
+      return null;
+    case 'batch':
+      return tfl.layers.batchNormalization({ name, axis: -1, momentum: 0.99, epsilon: 1e-3 });
+    case 'instance':
+      return new GroupNormalization({ name, groups: -1 });
+    case 'group':
+      return new GroupNormalization({ name, groups: groupCount(channels) });
+  }
+}
+
+/** x -> norm(x) -> ReLU */
+export function normRelu(kind: ModelConfig['norm'], name: string, x: Sym, channels: number): Sym {
+  const n = norm(kind, `${name}_norm`, channels);
+  const y = n === null ? x : (n.apply(x) as Sym);
+  return tfl.layers.reLU({ name: `${name}_relu` }).apply(y) as Sym;
+}
+
+/** conv -> norm -> ReLU */
+export function convNormRelu(cfg: ModelConfig, name: string, x: Sym, filters: number, kernel = 3): Sym {
+  // the bias is redundant before a normalisation that re-centres
+  const y = conv(`${name}_conv`, filters, kernel, cfg.norm === 'none').apply(x) as Sym;
+  return normRelu(cfg.norm, name, y, filters);
+}
