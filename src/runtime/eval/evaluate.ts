@@ -1,0 +1,80 @@
+// Scoring a set of labelled images: inference, post-processing and
+// FOV-masked metrics, per image and averaged. Validation during training and
+// `r2u eval` both call this, so their numbers are comparable.
+import type { EvalConfig } from '../config.js';
+import type { FundusImage } from '../data/index.js';
+import { infer, type InferenceSettings, type PredictFn } from './infer.js';
+import { aucFromRanked, confusion, meanScores, mergeRanked, rankScores, scores, type FullScores, type RankedScores } from './metrics.js';
+import { binarize } from './postprocess.js';
+
+/** Loss of a probability map against its label, over the FOV. */
+export type MapLoss = (prob: Float32Array, label: Uint8Array, fov: Uint8Array) => number;
+
+export interface ImageResult {
+  id: string;
+  /** probability map in preprocessed geometry */
+  prob: Float32Array;
+  /** binary mask at the threshold, post-processed */
+  mask: Uint8Array;
+  scores: FullScores;
+  /** NaN when no loss function was given */
+  loss: number;
+}
+
+export interface EvalSummary {
+  images: ImageResult[];
+  /** mean of the per-image scores (NaN entries skipped) */
+  mean: FullScores;
+  meanLoss: number;
+  /** FOV scores of all images pooled, for threshold selection and pooled AUC */
+  pooled: RankedScores;
+}
+
+/** Scores a binary mask: thresholded metrics from the mask, AUC from the raw probabilities. */
+export function scoreImage(img: Pick<FundusImage, 'fov'> & { label: Uint8Array }, mask: Uint8Array, ranked: RankedScores): FullScores {
+  // the mask is 0/1, so any threshold in (0, 1] reads it back
+  return { ...scores(confusion(mask, img.label, img.fov, 1)), auc: aucFromRanked(ranked) };
+}
+
+export async function evaluateImages(
+  images: readonly FundusImage[],
+  predict: PredictFn,
+  settings: InferenceSettings,
+  post: Pick<EvalConfig, 'min_component' | 'fill_holes'>,
+  threshold: number,
+  loss?: MapLoss,
+): Promise<EvalSummary> {
+  const results: ImageResult[] = [];
+  const ranked: RankedScores[] = [];
+  for (const img of images) {
+    if (img.label === null) throw new Error(`image ${img.id} has no label to evaluate against`);
+    const prob = await infer(img, predict, settings);
+    const r = rankScores(prob, img.label, img.fov);
+    const mask = binarize(prob, img.width, img.height, post, threshold);
+    results.push({
+      id: img.id,
+      prob,
+      mask,
+      scores: scoreImage({ fov: img.fov, label: img.label }, mask, r),
+      loss: loss === undefined ? Number.NaN : loss(prob, img.label, img.fov),
+    });
+    ranked.push(r);
+  }
+  const losses = results.map((r) => r.loss);
+  return {
+    images: results,
+    mean: meanScores(results.map((r) => r.scores)),
+    meanLoss: losses.reduce((s, v) => s + v, 0) / Math.max(1, losses.length),
+    pooled: mergeRanked(ranked),
+  };
+}
+
+/** Re-scores already predicted images at another threshold (e.g. the best-F1 one). */
+export function rescore(images: readonly FundusImage[], results: readonly ImageResult[], post: Pick<EvalConfig, 'min_component' | 'fill_holes'>, threshold: number): ImageResult[] {
+  return results.map((res, i) => {
+    const img = images[i];
+    const label = img.label as Uint8Array;
+    const mask = binarize(res.prob, img.width, img.height, post, threshold);
+    return { ...res, mask, scores: { ...scores(confusion(mask, label, img.fov, 1)), auc: res.scores.auc } };
+  });
+}

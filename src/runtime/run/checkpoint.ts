@@ -1,0 +1,118 @@
+// A checkpoint directory (`checkpoints/last/`, `checkpoints/best/`):
+//   model.json + weights.bin   the model, standard TF.js layers format
+//   optimizer.json + .bin      optimizer slots, for an exact resume
+//   state.json                 loop state after the epoch (epoch, monitor, schedule, rng)
+//   spec.json                  resolved config, so the directory stands alone (predict)
+//   preprocess.json            fitted preprocessing statistics
+// The directory is replaced atomically as a whole.
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ExperimentConfig } from '../config.js';
+import type { PreprocessStats } from '../data/index.js';
+import type { MonitorState } from '../train/early-stop.js';
+import { replaceDirAtomic } from './atomic.js';
+import { RunError } from './errors.js';
+import { exists, readJson, RUN_FILES } from './folder.js';
+import { layersModelDir, MODEL_JSON, readLayersWeights } from './model-io.js';
+
+export interface NamedArray {
+  name: string;
+  shape: number[];
+  values: Float32Array;
+}
+
+/** Optimizer state as plain arrays plus JSON-serialisable metadata (iteration count, ...). */
+export interface OptimizerSnapshot {
+  meta: unknown;
+  arrays: NamedArray[];
+}
+
+export interface TrainState {
+  /** last finished epoch (1-based) */
+  epoch: number;
+  monitor: MonitorState;
+  /** learning rate the next epoch starts from, and the schedule's own state */
+  lr: number;
+  schedule: unknown;
+  /** the sampler draws epoch e from hash(seed, e): this is all its rng state */
+  rng: { seed: number; next_epoch: number };
+}
+
+export interface Checkpoint {
+  weights: NamedArray[];
+  optimizer: OptimizerSnapshot | null;
+  state: TrainState;
+  spec: ExperimentConfig;
+  preprocess: PreprocessStats;
+}
+
+const FILES = {
+  optimizerJson: 'optimizer.json',
+  optimizerBin: 'optimizer.bin',
+  state: 'state.json',
+  spec: 'spec.json',
+  preprocess: 'preprocess.json',
+} as const;
+
+const json = (v: unknown): string => `${JSON.stringify(v, null, 2)}\n`;
+
+export async function saveCheckpoint(
+  dir: string,
+  c: { model: tfl.LayersModel; optimizer: OptimizerSnapshot | null; state: TrainState; spec: ExperimentConfig; preprocess: PreprocessStats },
+): Promise<void> {
+  await replaceDirAtomic(dir, async (tmp) => {
+    await c.model.save(layersModelDir(tmp));
+    if (c.optimizer !== null) {
+      const bin = new Float32Array(c.optimizer.arrays.reduce((s, a) => s + a.values.length, 0));
+      let o = 0;
+      for (const a of c.optimizer.arrays) {
+        bin.set(a.values, o);
+        o += a.values.length;
+      }
+      await writeFile(join(tmp, FILES.optimizerBin), new Uint8Array(bin.buffer));
+      await writeFile(join(tmp, FILES.optimizerJson), json({ meta: c.optimizer.meta, arrays: c.optimizer.arrays.map((a) => ({ name: a.name, shape: a.shape })) }));
+    }
+    await writeFile(join(tmp, FILES.state), json(c.state));
+    await writeFile(join(tmp, FILES.spec), json(c.spec));
+    await writeFile(join(tmp, FILES.preprocess), json(c.preprocess));
+  });
+}
+
+async function loadOptimizer(dir: string): Promise<OptimizerSnapshot | null> {
+  if (!(await exists(join(dir, FILES.optimizerJson)))) return null;
+  const head = await readJson<{ meta: unknown; arrays: Array<{ name: string; shape: number[] }> }>(join(dir, FILES.optimizerJson), 'optimizer state');
+  const bytes = await readFile(join(dir, FILES.optimizerBin));
+  const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  let o = 0;
+  const arrays = head.arrays.map((a) => {
+    const size = a.shape.reduce((x, y) => x * y, 1);
+    const values = all.slice(o, o + size);
+    o += size;
+    return { name: a.name, shape: a.shape, values };
+  });
+  if (o !== all.length) throw new RunError(`${join(dir, FILES.optimizerBin)}: size does not match optimizer.json`);
+  return { meta: head.meta, arrays };
+}
+
+export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
+  if (!(await exists(join(dir, MODEL_JSON)))) throw new RunError(`${dir}: not a checkpoint (no ${MODEL_JSON})`);
+  return {
+    weights: await readLayersWeights(dir),
+    optimizer: await loadOptimizer(dir),
+    state: await readJson<TrainState>(join(dir, FILES.state), 'training state'),
+    spec: await readJson<ExperimentConfig>(join(dir, FILES.spec), 'resolved spec'),
+    preprocess: await readJson<PreprocessStats>(join(dir, FILES.preprocess), 'preprocessing statistics'),
+  };
+}
+
+/**
+ * The checkpoint a path designates: a checkpoint directory itself, or a run
+ * folder's `best` checkpoint (its `last` one when there is no best yet).
+ */
+export async function resolveCheckpointDir(path: string): Promise<string> {
+  if (!(await exists(path))) throw new RunError(`${path}: no such run or checkpoint directory`);
+  if (await exists(join(path, MODEL_JSON))) return path;
+  for (const sub of [RUN_FILES.best, RUN_FILES.last]) if (await exists(join(path, sub, MODEL_JSON))) return join(path, sub);
+  throw new RunError(`${path}: neither a run folder with checkpoints nor a checkpoint directory`);
+}
