@@ -170,10 +170,19 @@ export function loadExperimentSync(path: string, opts: LoadOptions & { text?: st
     // still report rule violations among the statements that did resolve
     diagnostics.push(...validateConfig(config, spans, chain.sources[0]).filter((d) => d.code === 'rule'));
   }
+  diagnostics.sort(byPlace);
   const ok = readable && !hasErrors(diagnostics);
   return { config: ok ? (config as unknown as ExperimentConfig) : undefined, diagnostics, sources: chain.sources, spans, ast: chain.ast };
 }
 
 export async function loadExperiment(path: string, opts: LoadOptions = {}): Promise<LoadedExperiment> {
   return loadExperimentSync(path, opts);
+}
+
+/** Orders diagnostics by file (in the order read) and position; unlocated ones first. */
+function byPlace(a: Diagnostic, b: Diagnostic): number {
+  const fa = a.span?.file ?? a.file ?? '';
+  const fb = b.span?.file ?? b.file ?? '';
+  if (fa !== fb) return 0;
+  return (a.span?.offset ?? -1) - (b.span?.offset ?? -1);
 }

@@ -43,7 +43,7 @@ const homes = new Map<string, string[]>();
 
 const join = (base: Path, rel: string): Path => (rel === '' ? base : [...base, ...rel.split('.')]);
 
-const atomText = (a: Atom): string => (a.kind === 'call' ? `${a.name}(…)` : a.text);
+const atomText = (a: Atom): string => (a.kind === 'call' ? `${a.name}(…)` : a.kind === 'ident' ? `'${a.text}'` : a.text);
 
 class Resolver {
   readonly out: Assignment[] = [];
@@ -206,6 +206,19 @@ class Resolver {
       const match = bestMatch(def.phrases, atoms, i);
       if (!match) {
         const a = atoms[i];
+        const partial = longestPartial(def.phrases, atoms, i);
+        if (partial) {
+          // a phrase that starts right but goes wrong: point at the first wrong word
+          const bad = atoms[i + partial.progress];
+          const want = partial.phrase.items[partial.progress];
+          const wantText = typeof want === 'string' ? `'${want}'` : `<${want.slot.replace('[]', '')}> (${describeType(want.type)})`;
+          this.err('bad-value', bad ? `expected ${wantText} in '${patternText(partial.phrase)}', found ${atomText(bad)}` : `'${patternText(partial.phrase)}' is incomplete`, (bad ?? atoms[i + partial.progress - 1]).span, {
+            expected: patternText(partial.phrase),
+            suggestion: bad?.kind === 'ident' && typeof want === 'string' ? suggest(bad.text, [want]) : undefined,
+          });
+          i += partial.progress + 1;
+          continue;
+        }
         const words = new Set<string>();
         for (const p of def.phrases) for (const it of p.items) typeof it === 'string' ? words.add(it) : it.type.t === 'enum' && it.type.values.forEach((w) => words.add(w));
         this.err('bad-value', `unexpected ${atomText(a)} in '${st.key.text}'`, a.span, {
@@ -321,9 +334,7 @@ function matchLength(p: PhraseDef, atoms: Atom[], i: number): number {
   for (const it of p.items) {
     const a = atoms[i + k];
     if (!a) return -1;
-    if (typeof it === 'string') {
-      if (a.kind !== 'ident' || a.text !== it) return -1;
-    } else if (!fits(a, it)) return -1;
+    if (!matchItem(it, a)) return -1;
     k++;
   }
   return k;
@@ -343,6 +354,22 @@ function fits(a: Atom, s: Slot): boolean {
     case 'enum':
       return a.kind === 'ident';
   }
+}
+
+/** The literal-led phrase that matched the most items before failing, if any matched at least its first word. */
+function longestPartial(phrases: readonly PhraseDef[], atoms: Atom[], i: number): { phrase: PhraseDef; progress: number } | undefined {
+  let best: { phrase: PhraseDef; progress: number } | undefined;
+  for (const p of phrases) {
+    if (typeof p.items[0] !== 'string') continue;
+    let k = 0;
+    while (k < p.items.length && atoms[i + k] && matchItem(p.items[k], atoms[i + k])) k++;
+    if (k > 0 && k < p.items.length && (!best || k > best.progress)) best = { phrase: p, progress: k };
+  }
+  return best;
+}
+
+function matchItem(it: string | Slot, a: Atom): boolean {
+  return typeof it === 'string' ? a.kind === 'ident' && a.text === it : fits(a, it);
 }
 
 /** Prefer phrases that start with a literal word; among those, the longest. */

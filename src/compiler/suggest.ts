@@ -22,6 +22,7 @@ export function suggest(word: string, candidates: Iterable<string>): string | un
   let bestDistance = Infinity;
   const limit = Math.max(1, Math.min(3, Math.floor(word.length / 3)));
   for (const c of candidates) {
+    if (c === word) continue;
     const dist = editDistance(word, c);
     const prefix = c.startsWith(word) || word.startsWith(c);
     const score = prefix && word.length >= 3 ? Math.min(dist, limit) : dist;
