@@ -1,0 +1,60 @@
+// Segmentation losses on sigmoid probabilities. Probabilities are clipped to
+// [EPSILON, 1 - EPSILON] before any logarithm, so a saturated output gives a
+// large but finite loss and gradient instead of Infinity/NaN.
+import * as tf from '@tensorflow/tfjs-core';
+import type { LossConfig } from '../config.js';
+
+export type LossFn = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar;
+
+export const EPSILON = 1e-7;
+
+function clip(p: tf.Tensor): tf.Tensor {
+  return tf.clipByValue(p, EPSILON, 1 - EPSILON);
+}
+
+/** mean over pixels of -[w y log p + (1 - y) log(1 - p)] */
+function binaryCrossEntropy(y: tf.Tensor, p: tf.Tensor, posWeight: number): tf.Scalar {
+  const q = clip(p);
+  const pos = tf.mul(tf.mul(y, tf.log(q)), posWeight);
+  const neg = tf.mul(tf.sub(1, y), tf.log(tf.sub(1, q)));
+  return tf.neg(tf.mean(tf.add(pos, neg))) as tf.Scalar;
+}
+
+/** 1 - (2 sum(y p) + s) / (sum(y) + sum(p) + s), over the whole batch */
+function diceLoss(y: tf.Tensor, p: tf.Tensor, smooth: number): tf.Scalar {
+  const intersection = tf.sum(tf.mul(y, p));
+  const total = tf.add(tf.sum(y), tf.sum(p));
+  return tf.sub(1, tf.div(tf.add(tf.mul(intersection, 2), smooth), tf.add(total, smooth)));
+}
+
+/** Lin et al. 2017: mean of -[a y (1-p)^g log p + (1-a)(1-y) p^g log(1-p)] */
+function focalLoss(y: tf.Tensor, p: tf.Tensor, gamma: number, alpha: number): tf.Scalar {
+  const q = clip(p);
+  const pos = tf.mul(tf.mul(y, tf.pow(tf.sub(1, q), gamma)), tf.mul(tf.log(q), alpha));
+  const neg = tf.mul(tf.mul(tf.sub(1, y), tf.pow(q, gamma)), tf.mul(tf.log(tf.sub(1, q)), 1 - alpha));
+  return tf.neg(tf.mean(tf.add(pos, neg))) as tf.Scalar;
+}
+
+export function makeLoss(cfg: LossConfig): LossFn {
+  switch (cfg.kind) {
+    case 'bce':
+      return (y, p) => binaryCrossEntropy(y, p, 1);
+    case 'weighted_bce':
+      return (y, p) => binaryCrossEntropy(y, p, cfg.pos_weight);
+    case 'dice':
+      return (y, p) => diceLoss(y, p, cfg.smooth);
+    case 'bce_dice':
+      return (y, p) => tf.add(binaryCrossEntropy(y, p, 1), tf.mul(diceLoss(y, p, cfg.smooth), cfg.dice_weight));
+    case 'focal':
+      return (y, p) => focalLoss(y, p, cfg.gamma, cfg.alpha);
+  }
+}
+
+/**
+ * Whether the loss of a batch is the size-weighted mean of its parts' losses,
+ * so that averaging per-part gradients reproduces the whole-batch gradient
+ * exactly (dice is a ratio of batch sums, so data-parallel parts approximate it).
+ */
+export function isPixelMean(cfg: LossConfig): boolean {
+  return cfg.kind === 'bce' || cfg.kind === 'weighted_bce' || cfg.kind === 'focal';
+}
