@@ -10,6 +10,7 @@ import { registerFmt } from './commands/fmt.js';
 import { registerSchema } from './commands/schema.js';
 import { UsageError } from './report.js';
 import { registerData } from './commands/data.js';
+import { registerCompile } from './commands/compile.js';
 
 const program = new Command('r2u')
   .description('Compile and run declarative R2U-Net retinal vessel segmentation experiments')
@@ -23,6 +24,7 @@ const registrations: Array<(program: Command) => void> = [
   registerDiff,
   registerSchema,
   registerData,
+  registerCompile,
 ];
 for (const register of registrations) register(program);
 
