@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { EXIT } from '../exit-codes.js';
+import { exitCodeFor, printDiagnostics } from '../report.js';
 
 interface CompileFlags {
   outDir: string;
@@ -29,7 +30,6 @@ async function compileCommand(args: string[], flags: CompileFlags): Promise<numb
   // loaded here, not at the top: `r2u check` and friends must not pay for them
   const { Compiler, expandSpecArgs, findStale } = await import('../../compiler/codegen/index.js');
   const { formatGeneratedDiagnostics } = await import('../../compiler/codegen/typecheck.js');
-  const { formatDiagnostics } = await import('../../compiler/index.js');
   const show = (p: string) => relative(process.cwd(), p) || '.';
 
   const specs = expandSpecArgs(args.length > 0 ? args : ['specs/*.r2u']);
@@ -49,9 +49,11 @@ async function compileCommand(args: string[], flags: CompileFlags): Promise<numb
   const byOut = new Map<string, string>();
   for (const spec of specs) {
     const result = await compiler.compileSpec(spec, flags.outDir);
-    if (result.diagnostics.length > 0) console.error(formatDiagnostics(result.diagnostics));
+    // exactly as `r2u check` reports them
+    printDiagnostics(result.diagnostics);
+    status = Math.max(status, exitCodeFor(result.diagnostics));
     if (result.module === undefined) {
-      status = EXIT.invalid;
+      status = Math.max(status, EXIT.invalid);
       continue;
     }
     const other = byOut.get(result.module.outPath);
@@ -79,7 +81,7 @@ async function compileCommand(args: string[], flags: CompileFlags): Promise<numb
       console.error(`${p.kind}: ${show(p.path)} (${why})`);
     }
     if (problems.length === 0 && status === EXIT.ok) console.log(`${modules.length} module${modules.length === 1 ? '' : 's'} up to date`);
-    return problems.length > 0 ? EXIT.invalid : status;
+    return problems.length > 0 ? Math.max(status, EXIT.invalid) : status;
   }
 
   try {
