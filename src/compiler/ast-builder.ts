@@ -109,7 +109,12 @@ export class AstBuilder {
       return { kind: 'dims', text: `${h} x ${w}`, value: [h, w], span: this.tokenSpan(dims) };
     }
     const str = tokens(c, 'StringLiteral')[0];
-    if (str) return { kind: 'string', text: str.image, value: unquote(str.image), span: this.tokenSpan(str) };
+    if (str) {
+      if (str.image.startsWith("'")) {
+        this.diagnostics.push(error('lex', 'strings are written in double quotes', this.tokenSpan(str), { suggestion: `"${str.image.slice(1, -1)}"` }));
+      }
+      return { kind: 'string', text: str.image, value: unquote(str.image), span: this.tokenSpan(str) };
+    }
     const ident = tokens(c, 'Identifier')[0];
     if (ident) return { kind: 'ident', text: ident.image, span: this.tokenSpan(ident) };
     const call = nodes(c, 'call')[0];

@@ -25,9 +25,11 @@ export const NumberLiteral = createToken({
   pattern: /[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?/,
   label: 'number',
 });
+// Single-quoted strings are lexed too, so the mistake gets one clear message
+// (the AST builder reports it) instead of a cascade.
 export const StringLiteral = createToken({
   name: 'StringLiteral',
-  pattern: /"(?:[^"\\\r\n]|\\.)*"/,
+  pattern: /"(?:[^"\\\r\n]|\\.)*"|'(?:[^'\\\r\n]|\\.)*'/,
   label: 'string',
 });
 

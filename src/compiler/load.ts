@@ -7,10 +7,11 @@ import type { ExperimentConfig } from '../runtime/config.js';
 import type { SpecAst } from './ast.js';
 import { DEFAULT_EXPERIMENT } from './defaults.js';
 import { error, hasErrors, type Diagnostic } from './diagnostics.js';
+import { Newline, Semicolon, specLexer } from './lexer.js';
 import { parseOverrides } from './overrides.js';
 import { parseSource } from './parse.js';
 import { applyAssignments, resolveBlock, type Assignment } from './resolve.js';
-import { registerSource, SourceFile } from './source.js';
+import { registerSource, SourceFile, type Span } from './source.js';
 import { validateConfig, type SpanMap } from './validate.js';
 
 /** Specs larger than this are refused before parsing (a spec is a page of text). */
@@ -104,7 +105,7 @@ function loadChain(path: string, stack: string[], source?: SourceFile): Chain {
   if (nesting > MAX_NESTING) {
     return { assignments: [], diagnostics: [error('syntax', `blocks are nested ${nesting} deep; the limit is ${MAX_NESTING}`, undefined, { file: src.path })], sources: [src.path] };
   }
-  if (!src.text.trim()) {
+  if (isBlank(src.text)) {
     return { assignments: [], diagnostics: [error('missing', `${src.path} is empty`, undefined, { file: src.path, expected: 'experiment NAME { … }' })], sources: [src.path] };
   }
   const { ast, diagnostics } = parseSource(src);
@@ -130,6 +131,12 @@ function loadChain(path: string, stack: string[], source?: SourceFile): Chain {
     diagnostics.push(...r.diagnostics);
   }
   return chain;
+}
+
+/** Only white space, separators and comments. */
+function isBlank(text: string): boolean {
+  const lexed = specLexer.tokenize(text);
+  return lexed.errors.length === 0 && lexed.tokens.every((t) => t.tokenType === Newline || t.tokenType === Semicolon);
 }
 
 /** Deepest `{`/`(` nesting outside strings and comments, found without recursion. */
@@ -162,13 +169,18 @@ export function loadExperimentSync(path: string, opts: LoadOptions & { text?: st
   const overrides = parseOverrides(config, opts.sets ?? []);
   diagnostics.push(...overrides.diagnostics);
   applyAssignments(config, overrides.assignments);
-  const spans = new Map<string, import('./source.js').Span>();
+  const spans = new Map<string, Span>();
   for (const a of [...chain.assignments, ...overrides.assignments]) spans.set(a.path.join('.'), a.span);
   const readable = chain.sources.length > 0;
   if (readable && !hasErrors(diagnostics)) diagnostics.push(...validateConfig(config, spans, chain.sources[0]));
   else if (readable && !diagnostics.some((d) => d.code === 'syntax' || d.code === 'lex')) {
-    // still report rule violations among the statements that did resolve
-    diagnostics.push(...validateConfig(config, spans, chain.sources[0]).filter((d) => d.code === 'rule'));
+    // still report rule violations among the statements that did resolve, but
+    // not those inside a region that already has an error (likely consequences)
+    const errorSpans = diagnostics.flatMap((d) => (d.severity === 'error' && d.span ? [d.span] : []));
+    const covers = (outer: Span, inner: Span) => outer.file === inner.file && outer.offset <= inner.offset && inner.offset < outer.offset + outer.length;
+    diagnostics.push(
+      ...validateConfig(config, spans, chain.sources[0]).filter((d) => d.code === 'rule' && !(d.span && errorSpans.some((e) => covers(d.span!, e)))),
+    );
   }
   diagnostics.sort(byPlace);
   const ok = readable && !hasErrors(diagnostics);

@@ -10,10 +10,10 @@ import { DEFAULT_EXPERIMENT, LOSS_DEFAULTS, OPTIMIZER_DEFAULTS, SCHEDULE_DEFAULT
 const PATH_RANK = new Map<string, number>();
 const collectKeys = (v: unknown, path: string): void => {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return;
+  const scope = variantScope(v, path);
   for (const [k, child] of Object.entries(v)) {
-    const p = path ? `${path}.${k}` : k;
-    if (!PATH_RANK.has(p)) PATH_RANK.set(p, PATH_RANK.size);
-    collectKeys(child, p);
+    for (const p of [`${scope}.${k}`, `${path}.${k}`]) if (!PATH_RANK.has(p)) PATH_RANK.set(p, PATH_RANK.size);
+    collectKeys(child, path ? `${path}.${k}` : k);
   }
 };
 collectKeys(DEFAULT_EXPERIMENT, '');
@@ -28,11 +28,22 @@ const KEY_RANK = new Map(
   ['kind', 'op', 'mode', 'x', 'y', 'size', 'tiles', 'clip', 'value', 'multiple', 'root', 'k', 'fold', 'train', 'val'].map((k, i) => [k, i]),
 );
 
+/**
+ * `train.loss#bce_dice` for a variant of a tagged union, else the path itself:
+ * variants of one union share a path but not their fields' order or meaning.
+ */
+export function variantScope(obj: object, path: string): string {
+  const kind = (obj as { kind?: unknown }).kind;
+  return typeof kind === 'string' ? `${path}#${kind}` : path;
+}
+
 /** The keys of an object found at `path` (dotted, `''` when unknown), in rendering order. */
 export function orderedKeys(obj: object, path = ''): string[] {
+  const scope = variantScope(obj, path);
   const rank = (k: string): [number, number] => {
     const discriminant = k === 'kind' || k === 'op' || k === 'mode' ? 0 : 1;
-    return [discriminant, PATH_RANK.get(path ? `${path}.${k}` : k) ?? PATH_RANK.size + (KEY_RANK.get(k) ?? KEY_RANK.size)];
+    const known = PATH_RANK.get(`${scope}.${k}`) ?? PATH_RANK.get(`${path}.${k}`);
+    return [discriminant, known ?? PATH_RANK.size + (KEY_RANK.get(k) ?? KEY_RANK.size)];
   };
   return Object.keys(obj)
     .filter((k) => (obj as Record<string, unknown>)[k] !== undefined)
@@ -90,7 +101,7 @@ export function inline(value: unknown, path = ''): string {
   }
 }
 
-/** Trailing comments for fields rendered by `block`, by their config path. */
+/** Trailing comments for fields rendered by `block`, by config path, optionally variant-scoped (`data.split#ratio.val`). */
 export type Notes = Readonly<Record<string, string>>;
 
 /**
@@ -108,10 +119,11 @@ export function block(value: unknown, indent: number, path = '', notes: Notes = 
   if (value === null || typeof value !== 'object') return inline(value);
   const keys = orderedKeys(value, path);
   if (keys.length === 0) return '{}';
+  const scope = variantScope(value, path);
   const lines = keys.map((k) => {
     const child = (value as Record<string, unknown>)[k];
     const childPath = path ? `${path}.${k}` : k;
-    const note = notes[childPath];
+    const note = notes[`${scope}.${k}`] ?? notes[childPath];
     const rendered = isTuple(child) ? inline(child) : block(child, indent + 2, childPath, notes);
     return `${pad}  ${key(k)}: ${rendered},${note ? ` // ${note}` : ''}\n`;
   });

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { formatDiagnostics, diagnosticsToJson } from '../../src/compiler/index.js';
+import { loadText, spec } from './helpers.js';
+
+const diag = (text: string, sets?: string[]) => loadText(text, { sets }).diagnostics;
+const one = (text: string, sets?: string[]) => {
+  const d = diag(text, sets);
+  expect(d, formatDiagnostics(d)).toHaveLength(1);
+  return d[0];
+};
+
+describe('diagnostics', () => {
+  it('reports three different mistakes as three located errors with carets and suggestions', () => {
+    const text = spec(`  data { patches 48 x 48, random 100 per epoc }
+  model r2unet { depht 3 }
+  train { loss bce_dcie }`);
+    const d = diag(text);
+    expect(d.map((x) => [x.code, x.span?.line, x.span?.column, x.suggestion])).toEqual([
+      ['bad-value', 2, 42, 'epoch'],
+      ['unknown-key', 3, 18, 'depth'],
+      ['unknown-value', 4, 16, 'bce_dice'],
+    ]);
+    const out = formatDiagnostics(d);
+    expect(out).toContain('test.r2u:3:18: error[unknown-key]: unknown statement \'depht\' in \'model\'');
+    expect(out).toContain('  |                  ^^^^^');
+    expect(out).toContain('did you mean `depth`?');
+    expect(out).toContain('3 errors');
+  });
+
+  it('reports lexing errors', () => {
+    const d = one(spec("  data { dataset drive('data/DRIVE') }\n"));
+    expect(d).toMatchObject({ code: 'lex', message: 'strings are written in double quotes', suggestion: '"data/DRIVE"', span: { line: 2, column: 23 } });
+  });
+
+  it('reports a missing closing brace at the end of the file, with what was expected', () => {
+    const d = diag('experiment t {\n  seed 1\n');
+    expect(d[0].code).toBe('syntax');
+    expect(d[0].expected).toContain("'}'");
+    expect(d[0].span?.line).toBe(2);
+  });
+
+  it('suggests the keyword for a misspelled experiment header', () => {
+    const d = one('experimnt t {\n}\n');
+    expect(d).toMatchObject({ code: 'syntax', suggestion: 'experiment', span: { line: 1, column: 1 } });
+  });
+
+  it('reports all syntax errors in one pass', () => {
+    const d = diag(spec('  data { patches 48 x 48, , random 5 per epoch }\n  train { optimizer adam(lr: 1e-3 beta1: 0.9) }'));
+    expect(d.filter((x) => x.code === 'syntax').length).toBeGreaterThanOrEqual(2);
+    expect(new Set(d.map((x) => x.span?.line)).size).toBeGreaterThanOrEqual(2);
+  });
+
+  it('says where a key belongs when it is in the wrong block', () => {
+    const d = one(spec('  data { batch 32 }'));
+    expect(d.code).toBe('unknown-key');
+    expect(d.note).toContain("'train { }'");
+  });
+
+  it('reports duplicate statements with the first place', () => {
+    const d = one(spec('  seed 1\n  seed 2'));
+    expect(d).toMatchObject({ code: 'duplicate-key', span: { line: 3 } });
+    expect(d.note).toContain('line 2');
+  });
+
+  it('reports wrong types and out-of-range values', () => {
+    expect(one(spec('  train { batch 3.5 }'))).toMatchObject({ code: 'bad-value', expected: 'integer ≥ 1 and ≤ 4096' });
+    expect(one(spec('  data { patches 48 x 48, vessel_fraction 1.5 }'))).toMatchObject({ code: 'bad-value', message: "'vessel_fraction' is out of range: 1.5" });
+    expect(one(spec('  data { patches 48 }'))).toMatchObject({ code: 'bad-value', note: 'write 48 x 48 for a square' });
+    expect(one(spec('  train { optimizer adam(lr: -1) }'))).toMatchObject({ code: 'bad-value' });
+  });
+
+  it('reports unknown enum values and call parameters with suggestions', () => {
+    expect(one(spec('  eval { mode ful_image }'))).toMatchObject({ code: 'unknown-value', suggestion: 'full_image' });
+    expect(one(spec('  train { optimizer adam(lr: 1e-3, beta: 0.9) }'))).toMatchObject({ code: 'unknown-key', suggestion: 'beta1' });
+    expect(one(spec('  train { metrics acuracy }'))).toMatchObject({ code: 'unknown-value', suggestion: 'accuracy' });
+    // the misplaced-clahe rule that the skipped op would trigger is not reported on top
+    expect(one(spec('  data { preprocess { grayscal green; clahe tiles 8 x 8 } }'))).toMatchObject({ code: 'unknown-key', suggestion: 'grayscale' });
+  });
+
+  it('reports missing values', () => {
+    expect(one(spec('  seed'))).toMatchObject({ code: 'missing' });
+    expect(one(spec('  data'))).toMatchObject({ code: 'missing' });
+  });
+
+  it('reports cross-field rules at the statement that set the value', () => {
+    const d = diag(spec('  data { patches 44 x 44; split train 0.8, val 0.1 }\n  train { epochs 3; early_stop val_loss patience 5 }'));
+    expect(d.map((x) => x.code)).toEqual(['rule', 'rule', 'rule']);
+    expect(d.map((x) => x.span?.line)).toEqual([2, 2, 3]);
+    expect(d[0].message).toContain('not divisible by 2^depth = 8');
+  });
+
+  it('checks overrides exactly like the file', () => {
+    expect(one(spec(''), ['train.optimzer.lr=1'])).toMatchObject({ code: 'override', suggestion: 'optimizer', span: { file: '--set #1', column: 7 } });
+    expect(one(spec(''), ['model.depth=x'])).toMatchObject({ code: 'override' });
+    expect(one(spec(''), ['model.depth=0'])).toMatchObject({ code: 'schema', span: { file: '--set #1' } });
+    expect(one(spec(''), ['data.patches.size=44x44'])).toMatchObject({ code: 'rule', span: { file: '--set #1' } });
+    expect(one(spec(''), ['train.loss=focl'])).toMatchObject({ code: 'override', suggestion: 'focal' });
+  });
+
+  it('renders JSON diagnostics with locations', () => {
+    const d = diag(spec('  seed -1'));
+    expect(diagnosticsToJson(d)).toEqual([
+      expect.objectContaining({ severity: 'error', code: 'bad-value', file: 'test.r2u', line: 2, column: 8 }),
+    ]);
+  });
+
+  it('reports an empty file', () => {
+    expect(one('')).toMatchObject({ code: 'missing' });
+    expect(one('   \n// only a comment\n')).toMatchObject({ code: 'missing' });
+  });
+});
