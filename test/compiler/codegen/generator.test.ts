@@ -81,7 +81,7 @@ describe('generator', () => {
     expect(text).toContain(`// spec:     specs/x.r2u\n// extends:  specs/base.r2u\n`);
     expect(text).toContain(`// hash:     ${hash}\n`);
     expect(text).toContain('DO NOT EDIT');
-    expect(text).toContain("split: {\n      kind: 'list',\n      val: ['21', 'it\\'s'], // validation images\n    },");
+    expect(text).toContain("split: {\n      kind: 'list',\n      val: ['21', 'it\\'s'], // ids of the validation images\n    },");
     expect(text).toContain("      { op: 'clahe', tiles: [8, 8], clip: 2 },\n");
     expect(text).toContain('      lr: 0.0003, // initial learning rate\n');
     expect(text).toContain('} as const satisfies ExperimentConfig;\n');
