@@ -1,0 +1,43 @@
+// A saved checkpoint as a PredictFn on the main thread, for `r2u eval` and
+// `r2u predict`: the model is loaded with tf.loadLayersModel from the
+// standard layers format, and the checkpoint's spec and preprocessing
+// statistics come with it.
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { join } from 'node:path';
+import type { ExperimentConfig } from '../config.js';
+import type { PreprocessStats } from '../data/index.js';
+// registers the custom layers (group normalisation) that loading may meet
+import '../model/index.js';
+import { RunError } from '../run/errors.js';
+import { readJson } from '../run/folder.js';
+import { layersModelDir } from '../run/model-io.js';
+import type { PredictFn } from './infer.js';
+
+export interface Predictor {
+  spec: ExperimentConfig;
+  preprocess: PreprocessStats;
+  channels: number;
+  predict: PredictFn;
+  dispose(): void;
+}
+
+export async function loadPredictor(checkpointDir: string): Promise<Predictor> {
+  const spec = await readJson<ExperimentConfig>(join(checkpointDir, 'spec.json'), 'resolved spec (a checkpoint must carry its spec.json)');
+  const preprocess = await readJson<PreprocessStats>(join(checkpointDir, 'preprocess.json'), 'preprocessing statistics');
+  let model: tfl.LayersModel;
+  try {
+    model = await tfl.loadLayersModel(layersModelDir(checkpointDir));
+  } catch (err) {
+    throw new RunError(`${checkpointDir}: cannot load the model (${(err as Error).message})`);
+  }
+  const channels = model.inputs[0].shape[3];
+  if (typeof channels !== 'number') throw new RunError(`${checkpointDir}: the model's input has no fixed channel count`);
+  const predict: PredictFn = async (x, n, h, w) => {
+    const y = tf.tidy(() => model.predict(tf.tensor4d(x, [n, h, w, channels])) as tf.Tensor);
+    const out = (await y.data()) as Float32Array;
+    y.dispose();
+    return out;
+  };
+  return { spec, preprocess, channels, predict, dispose: () => model.dispose() };
+}
