@@ -49,7 +49,8 @@ export function synthesizeFundus(size: Dims, seed: number, id: string, opts: Syn
     toward + Math.PI + 0.6 + rng.uniform(-0.2, 0.2),
   ];
   for (const [k, angle] of trees.entries()) {
-    const w0 = (k < 2 ? rng.uniform(0.015, 0.019) : rng.uniform(0.009, 0.013)) * s;
+    // widths scale with the image, with a floor so small images still get visible trees
+    const w0 = k < 2 ? Math.max(2.4, rng.uniform(0.015, 0.019) * s) : Math.max(1.8, rng.uniform(0.009, 0.013) * s);
     vessels.grow(disc.x, disc.y, angle, w0, rng.uniform(0.22, 0.32), 0, k < 2 ? -side * Math.sign(Math.sin(angle)) * 0.012 : 0);
   }
 
