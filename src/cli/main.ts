@@ -11,6 +11,9 @@ import { registerSchema } from './commands/schema.js';
 import { UsageError } from './report.js';
 import { registerData } from './commands/data.js';
 import { registerCompile } from './commands/compile.js';
+import { registerTrain } from './commands/train.js';
+import { registerEval } from './commands/eval.js';
+import { registerPredict } from './commands/predict.js';
 
 const program = new Command('r2u')
   .description('Compile and run declarative R2U-Net retinal vessel segmentation experiments')
@@ -25,6 +28,9 @@ const registrations: Array<(program: Command) => void> = [
   registerSchema,
   registerData,
   registerCompile,
+  registerTrain,
+  registerEval,
+  registerPredict,
 ];
 for (const register of registrations) register(program);
 

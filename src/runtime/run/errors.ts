@@ -10,3 +10,20 @@ export class RunError extends Error {
 export class DivergedError extends Error {
   override readonly name = 'DivergedError';
 }
+
+/**
+ * How a command should report a failure: `usage` (exit 2) for a missing or
+ * malformed run or file, `runtime` (exit 3) for bad data, an unavailable
+ * backend or a diverged run; null for a bug, which keeps its stack trace.
+ */
+export function classifyFailure(err: unknown): { kind: 'usage' | 'runtime'; message: string } | null {
+  if (!(err instanceof Error)) return null;
+  if (err instanceof RunError) return { kind: 'usage', message: err.message };
+  // matched by name so that this module does not load the data pipeline or the backend
+  if (err instanceof DivergedError || err.name === 'DataError' || err.name === 'BackendError') return { kind: 'runtime', message: err.message };
+  const e = err as NodeJS.ErrnoException;
+  if (typeof e.code === 'string' && typeof e.path === 'string') {
+    return { kind: e.code === 'ENOENT' || e.code === 'EACCES' || e.code === 'ENOTDIR' ? 'usage' : 'runtime', message: e.message };
+  }
+  return null;
+}

@@ -1,0 +1,99 @@
+// `r2u train <spec> [--set k=v]... [--out DIR] [--resume RUN] [--backend B]
+// [--workers N] [--dry-run]`: compiles the spec and runs it with the runtime's
+// training loop. With --resume the spec may be omitted: the run's spec.json is used.
+import type { Command } from 'commander';
+import { EXIT } from '../exit-codes.js';
+import { collect, UsageError } from '../report.js';
+
+interface TrainFlags {
+  set: string[];
+  out?: string;
+  resume?: string;
+  backend?: string;
+  workers?: string;
+  dryRun?: boolean;
+}
+
+const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+type Backend = (typeof BACKENDS)[number];
+
+export function registerTrain(program: Command): void {
+  program
+    .command('train')
+    .description('train an experiment: validation every epoch, checkpoints, curves and panels in a run folder')
+    .argument('[spec]', 'experiment spec (.r2u); optional with --resume')
+    .option('--set <path=value>', 'override a setting (repeatable), e.g. train.epochs=5', collect, [])
+    .option('--out <dir>', 'run folder (default runs/<experiment>-<YYYYmmdd-HHMMSS>)')
+    .option('--resume <run>', 'continue a run folder from its last finished epoch')
+    .option('--backend <name>', `TensorFlow.js backend: ${BACKENDS.join(', ')}`)
+    .option('--workers <n>', 'data-parallel training workers (0 = one per core)')
+    .option('--dry-run', 'print backend, data pipeline, split and model summary; write nothing')
+    .action(async (spec: string | undefined, flags: TrainFlags) => {
+      process.exitCode = await trainCommand(spec, flags);
+    });
+}
+
+function parseBackend(value: string | undefined): Backend | undefined {
+  if (value === undefined) return undefined;
+  if (!(BACKENDS as readonly string[]).includes(value)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, not '${value}'`);
+  return value as Backend;
+}
+
+function parseWorkers(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--workers must be a whole number >= 0, not '${value}'`);
+  return n;
+}
+
+async function trainCommand(spec: string | undefined, flags: TrainFlags): Promise<number> {
+  const backend = parseBackend(flags.backend);
+  const workers = parseWorkers(flags.workers);
+  if (spec === undefined && flags.resume === undefined) throw new UsageError('train needs a spec file (or --resume RUN)');
+  if (flags.resume !== undefined && flags.out !== undefined) throw new UsageError('--resume continues the given run folder; --out cannot be combined with it');
+  if (flags.dryRun && flags.resume !== undefined) throw new UsageError('--dry-run cannot be combined with --resume');
+
+  const { classifyFailure } = await import('../../runtime/run/errors.js');
+  try {
+    let config;
+    if (spec !== undefined) {
+      const { loadExperiment, formatDiagnostics } = await import('../../compiler/index.js');
+      const loaded = await loadExperiment(spec, { sets: flags.set });
+      if (loaded.diagnostics.length > 0) process.stderr.write(`${formatDiagnostics(loaded.diagnostics, { color: process.stderr.isTTY === true })}\n`);
+      if (loaded.config === undefined) return loaded.diagnostics.some((d) => d.code === 'io' && d.span === undefined) ? EXIT.usage : EXIT.invalid;
+      config = loaded.config;
+    } else {
+      if (flags.set.length > 0) throw new UsageError('--set needs the spec file; a resumed run keeps its spec');
+      const { readSpec } = await import('../../runtime/run/folder.js');
+      config = await readSpec(flags.resume as string);
+    }
+
+    if (flags.dryRun) {
+      const { dryRun } = await import('../../runtime/train/dry-run.js');
+      await dryRun(config, { backend, log: (line) => process.stdout.write(`${line}\n`) });
+      return EXIT.ok;
+    }
+
+    const { trainExperiment } = await import('../../runtime/train/loop.js');
+    const abort = new AbortController();
+    const onSigint = (): void => {
+      if (abort.signal.aborted) process.exit(130);
+      process.stderr.write('\ninterrupt: stopping after the current step (Ctrl-C again to quit at once)\n');
+      abort.abort();
+    };
+    process.on('SIGINT', onSigint);
+    try {
+      const result = await trainExperiment(config, { out: flags.out, resume: flags.resume, backend, workers, signal: abort.signal });
+      const best = result.best === null ? 'no finished epoch' : `best ${result.best.monitor} ${result.best.value.toFixed(4)} at epoch ${result.best.epoch}`;
+      process.stdout.write(`done (${result.stopped.replace('_', ' ')}): ${best}; run folder ${result.runDir}\n`);
+      return result.stopped === 'aborted' ? 130 : EXIT.ok;
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+  } catch (err) {
+    const failure = classifyFailure(err);
+    if (failure === null) throw err;
+    process.stderr.write(`r2u train: ${failure.message}\n`);
+    return failure.kind === 'usage' ? EXIT.usage : EXIT.runtime;
+  }
+}
