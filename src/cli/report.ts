@@ -17,7 +17,7 @@ export function diagnosticsJson(diags: readonly Diagnostic[]): object[] {
 
 /** 2 when a file could not be read at all, 1 for an invalid spec, 0 otherwise. */
 export function exitCodeFor(diags: readonly Diagnostic[]): number {
-  if (diags.some((d) => (d.code === 'io' || d.code === 'encoding') && d.span === undefined)) return EXIT.usage;
+  if (diags.some((d) => d.code === 'io' && d.span === undefined)) return EXIT.usage;
   return hasErrors(diags) ? EXIT.invalid : EXIT.ok;
 }
 

@@ -46,6 +46,7 @@ export class AstBuilder {
       name: nameToken ? { text: nameToken.image, span: this.tokenSpan(nameToken) } : undefined,
       body,
       header: [],
+      preamble: [],
       footer: [],
     };
     attachComments(ast, comments.map((t) => this.comment(t)));
@@ -162,7 +163,7 @@ function attachComments(ast: SpecAst, comments: Comment[]): void {
       header.push(c);
       continue;
     }
-    if (c.span.offset < bodyStart) header.push(c);
+    if (c.span.offset < bodyStart) (ast.extends && c.span.offset > ast.extends.span.offset ? (ast.preamble as Comment[]) : header).push(c);
     else if (c.span.offset >= bodyEnd) footer.push(c);
     else attachInBlock(ast.body, c);
   }

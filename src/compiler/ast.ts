@@ -53,8 +53,10 @@ export interface SpecAst {
   readonly extends?: { readonly path: string; readonly span: Span };
   readonly name?: { readonly text: string; readonly span: Span };
   readonly body?: Block;
-  /** comments before `extends`/`experiment` */
+  /** comments before `extends` (or before `experiment` when there is no extends) */
   readonly header: Comment[];
+  /** comments between `extends "…"` and `experiment` */
+  readonly preamble: Comment[];
   /** comments after the closing brace */
   readonly footer: Comment[];
 }

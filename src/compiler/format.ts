@@ -22,6 +22,7 @@ export function printSpec(ast: SpecAst): string {
   if (ast.extends) {
     out.push(`extends ${JSON.stringify(ast.extends.path)}`, '');
   }
+  for (const c of ast.preamble) out.push(...commentLines(c, ''));
   out.push(`experiment ${ast.name?.text ?? 'experiment'} ${printBlock(ast.body ?? { statements: [], span: undefined as never, dangling: [] }, '')}`);
   for (const c of ast.footer) out.push(...commentLines(c, ''));
   return out.join('\n') + '\n';

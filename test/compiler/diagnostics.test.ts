@@ -29,7 +29,7 @@ describe('diagnostics', () => {
 
   it('reports lexing errors', () => {
     const d = one(spec("  data { dataset drive('data/DRIVE') }\n"));
-    expect(d).toMatchObject({ code: 'lex', message: 'strings are written in double quotes', suggestion: '"data/DRIVE"', span: { line: 2, column: 23 } });
+    expect(d).toMatchObject({ code: 'lex', message: 'strings are written in double quotes', suggestion: '"data/DRIVE"', span: { line: 2, column: 24 } });
   });
 
   it('reports a missing closing brace at the end of the file, with what was expected', () => {

@@ -131,13 +131,18 @@ export class Generator {
     }
     const entry = templates[ENTRY_TEMPLATE];
     if (entry === undefined) throw new TemplateError(`no ${ENTRY_TEMPLATE} among the templates`);
+    // Handlebars passes the mustache's position to helpers; its typings omit it
+    const where = (options: Handlebars.HelperOptions) => {
+      const loc = (options as { loc?: { start: { line: number } } }).loc;
+      return loc === undefined ? 'a template' : `template line ${loc.start.line}`;
+    };
     const lookup = (path: unknown, options: Handlebars.HelperOptions): unknown => {
       const state = this.state!;
-      if (typeof path !== 'string') throw new TemplateError(`template line ${options.loc.start.line}: a config path must be a string`);
+      if (typeof path !== 'string') throw new TemplateError(`${where(options)}: a config path must be a string`);
       let value: unknown = state.config;
       for (const part of path.split('.')) {
         if (value === null || typeof value !== 'object' || !(part in value)) {
-          throw new TemplateError(`template line ${options.loc.start.line}: the config has no field \`${path}\``);
+          throw new TemplateError(`${where(options)}: the config has no field \`${path}\``);
         }
         value = (value as Record<string, unknown>)[part];
       }

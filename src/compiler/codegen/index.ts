@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import type { ExperimentConfig } from '../../runtime/config.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { Generator, type GeneratedModule } from './generator.js';
-import { GeneratedTypeError, ModuleChecker, type GeneratedDiagnostic } from './typecheck.js';
+import { GeneratedTypeError, type GeneratedDiagnostic } from './report.js';
+import type { ModuleChecker } from './typecheck.js';
 
 /** The repository: generated modules import its src/runtime, paths in headers are relative to it. */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -98,8 +99,9 @@ export class Compiler {
    * as the TypeScript formatter would; both failures are generator bugs,
    * reported at template lines.
    */
-  typecheck(modules: readonly CompiledModule[]): GeneratedDiagnostic[] {
-    this.checker ??= new ModuleChecker(REPO_ROOT);
+  async typecheck(modules: readonly CompiledModule[]): Promise<GeneratedDiagnostic[]> {
+    // ts-morph (TypeScript itself) loads in about a second: only when asked for
+    this.checker ??= new (await import('./typecheck.js')).ModuleChecker(REPO_ROOT);
     const checker = this.checker;
     const diags = checker.check(modules.map((m) => ({ path: m.outPath, text: m.text, lineMap: m.lineMap })));
     for (const m of modules) {
@@ -121,8 +123,8 @@ export class Compiler {
   }
 
   /** `typecheck`, throwing GeneratedTypeError when there is anything to report. */
-  assertWellTyped(modules: readonly CompiledModule[]): void {
-    const diags = this.typecheck(modules);
+  async assertWellTyped(modules: readonly CompiledModule[]): Promise<void> {
+    const diags = await this.typecheck(modules);
     if (diags.length > 0) throw new GeneratedTypeError(diags);
   }
 }

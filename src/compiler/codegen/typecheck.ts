@@ -7,42 +7,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Project, ts, type SourceFile } from 'ts-morph';
 import type { TemplateLocation } from './generator.js';
+import type { GeneratedDiagnostic } from './report.js';
 
 export interface ModuleToCheck {
   /** absolute path the module will have on disk, so its relative imports resolve */
   readonly path: string;
   readonly text: string;
   readonly lineMap: readonly (TemplateLocation | undefined)[];
-}
-
-export interface GeneratedDiagnostic {
-  /** absolute path of the generated module */
-  readonly file: string;
-  /** 1-based line in the generated module */
-  readonly line: number;
-  readonly column: number;
-  readonly message: string;
-  /** the generated line */
-  readonly code: string;
-  /** the template line that produced it */
-  readonly template?: TemplateLocation;
-}
-
-/** Generated code that does not compile: a bug in a template, not in the spec. */
-export class GeneratedTypeError extends Error {
-  override readonly name = 'GeneratedTypeError';
-  constructor(readonly diagnostics: readonly GeneratedDiagnostic[]) {
-    super(formatGeneratedDiagnostics(diagnostics));
-  }
-}
-
-export function formatGeneratedDiagnostics(diags: readonly GeneratedDiagnostic[]): string {
-  const lines = [`generated code does not type-check (a code generator bug; fix the template):`];
-  for (const d of diags) {
-    const at = d.template ? `${d.template.template}:${d.template.line}` : 'no template line';
-    lines.push(`  ${at}: ${d.message}`, `    at ${d.file}:${d.line}:${d.column}`, `    | ${d.code.trim()}`);
-  }
-  return lines.join('\n');
 }
 
 // Used when the project has no tsconfig.json: the settings the repository's own uses.
@@ -90,7 +61,7 @@ export class ModuleChecker {
 
   /** Type-checks modules together (one program) and returns their errors, mapped to templates. */
   check(modules: readonly ModuleToCheck[]): GeneratedDiagnostic[] {
-    const files = modules.map((m) => ({ m, sf: this.project.createSourceFile(m.path, m.text, { overwrite: true }) }));
+    const files = modules.map((m) => ({ m, sf: this.createModule(m.path, m.text) }));
     try {
       const program = this.project.getProgram().compilerObject;
       const out: GeneratedDiagnostic[] = [];
@@ -115,6 +86,19 @@ export class ModuleChecker {
     } finally {
       for (const { sf } of files) this.project.removeSourceFile(sf);
     }
+  }
+
+  /**
+   * An in-memory module. ts-morph's compiler host drops the module format that
+   * TypeScript derives from the nearest package.json, so an ES module would be
+   * checked as CommonJS (rejecting import.meta, top-level await): restore it.
+   */
+  private createModule(path: string, text: string): SourceFile {
+    const sf = this.project.createSourceFile(path, text, { overwrite: true });
+    const options = this.project.getCompilerOptions();
+    const format = ts.getImpliedNodeFormatForFile(path as ts.Path, undefined, ts.sys, options);
+    (sf.compilerNode as { impliedNodeFormat?: ts.ResolutionMode }).impliedNodeFormat = format;
+    return sf;
   }
 
   /** The source files the project holds (runtime and library files loaded so far). */

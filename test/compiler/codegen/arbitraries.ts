@@ -138,7 +138,7 @@ function preprocessArb(patch: Dims, size: Dims, stride: number): fc.Arbitrary<Pr
     fc.integer({ min: 1, max: 8 }).map((m) => ({ op: 'pad' as const, multiple: m * stride })),
   );
   return fc.array(op, { maxLength: 5 }).map((ops) => {
-    const names = ops.map((o) => o.op);
+    const names: string[] = ops.map((o) => o.op);
     const gray = names.indexOf('grayscale');
     const first = Math.min(...['clahe', 'normalize'].map((n) => names.indexOf(n)).filter((i) => i >= 0));
     if (Number.isFinite(first) && (gray < 0 || gray > first)) return [{ op: 'grayscale', mode: 'green' } as const, ...ops];

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Generator, markTemplate, readTemplates, TemplateError, unmark } from '../../../src/compiler/codegen/generator.js';
 import { Compiler, DEFAULT_OUT_DIR, runtimeSpecifier } from '../../../src/compiler/codegen/index.js';
 import { canonicalJson, contentHash } from '../../../src/compiler/codegen/canonical.js';
-import { GeneratedTypeError } from '../../../src/compiler/codegen/typecheck.js';
+import { GeneratedTypeError } from '../../../src/compiler/codegen/report.js';
 import { DEFAULT_EXPERIMENT } from '../../../src/compiler/defaults.js';
 import type { ExperimentConfig } from '../../../src/runtime/config.js';
 
@@ -166,33 +166,33 @@ describe('typecheck', () => {
   // only the experiment constant, so this test needs no runtime beyond config.ts
   const MINIMAL_MODULE = "import type { ExperimentConfig } from '{{runtime}}/config.js';\n\n{{> experiment}}\n";
 
-  it('accepts well-typed output', () => {
-    const templates = { ...readTemplates(), 'module.hbs': MINIMAL_MODULE };
+  it('accepts well-typed output', async () => {
+    const templates: Record<string, string> = { ...readTemplates(), 'module.hbs': MINIMAL_MODULE };
     const compiler = new Compiler({ templates });
     const m = compiler.compileConfig(RICH, 'specs/minimal.r2u');
-    expect(compiler.typecheck([m])).toEqual([]);
+    expect(await compiler.typecheck([m])).toEqual([]);
   });
 
-  it('reports a generator bug at the template line that made it', () => {
-    const templates = { ...readTemplates(), 'module.hbs': MINIMAL_MODULE };
+  it('reports a generator bug at the template line that made it', async () => {
+    const templates: Record<string, string> = { ...readTemplates(), 'module.hbs': MINIMAL_MODULE };
     // a planted bug: depth rendered as a string
     templates['experiment.hbs'] = templates['experiment.hbs'].replace("depth: {{{v 'model.depth'}}},", "depth: '{{{v 'model.depth'}}}',");
     const bugLine = templates['experiment.hbs'].split('\n').findIndex((l) => l.includes("depth: '{{{v")) + 1;
     const compiler = new Compiler({ templates });
     const m = compiler.compileConfig(RICH, 'specs/minimal.r2u');
-    const diags = compiler.typecheck([m]);
+    const diags = await compiler.typecheck([m]);
     expect(diags.length).toBeGreaterThan(0);
     expect(diags[0].template).toEqual({ template: 'experiment.hbs', line: bugLine });
     expect(diags[0].code).toContain("depth: '3'");
-    expect(() => compiler.assertWellTyped([m])).toThrow(GeneratedTypeError);
-    expect(() => compiler.assertWellTyped([m])).toThrow(new RegExp(`experiment\\.hbs:${bugLine}: .*not assignable`));
+    await expect(compiler.assertWellTyped([m])).rejects.toThrow(GeneratedTypeError);
+    await expect(compiler.assertWellTyped([m])).rejects.toThrow(new RegExp(`experiment\\.hbs:${bugLine}: .*not assignable`));
   });
 
-  it('reports unformatted output at its template line', () => {
-    const templates = { ...readTemplates(), 'module.hbs': MINIMAL_MODULE };
+  it('reports unformatted output at its template line', async () => {
+    const templates: Record<string, string> = { ...readTemplates(), 'module.hbs': MINIMAL_MODULE };
     templates['experiment.hbs'] = templates['experiment.hbs'].replace('    t: {{{v', '    t:   {{{v');
     const compiler = new Compiler({ templates });
-    const diags = compiler.typecheck([compiler.compileConfig(RICH, 'specs/minimal.r2u')]);
+    const diags = await compiler.typecheck([compiler.compileConfig(RICH, 'specs/minimal.r2u')]);
     expect(diags).toHaveLength(1);
     expect(diags[0].message).toMatch(/not formatted/);
     expect(diags[0].template?.template).toBe('experiment.hbs');

@@ -47,10 +47,10 @@ describe('random valid experiments', () => {
     );
   });
 
-  it('type-check against the runtime', () => {
+  it('type-check against the runtime', async () => {
     const configs = fc.sample(experimentArb(), { numRuns: 30, seed: 20261127 });
     const modules = configs.map((c, i) => compiler.compileConfig(c, `specs/property-${i}.r2u`));
-    expect(compiler.typecheck(modules)).toEqual([]);
+    expect(await compiler.typecheck(modules)).toEqual([]);
   });
 
   describe('dry run of generated modules', () => {
@@ -60,10 +60,10 @@ describe('random valid experiments', () => {
 
     it.each(fc.sample(smallExperimentArb, { numRuns: 2, seed: 7 }).map((c, i) => [i, c] as const))(
       'sample %i prints the plan and the model summary',
-      (i, config: ExperimentConfig) => {
+      async (i, config: ExperimentConfig) => {
         mkdirSync(dir, { recursive: true });
         const m = compiler.compileConfig(config, `specs/sample-${i}.r2u`, dir);
-        compiler.assertWellTyped([m]);
+        await compiler.assertWellTyped([m]);
         writeFileSync(m.outPath, m.text);
         const run = spawnSync(process.execPath, ['--import', 'tsx', m.outPath, '--dry-run'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000 });
         expect(run.stderr).toBe('');

@@ -1,0 +1,89 @@
+// The r2u command as a user runs it: exit codes, messages, --help everywhere.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const r2u = (...args: string[]) => {
+  const r = spawnSync(process.execPath, ['bin/r2u.mjs', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+};
+const dir = mkdtempSync(join(tmpdir(), 'r2u-cli-'));
+
+describe('r2u command line', () => {
+  it('has --help on every subcommand', () => {
+    const top = r2u('--help');
+    expect(top.code).toBe(0);
+    const commands = [...top.out.split('Commands:')[1].matchAll(/^ {2}([a-z-]+)/gm)].map((m) => m[1]).filter((c) => c !== 'help');
+    expect(commands).toEqual(expect.arrayContaining(['check', 'fmt', 'diff', 'schema']));
+    for (const c of commands) {
+      const h = r2u(c, '--help');
+      expect(h.code, c).toBe(0);
+      expect(h.out, c).toContain(`Usage: r2u ${c}`);
+    }
+  });
+
+  it('check: 0 for valid specs, 1 for an invalid one, 2 for a missing file or a directory', () => {
+    expect(r2u('check', 'specs/drive-r2unet.r2u', 'specs/quickstart.r2u').code).toBe(0);
+    const bad = join(dir, 'bad.r2u');
+    writeFileSync(bad, 'experiment bad {\n  model r2unet { depht 3 }\n}\n');
+    const r = r2u('check', bad);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("bad.r2u:2:18: error[unknown-key]: unknown statement 'depht' in 'model'");
+    expect(r.err).not.toMatch(/\n\s+at /); // no stack trace
+    expect(r2u('check', join(dir, 'missing.r2u')).code).toBe(2);
+    const d = r2u('check', dir);
+    expect(d.code).toBe(2);
+    expect(d.err).toContain('is a directory');
+  });
+
+  it('check: a non-UTF-8 file is an invalid spec with a message', () => {
+    const bin = join(dir, 'bin.r2u');
+    writeFileSync(bin, Buffer.from([0x65, 0x78, 0xff, 0xfe, 0x00]));
+    const r = r2u('check', bin);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('not valid UTF-8');
+  });
+
+  it('check: --format json and --print', () => {
+    const r = r2u('check', 'specs/drive-unet-baseline.r2u', '--print', '--format', 'json', '--set', 'train.batch=16');
+    expect(r.code).toBe(0);
+    const [report] = JSON.parse(r.out);
+    expect(report.ok).toBe(true);
+    expect(report.config.model.arch).toBe('unet');
+    expect(report.config.train.batch).toBe(16);
+  });
+
+  it('check: bad flags are usage errors', () => {
+    expect(r2u('check', 'specs/quickstart.r2u', '--format', 'yaml').code).toBe(2);
+    expect(r2u('check').code).toBe(2);
+    expect(r2u('nosuchcommand').code).toBe(2);
+  });
+
+  it('fmt --check passes on the shipped specs and fails on an unformatted file', () => {
+    expect(r2u('fmt', '--check', 'specs/drive-r2unet.r2u', 'specs/quickstart.r2u').code).toBe(0);
+    const messy = join(dir, 'messy.r2u');
+    writeFileSync(messy, 'experiment m {seed 1}');
+    const r = r2u('fmt', '--check', messy);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('not formatted');
+    expect(r2u('fmt', messy).code).toBe(0);
+    expect(r2u('fmt', '--check', messy).code).toBe(0);
+  });
+
+  it('diff: 0 when equal, 1 with the changes when different, json on request', () => {
+    expect(r2u('diff', 'specs/drive-r2unet.r2u', 'specs/drive-r2unet.r2u').code).toBe(0);
+    const r = r2u('diff', 'specs/drive-r2unet.r2u', 'specs/drive-unet-baseline.r2u');
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('~ name: drive_r2unet → drive_unet_baseline\n~ model.arch: r2unet → unet\n');
+    const j = JSON.parse(r2u('diff', 'specs/drive-r2unet.r2u', 'specs/drive-unet-baseline.r2u', '--format', 'json').out);
+    expect(j.changes).toContainEqual({ kind: 'changed', path: 'model.arch', before: 'r2unet', after: 'unet' });
+  });
+
+  it('schema: prints a draft 2020-12 JSON Schema', () => {
+    const s = JSON.parse(r2u('schema').out);
+    expect(s.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+    expect(s.properties.train.properties.optimizer.oneOf).toHaveLength(3);
+  });
+});
