@@ -7,12 +7,15 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { EXIT } from '../cli/exit-codes.js';
-import { applyOverrides, formatDiagnostics } from '../compiler/index.js';
 import { contentHash } from '../compiler/codegen/canonical.js';
+import { formatDiagnostics, hasErrors, parseOverrides, validateConfig, type Diagnostic } from '../compiler/index.js';
+import { applyAssignments } from '../compiler/resolve.js';
+import type { Span } from '../compiler/source.js';
 import { BackendError, initBackend } from './backend.js';
 import type { DataConfig, ExperimentConfig } from './config.js';
 import { DataError, loadDataset, splitImages } from './data/index.js';
 import { buildModel, formatSummary, summarizeModel } from './model/index.js';
+import { DivergedError, RunError } from './run/errors.js';
 import { trainExperiment } from './train/loop.js';
 
 /** Options of a training run started from a generated module. */
@@ -59,7 +62,7 @@ export async function runGenerated(config: ExperimentConfig, argv: string[], ori
     .description(`Train the experiment compiled from ${origin.source}`)
     .option('--set <key=value>', 'override a field of the experiment by its path (repeatable)', collect, [])
     .option('--dry-run', 'print the plan and the model summary, then exit without training', false)
-    .option('--out <dir>', 'folder the run directory is created in')
+    .option('--out <dir>', 'run folder to create (default runs/<name>-<timestamp>)')
     .option('--backend <name>', 'TensorFlow.js backend: auto, tensorflow, wasm or cpu (sets runtime.backend)')
     .option('--workers <n>', 'data-parallel workers, 0 = one per core (sets runtime.workers)')
     .option('--resume <run>', 'continue the run directory RUN from its last checkpoint')
@@ -80,28 +83,54 @@ export async function runGenerated(config: ExperimentConfig, argv: string[], ori
   if (flags.workers !== undefined) sets.push(`runtime.workers=${flags.workers}`);
   let experiment = config;
   if (sets.length > 0) {
-    const result = applyOverrides(config, sets, 'command line');
-    if (result.diagnostics.length > 0) process.stderr.write(`${formatDiagnostics(result.diagnostics)}\n`);
-    if (result.config === undefined || result.diagnostics.some((d) => d.severity === 'error')) return EXIT.invalid;
+    const result = applyOverrides(config, sets, origin.source);
+    if (result.diagnostics.length > 0) process.stderr.write(`${formatDiagnostics(result.diagnostics, { color: process.stderr.isTTY === true })}\n`);
+    if (result.config === undefined) return EXIT.invalid;
     experiment = result.config;
   }
 
+  // Ctrl-C ends training after the current step; finished epochs stay checkpointed
+  const abort = new AbortController();
+  const onInterrupt = () => abort.abort();
+  process.once('SIGINT', onInterrupt);
   try {
     if (flags.dryRun) return await dryRun(experiment, origin, sets);
     await trainExperiment(experiment, {
       out: flags.out,
       resume: flags.resume,
       log: (line: string) => process.stdout.write(`${line}\n`),
+      signal: abort.signal,
     });
     return EXIT.ok;
   } catch (err) {
     return reportFailure(err);
+  } finally {
+    process.off('SIGINT', onInterrupt);
   }
 }
 
-/** A failure of the run itself: data, backend or numerics. Bugs keep their stack. */
+/**
+ * `--set` overrides on a resolved experiment, validated exactly like a spec
+ * (the same parsing of values by the type they replace, the same schema and
+ * cross-field rules); `config` is undefined when there are errors.
+ */
+export function applyOverrides(config: ExperimentConfig, sets: readonly string[], origin: string): { config?: ExperimentConfig; diagnostics: Diagnostic[] } {
+  const copy = structuredClone(config) as unknown as Record<string, unknown>;
+  const { assignments, diagnostics } = parseOverrides(copy, sets);
+  if (hasErrors(diagnostics)) return { diagnostics };
+  applyAssignments(copy, assignments);
+  const spans = new Map<string, Span>(assignments.map((a) => [a.path.join('.'), a.span]));
+  diagnostics.push(...validateConfig(copy, spans, origin));
+  return hasErrors(diagnostics) ? { diagnostics } : { config: copy as unknown as ExperimentConfig, diagnostics };
+}
+
+/** A failure of the run itself: data, backend, run folder or numerics. Bugs keep their stack. */
 function reportFailure(err: unknown): number {
-  if (err instanceof DataError || err instanceof BackendError) {
+  if (err instanceof RunError) {
+    process.stderr.write(`error: ${err.message}\n`);
+    return EXIT.usage;
+  }
+  if (err instanceof DataError || err instanceof BackendError || err instanceof DivergedError) {
     process.stderr.write(`error: ${err.message}\n`);
     return EXIT.runtime;
   }

@@ -29,7 +29,7 @@ export function registerCompile(program: Command): void {
 async function compileCommand(args: string[], flags: CompileFlags): Promise<number> {
   // loaded here, not at the top: `r2u check` and friends must not pay for them
   const { Compiler, expandSpecArgs, findStale } = await import('../../compiler/codegen/index.js');
-  const { formatGeneratedDiagnostics } = await import('../../compiler/codegen/typecheck.js');
+  const { formatGeneratedDiagnostics } = await import('../../compiler/codegen/report.js');
   const show = (p: string) => relative(process.cwd(), p) || '.';
 
   const specs = expandSpecArgs(args.length > 0 ? args : ['specs/*.r2u']);
@@ -37,12 +37,6 @@ async function compileCommand(args: string[], flags: CompileFlags): Promise<numb
     console.error(`r2u compile: no specs match ${args.length > 0 ? args.join(' ') : 'specs/*.r2u'}`);
     return EXIT.usage;
   }
-  const missing = specs.filter((s) => !existsSync(s));
-  if (missing.length > 0) {
-    for (const s of missing) console.error(`r2u compile: ${s}: no such file`);
-    return EXIT.usage;
-  }
-
   const compiler = new Compiler();
   let status: number = EXIT.ok;
   const modules = [];
@@ -66,7 +60,7 @@ async function compileCommand(args: string[], flags: CompileFlags): Promise<numb
   }
 
   if (flags.typecheck && modules.length > 0) {
-    const diags = compiler.typecheck(modules);
+    const diags = await compiler.typecheck(modules);
     if (diags.length > 0) {
       console.error(formatGeneratedDiagnostics(diags.map((d) => ({ ...d, file: show(d.file) }))));
       return EXIT.invalid;
