@@ -171,26 +171,26 @@ function attachComments(ast: SpecAst, comments: Comment[]): void {
 }
 
 function attachInBlock(block: Block, c: Comment): void {
-  for (const s of block.statements) {
-    const end = s.span.offset + s.span.length;
-    if (s.block && c.span.offset > s.block.span.offset && c.span.offset < s.block.span.offset + s.block.span.length) {
-      attachInBlock(s.block, c);
-      return;
-    }
-    if (c.span.offset >= s.span.offset && c.span.offset < end) {
-      s.trailing.push(c);
-      return;
-    }
-    if (c.span.offset >= end && c.span.line === s.endLine) {
-      s.trailing.push(c);
-      return;
-    }
-    if (c.span.offset < s.span.offset) {
-      s.leading.push(c);
+  const list = block.statements;
+  // binary search: the first statement that starts after the comment
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid].span.offset <= c.span.offset) lo = mid + 1;
+    else hi = mid;
+  }
+  const prev = list[lo - 1];
+  if (prev) {
+    const inner = prev.block?.span;
+    if (inner && c.span.offset > inner.offset && c.span.offset < inner.offset + inner.length) return attachInBlock(prev.block!, c);
+    if (c.span.offset < prev.span.offset + prev.span.length || c.span.line === prev.endLine) {
+      prev.trailing.push(c);
       return;
     }
   }
-  (block.dangling as Comment[]).push(c);
+  if (list[lo]) list[lo].leading.push(c);
+  else (block.dangling as Comment[]).push(c);
 }
 
 /** Records where the author left blank lines, which the formatter keeps (collapsed to one). */
