@@ -64,36 +64,41 @@ export function synthesizeFundus(size: Dims, seed: number, id: string, opts: Syn
     inv: 1 / (2 * (rng.uniform(0.12, 0.3) * s) ** 2),
     a: rng.uniform(-0.05, 0.05),
   }));
-  const discInv = 1 / (2 * disc.r * disc.r);
-  const foveaInv = 1 / (2 * fovea.r * fovea.r);
+  // every Gaussian bump is separable: precompute its row and column factors
+  const bumps = [
+    ...blobs,
+    { x: disc.x, y: disc.y, inv: 1 / (2 * disc.r * disc.r), a: 0.32 },
+    { x: disc.x, y: disc.y, inv: 4 / (2 * disc.r * disc.r), a: 0.12 },
+    { x: fovea.x, y: fovea.y, inv: 1 / (2 * fovea.r * fovea.r), a: -0.08 },
+  ].map((b) => ({
+    a: b.a,
+    ex: Float32Array.from({ length: width }, (_, x) => Math.exp(-((x + 0.5 - b.x) ** 2) * b.inv)),
+    ey: Float32Array.from({ length: height }, (_, y) => Math.exp(-((y + 0.5 - b.y) ** 2) * b.inv)),
+  }));
   const noise = opts.noise ?? 0.025;
+  const gauss = normalPairs(rng);
 
   const pixels = new Float32Array(n * 3);
   const fov = new Uint8Array(n);
   for (let y = 0; y < height; y++) {
+    const dy = (y + 0.5 - cy) / radius;
     for (let x = 0; x < width; x++) {
       const i = y * width + x;
-      const px = x + 0.5;
-      const py = y + 0.5;
-      const dx = (px - cx) / radius;
-      const dy = (py - cy) / radius;
+      const dx = (x + 0.5 - cx) / radius;
       const r2 = dx * dx + dy * dy;
       if (r2 > 1) {
         // outside the FOV: near black, a little sensor noise
-        for (let c = 0; c < 3; c++) pixels[i * 3 + c] = clamp01(0.015 + 0.005 * rng.normal());
+        for (let c = 0; c < 3; c++) pixels[i * 3 + c] = clamp01(0.015 + 0.005 * gauss());
         label[i] = 0;
         continue;
       }
       fov[i] = 1;
       let bg = base * (1 + gx * dx + gy * dy - 0.25 * r2);
-      for (const b of blobs) bg += b.a * Math.exp(-((px - b.x) ** 2 + (py - b.y) ** 2) * b.inv);
-      const dd = (px - disc.x) ** 2 + (py - disc.y) ** 2;
-      bg += 0.32 * Math.exp(-dd * discInv) + 0.12 * Math.exp(-dd * discInv * 4);
-      bg -= 0.08 * Math.exp(-((px - fovea.x) ** 2 + (py - fovea.y) ** 2) * foveaInv);
+      for (const b of bumps) bg += b.a * b.ex[x] * b.ey[y];
       const d = darkness[i];
-      pixels[i * 3] = clamp01(Math.min(1, 0.3 + 0.9 * bg) * (1 - 0.4 * d) + noise * rng.normal());
-      pixels[i * 3 + 1] = clamp01(bg * (1 - d) + noise * rng.normal());
-      pixels[i * 3 + 2] = clamp01(0.35 * bg * (1 - 0.6 * d) + noise * rng.normal());
+      pixels[i * 3] = clamp01(Math.min(1, 0.3 + 0.9 * bg) * (1 - 0.4 * d) + noise * gauss());
+      pixels[i * 3 + 1] = clamp01(bg * (1 - d) + noise * gauss());
+      pixels[i * 3 + 2] = clamp01(0.35 * bg * (1 - 0.6 * d) + noise * gauss());
     }
   }
   return { id, sourcePath: `synthetic:${seed}:${id}`, width, height, channels: 3, pixels, label, fov };
@@ -168,6 +173,23 @@ class VesselPainter {
       }
     }
   }
+}
+
+/** standard normals from Box-Muller, using both values of each pair */
+function normalPairs(rng: Rng): () => number {
+  let spare = 0;
+  let has = false;
+  return () => {
+    if (has) {
+      has = false;
+      return spare;
+    }
+    const r = Math.sqrt(-2 * Math.log(1 - rng.next()));
+    const t = 2 * Math.PI * rng.next();
+    spare = r * Math.sin(t);
+    has = true;
+    return r * Math.cos(t);
+  };
 }
 
 function clamp01(v: number): number {

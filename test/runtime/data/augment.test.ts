@@ -120,3 +120,14 @@ describe('elastic field', () => {
     expect(maxStep).toBeLessThan(maxAbs / 2);
   });
 });
+
+describe('box-blur Gaussian approximation', () => {
+  it('three boxes have the variance of the Gaussian (Kovesi)', async () => {
+    const { boxRadii } = await import('../../../src/runtime/data/augment/elastic.js');
+    for (const sigma of [2, 4, 6.5]) {
+      // a box of radius r has variance ((2r+1)^2 - 1) / 12; variances add under convolution
+      const v = boxRadii(sigma, 3).reduce((s, r) => s + ((2 * r + 1) ** 2 - 1) / 12, 0);
+      expect(Math.abs(v - sigma * sigma) / (sigma * sigma)).toBeLessThan(0.2);
+    }
+  });
+});

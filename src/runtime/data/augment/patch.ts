@@ -38,7 +38,11 @@ export function samplePatch(
   // the geometric centre of the patch, in source pixel coordinates
   const ox = cx - w / 2 + (w - 1) / 2;
   const oy = cy - h / 2 + (h - 1) / 2;
-  for (let i = 0; i < h; i++) {
+  const sx0 = ox - (m.a * (w - 1) + m.b * (h - 1)) / 2;
+  const sy0 = oy - (m.c * (w - 1) + m.d * (h - 1)) / 2;
+  const exact = field === null && [m.a, m.b, m.c, m.d, sx0, sy0].every(Number.isInteger);
+  if (exact) copyPermuted(img, sx0, sy0, m, h, w, x, xOff, y, yOff);
+  for (let i = 0; i < h && !exact; i++) {
     for (let j = 0; j < w; j++) {
       const o = i * w + j;
       let u = j - (w - 1) / 2;
@@ -67,6 +71,38 @@ export function samplePatch(
     }
   }
   if (aug.brightness > 0 || aug.contrast > 0 || aug.gamma > 0) jitterIntensity(x.subarray(xOff, xOff + h * w * c), rng, aug);
+}
+
+/** flips and quarter turns of an integer-aligned patch: a plain indexed copy */
+function copyPermuted(
+  img: FundusImage,
+  sx0: number,
+  sy0: number,
+  m: { a: number; b: number; c: number; d: number },
+  h: number,
+  w: number,
+  x: Float32Array,
+  xOff: number,
+  y: Float32Array,
+  yOff: number,
+): void {
+  const { width: W, height: H, channels: c, pixels, label } = img;
+  for (let i = 0; i < h; i++) {
+    for (let j = 0; j < w; j++) {
+      const o = i * w + j;
+      const sx = sx0 + m.a * j + m.b * i;
+      const sy = sy0 + m.c * j + m.d * i;
+      const dst = xOff + o * c;
+      if (sx < 0 || sy < 0 || sx >= W || sy >= H) {
+        for (let k = 0; k < c; k++) x[dst + k] = 0;
+        y[yOff + o] = 0;
+        continue;
+      }
+      const s = sy * W + sx;
+      for (let k = 0; k < c; k++) x[dst + k] = pixels[s * c + k];
+      y[yOff + o] = label === null ? 0 : label[s];
+    }
+  }
 }
 
 function bilinearTap(px: Float32Array, W: number, H: number, c: number, x: number, y: number, wt: number, out: Float32Array, dst: number): void {

@@ -1,0 +1,45 @@
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_EXPERIMENT } from '../../../src/compiler/defaults.js';
+import { createPreprocessor, generateSynthetic, PatchSampler, writePreview } from '../../../src/runtime/data/index.js';
+import { tempDir } from './fixtures.js';
+
+describe('writePreview', () => {
+  it('writes a PNG contact sheet of images, labels and patches', async () => {
+    const images = generateSynthetic(2, [64, 64], 1).map((r) => createPreprocessor([]).apply(r));
+    const sampler = new PatchSampler(images, { size: [16, 16], per_epoch: 8, vessel_fraction: 0.5 }, DEFAULT_EXPERIMENT.data.augment, 1);
+    const out = join(tempDir('preview'), 'sheet.png');
+    await writePreview(images, sampler, out, { tile: 64, patches: 8 });
+    const meta = await sharp(out).metadata();
+    expect(meta.format).toBe('png');
+    // row 1: 2 images + 2 labels of 64 px; rows 2-3: 4 patch+label pairs of 16 px zoomed x6 = 96 px
+    expect(meta.width).toBe(4 + 8 * (96 + 4));
+    expect(meta.height).toBe(4 + (64 + 4) + 2 * (96 + 4));
+  });
+});
+
+describe('r2u data preview', () => {
+  const cli = (args: string[]) => spawnSync(process.execPath, ['bin/r2u.mjs', 'data', 'preview', ...args], { encoding: 'utf8' });
+
+  it('writes the sheet for a spec and reports the split', () => {
+    const dir = tempDir('cli');
+    const spec = join(dir, 'quick.r2u');
+    writeFileSync(spec, 'experiment quick {\n}\n');
+    const out = join(dir, 'p.png');
+    const r = cli([spec, '--out', out, '--set', 'data.dataset.count=4', '--set', 'data.dataset.size=64x64', '--patches', '4']);
+    expect(r.stderr + r.stdout).toMatch(/wrote .*p\.png: 4 images \(3 train, 1 val/);
+    expect(r.status).toBe(0);
+  });
+
+  it('exits 3 with the DataError message on bad data', () => {
+    const dir = tempDir('cli');
+    const spec = join(dir, 'drive.r2u');
+    writeFileSync(spec, `experiment d {\n  data {\n    dataset drive("${join(dir, 'missing')}")\n  }\n}\n`);
+    const r = spawnSync(process.execPath, ['bin/r2u.mjs', 'data', 'preview', spec], { encoding: 'utf8', env: { ...process.env, R2U_DRIVE_ROOT: '' } });
+    expect(r.stderr).toMatch(/missing DRIVE training images folder/);
+    expect(r.status).toBe(3);
+  });
+});
