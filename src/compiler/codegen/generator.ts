@@ -107,6 +107,11 @@ export function unmark(rendered: string): { text: string; lineMap: (TemplateLoca
   return { text: lines.join('\n'), lineMap };
 }
 
+/** Paths go into `//` comments: a line terminator in a file name must not end one. */
+function commentSafe(s: string): string {
+  return s.replace(/[\u0000-\u001f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** Reads the templates of a folder: `{ 'module.hbs': '...', 'experiment.hbs': '...' }`. */
 export function readTemplates(dir = TEMPLATE_DIR): Record<string, string> {
   const out: Record<string, string> = {};
@@ -168,10 +173,11 @@ export class Generator {
     let rendered: string;
     try {
       rendered = this.render({
-        source: meta.source,
-        parents: meta.parents ?? [],
-        outFile: meta.outFile,
-        runtime: meta.runtime,
+        source: commentSafe(meta.source),
+        parents: (meta.parents ?? []).map(commentSafe),
+        outFile: commentSafe(meta.outFile),
+        // goes inside '...' import specifiers
+        runtime: stringLiteral(meta.runtime).slice(1, -1),
         hash,
         version: VERSION,
       });

@@ -151,7 +151,7 @@ export type Staleness =
   | { readonly kind: 'missing'; readonly path: string; readonly spec: string }
   | { readonly kind: 'orphaned'; readonly path: string; readonly spec?: string };
 
-const SPEC_LINE = /^\/\/ spec: +(\S+)$/m;
+const SPEC_LINE = /^\/\/ spec: +(.+)$/m;
 
 /**
  * What `--check` reports: modules that differ from what the specs compile to,
