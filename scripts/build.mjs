@@ -1,0 +1,38 @@
+// Bundles the command line and the compiler front end into dist/ so that
+// `r2u check/fmt/diff` start in a few hundred milliseconds. The runtime and the
+// code generator stay TypeScript sources, loaded through tsx when a command
+// needs them (they use worker threads and templates that live beside them).
+// Run by `npm ci`/`npm install` (the `prepare` script) and `npm run build`.
+import { build } from 'esbuild';
+import { dirname, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const lazy = [resolve(root, 'src/runtime'), resolve(root, 'src/compiler/codegen')];
+
+/** Keeps imports of the runtime and code generator as imports of their sources. */
+const keepSourcesExternal = {
+  name: 'keep-sources-external',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.?\// }, (args) => {
+      const target = resolve(args.resolveDir, args.path);
+      if (!lazy.some((dir) => target.startsWith(dir + '/'))) return undefined;
+      return { path: './' + relative(resolve(root, 'dist'), target).split('\\').join('/'), external: true };
+    });
+  },
+};
+
+await build({
+  entryPoints: [resolve(root, 'src/cli/main.ts')],
+  outdir: resolve(root, 'dist'),
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  // heavy or native packages stay in node_modules; chevrotain, ajv and commander are bundled (faster start)
+  external: ['sharp', '@tensorflow/*', 'ts-morph', 'handlebars', 'typescript', 'tsx', 'fast-check'],
+  banner: { js: "import { createRequire as __r2uCreateRequire } from 'node:module'; const require = __r2uCreateRequire(import.meta.url);" },
+  plugins: [keepSourcesExternal],
+  logLevel: 'warning',
+});
