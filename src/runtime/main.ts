@@ -13,7 +13,7 @@ import { applyAssignments } from '../compiler/resolve.js';
 import type { Span } from '../compiler/source.js';
 import { BackendError, initBackend } from './backend.js';
 import type { DataConfig, ExperimentConfig } from './config.js';
-import { DataError, loadDataset, splitImages } from './data/index.js';
+import { createPreprocessor, DataError, loadDataset, splitImages } from './data/index.js';
 import { buildModel, formatSummary, summarizeModel } from './model/index.js';
 import { DivergedError, RunError } from './run/errors.js';
 import { trainExperiment } from './train/loop.js';
@@ -183,6 +183,16 @@ function describeExperiment(c: ExperimentConfig): string[] {
   ];
 }
 
+/**
+ * The preprocessing as the runtime describes it; `normalize dataset` has no
+ * statistics before the images are read, so it is described from the config.
+ */
+function plannedPipeline(data: DataConfig): string[] {
+  const fits = data.preprocess.some((op) => op.op === 'normalize' && op.mode === 'dataset');
+  if (!fits) return createPreprocessor(data.preprocess).describe();
+  return ['scale intensities to [0,1]', ...data.preprocess.map((op) => (op.op === 'normalize' && op.mode === 'dataset' ? 'normalize dataset: z-score with the mean and std of the training images' : createPreprocessor([op]).describe()[1]))];
+}
+
 /** The directory a real (non-synthetic) dataset would be read from, as the loader resolves it. */
 function datasetRoot(data: DataConfig): string | undefined {
   const ds = data.dataset;
@@ -201,6 +211,10 @@ async function dryRun(c: ExperimentConfig, origin: ModuleOrigin, sets: readonly 
   } else out(`hash:      ${origin.hash}`);
   for (const line of describeExperiment(c)) out(line);
 
+  const planned = plannedPipeline(c.data);
+  out('preprocess:');
+  for (const [i, step] of planned.entries()) out(`  ${i + 1}. ${step}`);
+
   const backend = await initBackend(c.runtime.backend);
   out(`backend:   ${backend.description}`);
 
@@ -209,6 +223,7 @@ async function dryRun(c: ExperimentConfig, origin: ModuleOrigin, sets: readonly 
   const model = buildModel(c.model, channels);
   try {
     out();
+    out(`model at ${dims(c.data.patches.size)} patches, ${channels} input channel${channels === 1 ? '' : 's'}:`);
     out(formatSummary(summarizeModel(model, c.data.patches.size, channels)));
   } finally {
     model.dispose();
@@ -221,12 +236,15 @@ async function dryRun(c: ExperimentConfig, origin: ModuleOrigin, sets: readonly 
     out(`data:      not checked: ${root} does not exist (training will need it)`);
     return EXIT.ok;
   }
-  const dataset = await loadDataset(c.data, { seed: c.seed, log: (line) => out(line) });
+  const dataset = await loadDataset(c.data, { seed: c.seed });
   const split = splitImages(dataset.images, c.data.split, c.seed);
   const first = dataset.images[0];
   out(`data:      ${dataset.images.length} images, ${first.width}x${first.height} after preprocessing, ${dataset.channels} channel${dataset.channels === 1 ? '' : 's'}`);
-  out('preprocess:');
-  for (const [i, step] of dataset.preprocessor.describe().entries()) out(`  ${i + 1}. ${step}`);
+  const fitted = dataset.preprocessor.describe();
+  if (fitted.join('\n') !== planned.join('\n')) {
+    out('preprocess, fitted on the training images:');
+    for (const [i, step] of fitted.entries()) out(`  ${i + 1}. ${step}`);
+  }
   out(`split:     ${split.train.length} training, ${split.val.length} validation (${split.val.map((im) => im.id).join(', ')})`);
   const [ph, pw] = c.data.patches.size;
   const small = dataset.images.filter((im) => im.height < ph || im.width < pw);
