@@ -5,7 +5,8 @@
 //
 // - kernel == stride, no padding (the 2x2/stride-2 transposed convolution of
 //   the U-Net decoder): every dy pixel writes its own s x s output block, so
-//   dx = depthToSpace(conv1x1(dy, W as [1,1,Co, s*s*Ci])).
+//   dx = depthToSpace(conv1x1(dy, W as [1,1,Co, s*s*Ci])), the depth-to-space
+//   done as a reshape-transpose-reshape.
 // - otherwise: dx = conv(dy zero-dilated by the stride, W flipped spatially
 //   with in/out channels swapped), padded by (k - 1 - pad) so the output has
 //   the input's size.
@@ -43,12 +44,16 @@ function conv2DBackpropInput(args: {
   const ops = new WasmOps(backend);
   try {
     const blocks =
-      kh === sh && kw === sw && sh === sw && top === 0 && left === 0 && inHeight === outHeight * sh && inWidth === outWidth * sw;
+      sh > 1 && kh === sh && kw === sw && sh === sw && top === 0 && left === 0 && inHeight === outHeight * sh && inWidth === outWidth * sw;
     if (blocks) {
       // W[a,b,ci,co] -> F[0,0,co,(a*s+b)*Ci+ci], the channel order depthToSpace expects
       const f = ops.reshape(ops.transpose(filter, [3, 0, 1, 2]), [1, 1, co, kh * kw * ci]);
       const y = ops.run('Conv2D', { x: dy, filter: f }, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] });
-      return ops.run('DepthToSpace', { x: y }, { blockSize: sh, dataFormat: 'NHWC' }, true);
+      // depth-to-space as one rank-4 transpose (wasm's DepthToSpace kernel is ~10x slower):
+      // [N*Ho, Wo, a, (b,ci)] -> [N*Ho, a, Wo, (b,ci)] is row-major [N, Ho*s, Wo*s, Ci]
+      const rows = ops.reshape(y, [n * outHeight, outWidth, sh, sw * ci]);
+      const t = ops.transpose(rows, [0, 2, 1, 3]);
+      return ops.run('Reshape', { x: t }, { shape: [n, inHeight, inWidth, ci] }, true);
     }
     // zero-dilate dy: [N,Ho,Wo,C] -> [N,Ho,1,Wo,1,C] -> pad to [N,Ho,sh,Wo,sw,C] -> [N,Ho*sh,Wo*sw,C];
     // the (s-1) trailing zero rows/cols count towards the bottom/right padding

@@ -1,0 +1,227 @@
+// Data-parallel training over worker threads. Each worker holds a replica of
+// the model on its own wasm instance (wasm is single-threaded in Node, so
+// threads are how a step uses several cores). Per step the batch is split
+// into near-equal parts, each worker returns its part's gradient, and this
+// thread averages them weighted by part size, applies the optimizer to its
+// own model (the authoritative weights) and sends the new weights with the
+// next request. For losses that are a mean over pixels the weighted average
+// equals the whole-batch gradient, so the result matches one worker up to
+// floating-point summation order. Batch-norm moving statistics, updated
+// independently by each worker, are averaged the same way.
+import * as tf from '@tensorflow/tfjs-core';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { BackendInfo } from '../backend.js';
+import type { ExperimentConfig, BackendName } from '../config.js';
+import { Optimizer, type OptimizerState } from '../train/optimizer.js';
+import { Replica } from './gradients.js';
+import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
+import type { TrainEngine } from './types.js';
+
+type GradientReply = Extract<FromWorker, { type: 'gradients' }>;
+
+interface Pending {
+  resolve: (reply: GradientReply) => void;
+  reject: (err: Error) => void;
+}
+
+class GradientWorker {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
+  private failure: Error | null = null;
+  readonly ready: Promise<string>;
+
+  constructor(init: WorkerInit) {
+    // workers run our TypeScript sources through tsx's ESM hooks, registered by
+    // a one-line bootstrap before the entry is imported (Node does not apply an
+    // `--import` loader to a worker's .ts entry). tsx is resolved from here, so
+    // this works from any working directory, under vitest too.
+    const tsxApi = pathToFileURL(
+      path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/esm/api')), 'index.mjs'),
+    ).href;
+    const entry = new URL('./worker.ts', import.meta.url).href;
+    const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
+    this.worker = new Worker(bootstrap, {
+      eval: true,
+      workerData: init,
+    });
+    this.ready = new Promise((resolve, reject) => {
+      const onMessage = (msg: FromWorker) => {
+        if (msg.type === 'ready') resolve(msg.backend);
+        else if (msg.type === 'error' && msg.id === null) reject(new Error(`engine worker failed to start: ${msg.message}`));
+      };
+      this.worker.on('message', onMessage);
+      this.worker.once('error', reject);
+    });
+    this.worker.on('message', (msg: FromWorker) => {
+      if (msg.type === 'ready' || msg.id === null) return;
+      const p = this.pending.get(msg.id);
+      if (p === undefined) return;
+      this.pending.delete(msg.id);
+      if (msg.type === 'gradients') p.resolve(msg);
+      else p.reject(new Error(`engine worker: ${msg.message}`));
+    });
+    const fail = (err: Error) => {
+      this.failure = err;
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    };
+    this.worker.on('error', (err) => fail(err));
+    this.worker.on('exit', (code) => fail(new Error(`engine worker exited (code ${code})`)));
+  }
+
+  gradients(req: Omit<Extract<ToWorker, { type: 'gradients' }>, 'type' | 'id'>): Promise<GradientReply> {
+    if (this.failure !== null) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ type: 'gradients', id, ...req } satisfies ToWorker);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.failure !== null) return;
+    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+    this.worker.postMessage({ type: 'close' } satisfies ToWorker);
+    const timeout = setTimeout(() => void this.worker.terminate(), 5000);
+    await exited;
+    clearTimeout(timeout);
+  }
+}
+
+/** sizes of `parts` near-equal slices of `n` items, empty slices dropped */
+export function splitBatch(n: number, parts: number): number[] {
+  const base = Math.floor(n / parts);
+  const extra = n % parts;
+  return Array.from({ length: parts }, (_, i) => base + (i < extra ? 1 : 0)).filter((s) => s > 0);
+}
+
+export class ParallelEngine implements TrainEngine {
+  private readonly replica: Replica;
+  private readonly optimizer: Optimizer;
+  /** whether each worker's weights are stale */
+  private readonly stale: boolean[];
+
+  private constructor(
+    config: ExperimentConfig,
+    private readonly inputChannels: number,
+    readonly backend: BackendInfo,
+    private readonly pool: GradientWorker[],
+  ) {
+    this.replica = new Replica(config, inputChannels);
+    this.optimizer = new Optimizer(config.train.optimizer, config.train.clip_grad);
+    this.stale = pool.map(() => true);
+  }
+
+  static async create(
+    config: ExperimentConfig,
+    inputChannels: number,
+    workers: number,
+    backendName: BackendName,
+    backend: BackendInfo,
+  ): Promise<ParallelEngine> {
+    // workers take the backend this thread resolved, so `auto` cannot differ between them
+    const init: WorkerInit = { config, inputChannels, backend: backendName === 'auto' ? backend.name : backendName };
+    const pool = Array.from({ length: workers }, () => new GradientWorker(init));
+    try {
+      await Promise.all(pool.map((w) => w.ready));
+    } catch (err) {
+      await Promise.allSettled(pool.map((w) => w.close()));
+      throw err;
+    }
+    return new ParallelEngine(config, inputChannels, backend, pool);
+  }
+
+  get workers(): number {
+    return this.pool.length;
+  }
+
+  get model() {
+    return this.replica.model;
+  }
+
+  async step(x: Float32Array, y: Float32Array, n: number, h: number, w: number): Promise<number> {
+    const pixels = h * w;
+    const c = this.inputChannels;
+    if (x.length !== n * pixels * c || y.length !== n * pixels) throw new Error(`batch arrays do not match ${n}x${h}x${w}x${c}`);
+    const sizes = splitBatch(n, this.pool.length);
+    const weights = this.stale.some((s) => s) ? await this.replica.getWeights() : null;
+    let offset = 0;
+    const replies = await Promise.all(
+      sizes.map((size, i) => {
+        const start = offset;
+        offset += size;
+        const send = this.stale[i] ? weights : null;
+        this.stale[i] = false;
+        return this.pool[i].gradients({
+          weights: send,
+          x: x.subarray(start * pixels * c, (start + size) * pixels * c),
+          y: y.subarray(start * pixels, (start + size) * pixels),
+          n: size,
+          h,
+          w,
+        });
+      }),
+    );
+    const share = sizes.map((s) => s / n);
+    const average = (pick: (r: GradientReply) => Float32Array[], k: number): Float32Array => {
+      const out = new Float32Array(pick(replies[0])[k].length);
+      replies.forEach((r, i) => {
+        const src = pick(r)[k];
+        for (let j = 0; j < out.length; j++) out[j] += share[i] * src[j];
+      });
+      return out;
+    };
+    const vars = this.replica.trainable;
+    const grads = vars.map((v, k) => tf.tensor(average((r) => r.grads, k), v.shape, 'float32'));
+    try {
+      this.optimizer.apply(vars, grads);
+    } finally {
+      tf.dispose(grads);
+    }
+    const frozen = this.replica.model.nonTrainableWeights;
+    if (frozen.length > 0) {
+      tf.tidy(() => frozen.forEach((wt, k) => wt.write(tf.tensor(average((r) => r.state, k), wt.read().shape, 'float32'))));
+    }
+    this.stale.fill(true);
+    return replies.reduce((sum, r, i) => sum + share[i] * r.loss, 0);
+  }
+
+  setLearningRate(lr: number): void {
+    this.optimizer.lr = lr;
+  }
+
+  getLearningRate(): number {
+    return this.optimizer.lr;
+  }
+
+  getWeights(): Promise<Float32Array[]> {
+    return this.replica.getWeights();
+  }
+
+  async setWeights(weights: readonly Float32Array[]): Promise<void> {
+    this.replica.setWeights(weights);
+    this.stale.fill(true);
+  }
+
+  getOptimizerState(): Promise<OptimizerState> {
+    return this.optimizer.getState();
+  }
+
+  async setOptimizerState(state: OptimizerState): Promise<void> {
+    this.optimizer.setState(state, this.replica.trainable);
+  }
+
+  predict(x: Float32Array, n: number, h: number, w: number): Promise<Float32Array> {
+    return this.replica.predict(x, n, h, w);
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all(this.pool.map((w) => w.close()));
+    this.optimizer.dispose();
+    this.replica.dispose();
+  }
+}
