@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { ExperimentConfig } from '../config.js';
 import type { PreprocessStats } from '../data/index.js';
 import type { MonitorState } from '../train/early-stop.js';
+import type { OptimizerState } from '../train/optimizer.js';
 import { replaceDirAtomic } from './atomic.js';
 import { RunError } from './errors.js';
 import { exists, readJson, RUN_FILES } from './folder.js';
@@ -22,11 +23,6 @@ export interface NamedArray {
   values: Float32Array;
 }
 
-/** Optimizer state as plain arrays plus JSON-serialisable metadata (iteration count, ...). */
-export interface OptimizerSnapshot {
-  meta: unknown;
-  arrays: NamedArray[];
-}
 
 export interface TrainState {
   /** last finished epoch (1-based) */
@@ -41,7 +37,7 @@ export interface TrainState {
 
 export interface Checkpoint {
   weights: NamedArray[];
-  optimizer: OptimizerSnapshot | null;
+  optimizer: OptimizerState | null;
   state: TrainState;
   spec: ExperimentConfig;
   preprocess: PreprocessStats;
@@ -59,19 +55,21 @@ const json = (v: unknown): string => `${JSON.stringify(v, null, 2)}\n`;
 
 export async function saveCheckpoint(
   dir: string,
-  c: { model: tfl.LayersModel; optimizer: OptimizerSnapshot | null; state: TrainState; spec: ExperimentConfig; preprocess: PreprocessStats },
+  c: { model: tfl.LayersModel; optimizer: OptimizerState | null; state: TrainState; spec: ExperimentConfig; preprocess: PreprocessStats },
 ): Promise<void> {
   await replaceDirAtomic(dir, async (tmp) => {
     await c.model.save(layersModelDir(tmp));
     if (c.optimizer !== null) {
-      const bin = new Float32Array(c.optimizer.arrays.reduce((s, a) => s + a.values.length, 0));
+      // slots concatenated in order; optimizer.json records each one's length
+      const { step, slots } = c.optimizer;
+      const bin = new Float32Array(slots.reduce((sum, a) => sum + a.length, 0));
       let o = 0;
-      for (const a of c.optimizer.arrays) {
-        bin.set(a.values, o);
-        o += a.values.length;
+      for (const a of slots) {
+        bin.set(a, o);
+        o += a.length;
       }
       await writeFile(join(tmp, FILES.optimizerBin), new Uint8Array(bin.buffer));
-      await writeFile(join(tmp, FILES.optimizerJson), json({ meta: c.optimizer.meta, arrays: c.optimizer.arrays.map((a) => ({ name: a.name, shape: a.shape })) }));
+      await writeFile(join(tmp, FILES.optimizerJson), json({ step, slot_sizes: slots.map((a) => a.length) }));
     }
     await writeFile(join(tmp, FILES.state), json(c.state));
     await writeFile(join(tmp, FILES.spec), json(c.spec));
@@ -79,20 +77,19 @@ export async function saveCheckpoint(
   });
 }
 
-async function loadOptimizer(dir: string): Promise<OptimizerSnapshot | null> {
+async function loadOptimizer(dir: string): Promise<OptimizerState | null> {
   if (!(await exists(join(dir, FILES.optimizerJson)))) return null;
-  const head = await readJson<{ meta: unknown; arrays: Array<{ name: string; shape: number[] }> }>(join(dir, FILES.optimizerJson), 'optimizer state');
+  const head = await readJson<{ step: number; slot_sizes: number[] }>(join(dir, FILES.optimizerJson), 'optimizer state');
   const bytes = await readFile(join(dir, FILES.optimizerBin));
   const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   let o = 0;
-  const arrays = head.arrays.map((a) => {
-    const size = a.shape.reduce((x, y) => x * y, 1);
+  const slots = head.slot_sizes.map((size) => {
     const values = all.slice(o, o + size);
     o += size;
-    return { name: a.name, shape: a.shape, values };
+    return values;
   });
   if (o !== all.length) throw new RunError(`${join(dir, FILES.optimizerBin)}: size does not match optimizer.json`);
-  return { meta: head.meta, arrays };
+  return { step: head.step, slots };
 }
 
 export async function loadCheckpoint(dir: string): Promise<Checkpoint> {

@@ -31,7 +31,7 @@ beforeAll(async () => {
   const dataset = await loadDataset(config.data, { seed: config.seed });
   model = buildModel(config.model, dataset.channels);
   const state = { epoch: 1, monitor: initialMonitorState('val_loss'), lr: 1e-3, schedule: null, rng: { seed: 7, next_epoch: 2 } };
-  const optimizer = { meta: { iterations: 3 }, arrays: [{ name: 'm/0', shape: [2, 2], values: Float32Array.of(1, 2, 3, 4) }] };
+  const optimizer = { step: 3, slots: [Float32Array.of(1, 2, 3, 4), Float32Array.of(5)] };
   await saveCheckpoint(join(runDir, RUN_FILES.best), { model, optimizer, state, spec: config, preprocess: dataset.preprocessor.stats });
   await writeJsonAtomic(join(runDir, RUN_FILES.spec), config);
   await writeJsonAtomic(join(runDir, RUN_FILES.run), { cwd: process.cwd(), created: 'now' });
@@ -43,7 +43,7 @@ describe('checkpoint directories', () => {
     const expected = model.getWeights();
     expect(ck.weights.length).toBe(expected.length);
     ck.weights.forEach((w, i) => expect(w.values).toEqual(expected[i].dataSync()));
-    expect(ck.optimizer).toEqual({ meta: { iterations: 3 }, arrays: [{ name: 'm/0', shape: [2, 2], values: Float32Array.of(1, 2, 3, 4) }] });
+    expect(ck.optimizer).toEqual({ step: 3, slots: [Float32Array.of(1, 2, 3, 4), Float32Array.of(5)] });
     expect(ck.state.rng).toEqual({ seed: 7, next_epoch: 2 });
     expect(ck.spec).toEqual(config);
     expect((await readdir(join(runDir, RUN_FILES.best))).sort()).toEqual(
