@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { Command } from 'commander';
+import { loadExperiment } from '../../compiler/index.js';
 import { EXIT } from '../exit-codes.js';
 import { exitCodeFor, printDiagnostics } from '../report.js';
 
@@ -37,7 +38,10 @@ async function compileCommand(args: string[], flags: CompileFlags): Promise<numb
     console.error(`r2u compile: no specs match ${args.length > 0 ? args.join(' ') : 'specs/*.r2u'}`);
     return EXIT.usage;
   }
-  const compiler = new Compiler();
+  // this module's front end: when the CLI runs from its bundle, the code
+  // generator's own import of it would be a second copy with its own sources
+  // registry, and diagnostics would lose their code frames
+  const compiler = new Compiler({ loadExperiment });
   let status: number = EXIT.ok;
   const modules = [];
   const byOut = new Map<string, string>();
