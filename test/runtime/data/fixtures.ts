@@ -1,6 +1,6 @@
 // Small dataset trees in the published layouts, written with sharp (and our
 // Netpbm encoder for STARE), for loader tests that must not depend on real data.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -10,8 +10,17 @@ import { encodeNetpbm } from '../../../src/runtime/data/netpbm.js';
 export const W = 24;
 export const H = 20;
 
+const made: string[] = [];
+
 export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `r2u-${prefix}-`));
+  const dir = mkdtempSync(join(tmpdir(), `r2u-${prefix}-`));
+  made.push(dir);
+  return dir;
+}
+
+/** removes every folder tempDir made (call from afterAll) */
+export function removeTempDirs(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 /** an RGB fundus-like image: a bright disc on black, a dark vertical vessel at x = 12 */

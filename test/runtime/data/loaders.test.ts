@@ -1,10 +1,13 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_EXPERIMENT } from '../../../src/compiler/defaults.js';
 import type { DataConfig, DatasetConfig } from '../../../src/runtime/config.js';
 import { DataError, loadDataset, loadFundusImage } from '../../../src/runtime/data/index.js';
-import { discMask, fundusRgb, H, tempDir, vesselLabel, W, writeChase, writeDrive, writeImage, writeStare } from './fixtures.js';
+import { thresholdFov } from '../../../src/runtime/data/fov.js';
+import { discMask, fundusRgb, H, removeTempDirs, tempDir, vesselLabel, W, writeChase, writeDrive, writeImage, writeStare } from './fixtures.js';
+
+afterAll(removeTempDirs);
 
 const DRIVE = resolve('../shared/data/DRIVE');
 const hasDrive = existsSync(join(DRIVE, 'training', 'images'));
@@ -40,6 +43,20 @@ describe.skipIf(!hasDrive)('DRIVE (real files)', () => {
     expect(fov / im.fov.length).toBeGreaterThan(0.6);
     expect(vessel / fov).toBeGreaterThan(0.05);
     expect(Math.max(...im.pixels.subarray(0, 10000))).toBeLessThanOrEqual(1);
+  });
+
+  it('the thresholded FOV matches the published masks (IoU > 0.93)', async () => {
+    const ds = await loadDataset(cfg({ kind: 'drive', root: DRIVE }));
+    for (const im of ds.images) {
+      const f = thresholdFov(im.pixels, im.width, im.height, im.channels);
+      let inter = 0;
+      let union = 0;
+      f.forEach((v, i) => {
+        inter += v & im.fov[i];
+        union += v | im.fov[i];
+      });
+      expect(inter / union).toBeGreaterThan(0.93);
+    }
   });
 
   it('loads the test subset without labels', async () => {

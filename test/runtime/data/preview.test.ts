@@ -2,10 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_EXPERIMENT } from '../../../src/compiler/defaults.js';
 import { createPreprocessor, generateSynthetic, PatchSampler, writePreview } from '../../../src/runtime/data/index.js';
-import { tempDir } from './fixtures.js';
+import { removeTempDirs, tempDir } from './fixtures.js';
+
+afterAll(removeTempDirs);
 
 describe('writePreview', () => {
   it('writes a PNG contact sheet of images, labels and patches', async () => {
