@@ -1,0 +1,84 @@
+// End-to-end training on a tiny synthetic experiment (wasm backend, one
+// worker): run folder contents, determinism, tensor leaks, resume equivalence.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadCheckpoint } from '../../../src/runtime/run/checkpoint.js';
+import { RunError } from '../../../src/runtime/run/errors.js';
+import { readMetrics } from '../../../src/runtime/run/folder.js';
+import type { EpochRecord } from '../../../src/runtime/train/epoch-record.js';
+import { trainExperiment, type TrainResult } from '../../../src/runtime/train/loop.js';
+import { tinyConfig } from './tiny-config.js';
+
+const config = tinyConfig({ train: { epochs: 3 } });
+const quiet = { backend: 'wasm' as const, log: () => {}, progressSink: { write: () => true } };
+const withoutTime = (h: readonly EpochRecord[]) => h.map(({ time_s: _t, ...rest }) => rest);
+
+let base: string;
+let full: TrainResult;
+beforeAll(async () => {
+  base = await mkdtemp(join(tmpdir(), 'r2u-loop-'));
+  full = await trainExperiment(config, { ...quiet, out: join(base, 'full') });
+});
+
+describe('trainExperiment', () => {
+  it('writes the run folder', async () => {
+    const dir = full.runDir;
+    expect((await readdir(dir)).sort()).toEqual(
+      ['backend.json', 'checkpoints', 'curves.png', 'curves.svg', 'metrics.jsonl', 'panels', 'preprocess.json', 'run.json', 'spec.json'].sort(),
+    );
+    expect(JSON.parse(await readFile(join(dir, 'spec.json'), 'utf8'))).toEqual(config);
+    expect(JSON.parse(await readFile(join(dir, 'backend.json'), 'utf8')).name).toBe('wasm');
+    expect(await readMetrics(dir)).toEqual(full.history);
+    expect(full.history.map((r) => r.epoch)).toEqual([1, 2, 3]);
+    for (const r of full.history) for (const v of Object.values(r)) expect(Number.isFinite(v)).toBe(true);
+    expect((await readdir(join(dir, 'checkpoints'))).sort()).toEqual(['best', 'last']);
+    const last = await loadCheckpoint(join(dir, 'checkpoints', 'last'));
+    expect(last.state.epoch).toBe(3);
+    expect(last.optimizer?.step).toBe(3 * 2);
+    expect((await loadCheckpoint(join(dir, 'checkpoints', 'best'))).state.epoch).toBe(full.best?.epoch);
+    expect((await readdir(join(dir, 'panels'))).length).toBe(2);
+    expect(await readFile(join(dir, 'curves.svg'), 'utf8')).toContain('Validation Dice');
+    // nothing half-written is left behind
+    expect((await readdir(join(dir, 'checkpoints', 'last'))).every((f) => !f.startsWith('.'))).toBe(true);
+  });
+
+  it('does not leak tensors from epoch to epoch', () => {
+    const [, second, third] = full.tensorsAfterEpoch;
+    expect(third).toBe(second);
+  });
+
+  it('is deterministic from the seed', async () => {
+    const again = await trainExperiment(config, { ...quiet, out: join(base, 'again') });
+    expect(withoutTime(again.history)).toEqual(withoutTime(full.history));
+  });
+
+  it('resumes an interrupted run to the same weights as an uninterrupted one', async () => {
+    const abort = new AbortController();
+    const out = join(base, 'interrupted');
+    const first = await trainExperiment(config, {
+      ...quiet,
+      out,
+      signal: abort.signal,
+      // interrupt as soon as epoch 1 is reported: epoch 2 stops after its first step
+      log: (line) => /^\s+1 \|/.test(line) && abort.abort(),
+    });
+    expect(first.stopped).toBe('aborted');
+    expect(first.history.length).toBe(1);
+    expect((await loadCheckpoint(join(out, 'checkpoints', 'last'))).state.epoch).toBe(1);
+
+    const resumed = await trainExperiment(config, { ...quiet, resume: out });
+    expect(resumed.stopped).toBe('completed');
+    expect(withoutTime(resumed.history)).toEqual(withoutTime(full.history));
+    const a = await loadCheckpoint(join(out, 'checkpoints', 'last'));
+    const b = await loadCheckpoint(join(full.runDir, 'checkpoints', 'last'));
+    a.weights.forEach((w, i) => expect(w.values).toEqual(b.weights[i].values));
+    expect(a.optimizer).toEqual(b.optimizer);
+  });
+
+  it('refuses to resume with a different experiment or to overwrite a run', async () => {
+    await expect(trainExperiment(tinyConfig({ train: { epochs: 3, batch: 4 } }), { ...quiet, resume: full.runDir })).rejects.toBeInstanceOf(RunError);
+    await expect(trainExperiment(config, { ...quiet, out: full.runDir })).rejects.toBeInstanceOf(RunError);
+  });
+});
