@@ -29,7 +29,7 @@ export async function readImageFile(path: string): Promise<DecodedImage> {
     const img = sharp(buf, { failOn: 'error' });
     const meta = await img.metadata();
     const wide = meta.depth === 'ushort';
-    const { data, info } = await (wide ? img.toColourspace('rgb16') : img).raw({ depth: wide ? 'ushort' : 'uchar' }).toBuffer({ resolveWithObject: true });
+    const { data, info } = await (wide ? img.toColourspace((meta.channels ?? 3) <= 2 ? 'grey16' : 'rgb16') : img).raw({ depth: wide ? 'ushort' : 'uchar' }).toBuffer({ resolveWithObject: true });
     const samples = wide
       ? new Uint16Array(data.buffer, data.byteOffset, data.length / 2)
       : new Uint8Array(data.buffer, data.byteOffset, data.length);

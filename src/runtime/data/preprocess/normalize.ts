@@ -3,6 +3,7 @@
 // set to 0, i.e. to the mean. `per_image` uses each image's own statistics;
 // `dataset` uses statistics fitted once on the training images and saved, so
 // inference applies exactly the training transform.
+import { DataError } from '../errors.js';
 import type { Step, Working } from './image.js';
 
 export interface ChannelStats {
@@ -54,7 +55,7 @@ export function datasetNormalizeStep(stats: ChannelStats, fittedOn: string): Ste
     description: `normalize dataset: z-score with mean ${fmt(stats.mean)} std ${fmt(stats.std)} (${fittedOn}), 0 outside the FOV`,
     apply: (img) => {
       if (img.channels !== stats.mean.length) {
-        throw new Error(`normalize dataset: statistics have ${stats.mean.length} channels, the image has ${img.channels}`);
+        throw new DataError(`normalize dataset: statistics have ${stats.mean.length} channels, the image has ${img.channels}`);
       }
       return zscore(img, stats);
     },
