@@ -46,22 +46,22 @@ export function isEntryPoint(moduleUrl: string): boolean {
 }
 
 interface Flags {
-  set: string[];
-  dryRun: boolean;
+  set?: string[];
+  dryRun?: boolean;
   out?: string;
   backend?: string;
   workers?: string;
   resume?: string;
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
+const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /** Runs a generated module's command line; resolves to the process exit code. */
 export async function runGenerated(config: ExperimentConfig, argv: string[], origin: ModuleOrigin): Promise<number> {
   const program = new Command(origin.source.replace(/^.*\//, '').replace(/\.r2u$/, ''))
     .description(`Train the experiment compiled from ${origin.source}`)
-    .option('--set <key=value>', 'override a field of the experiment by its path (repeatable)', collect, [])
-    .option('--dry-run', 'print the plan and the model summary, then exit without training', false)
+    .option('--set <key=value>', 'override a field of the experiment by its path (repeatable)', collect)
+    .option('--dry-run', 'print the plan and the model summary, then exit without training')
     .option('--out <dir>', 'run folder to create (default runs/<name>-<timestamp>)')
     .option('--backend <name>', 'TensorFlow.js backend: auto, tensorflow, wasm or cpu (sets runtime.backend)')
     .option('--workers <n>', 'data-parallel workers, 0 = one per core (sets runtime.workers)')
@@ -78,7 +78,7 @@ export async function runGenerated(config: ExperimentConfig, argv: string[], ori
   }
 
   // --backend and --workers are shorthands for --set, so they are validated alike
-  const sets = [...flags.set];
+  const sets = [...(flags.set ?? [])];
   if (flags.backend !== undefined) sets.push(`runtime.backend=${flags.backend}`);
   if (flags.workers !== undefined) sets.push(`runtime.workers=${flags.workers}`);
   let experiment = config;
@@ -94,7 +94,7 @@ export async function runGenerated(config: ExperimentConfig, argv: string[], ori
   const onInterrupt = () => abort.abort();
   process.once('SIGINT', onInterrupt);
   try {
-    if (flags.dryRun) return await dryRun(experiment, origin, sets);
+    if (flags.dryRun === true) return await dryRun(experiment, origin, sets);
     await trainExperiment(experiment, {
       out: flags.out,
       resume: flags.resume,

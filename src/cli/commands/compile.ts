@@ -10,8 +10,8 @@ import { exitCodeFor, printDiagnostics } from '../report.js';
 
 interface CompileFlags {
   outDir: string;
-  typecheck: boolean;
-  check: boolean;
+  typecheck?: boolean;
+  check?: boolean;
 }
 
 export function registerCompile(program: Command): void {
@@ -20,8 +20,8 @@ export function registerCompile(program: Command): void {
     .description('compile specs to TypeScript modules that build, train and dry-run the experiment')
     .argument('[specs...]', 'spec files (default: specs/*.r2u)')
     .option('-o, --out-dir <dir>', 'folder of the generated modules', 'generated')
-    .option('--typecheck', 'type-check the generated modules against the runtime (slower)', false)
-    .option('--check', 'write nothing; exit 1 if a module is stale, missing or has no spec', false)
+    .option('--typecheck', 'type-check the generated modules against the runtime (slower)')
+    .option('--check', 'write nothing; exit 1 if a module is stale, missing or has no spec')
     .action(async (specs: string[], flags: CompileFlags) => {
       process.exitCode = await compileCommand(specs, flags);
     });
@@ -63,7 +63,7 @@ async function compileCommand(args: string[], flags: CompileFlags): Promise<numb
     modules.push(result.module);
   }
 
-  if (flags.typecheck && modules.length > 0) {
+  if (flags.typecheck === true && modules.length > 0) {
     const diags = await compiler.typecheck(modules);
     if (diags.length > 0) {
       console.error(formatGeneratedDiagnostics(diags.map((d) => ({ ...d, file: show(d.file) }))));
@@ -71,7 +71,7 @@ async function compileCommand(args: string[], flags: CompileFlags): Promise<numb
     }
   }
 
-  if (flags.check) {
+  if (flags.check === true) {
     // an invalid spec leaves its module unchecked, so it cannot pass
     const problems = findStale(modules, flags.outDir);
     for (const p of problems) {
