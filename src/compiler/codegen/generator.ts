@@ -136,18 +136,21 @@ export class Generator {
     }
     const entry = templates[ENTRY_TEMPLATE];
     if (entry === undefined) throw new TemplateError(`no ${ENTRY_TEMPLATE} among the templates`);
-    // Handlebars passes the mustache's position to helpers; its typings omit it
-    const where = (options: Handlebars.HelperOptions) => {
-      const loc = (options as { loc?: { start: { line: number } } }).loc;
-      return loc === undefined ? 'a template' : `template line ${loc.start.line}`;
+    // Handlebars passes helpers the line of their mustache (its typings omit
+    // it) but not the template's name: take the template holding the path there
+    const where = (path: unknown, options: Handlebars.HelperOptions) => {
+      const line = (options as { loc?: { start: { line: number } } }).loc?.start.line;
+      if (line === undefined) return 'a template';
+      const name = Object.keys(templates).find((n) => templates[n].split('\n')[line - 1]?.includes(String(path)));
+      return name === undefined ? `template line ${line}` : `${name}:${line}`;
     };
     const lookup = (path: unknown, options: Handlebars.HelperOptions): unknown => {
       const state = this.state!;
-      if (typeof path !== 'string') throw new TemplateError(`${where(options)}: a config path must be a string`);
+      if (typeof path !== 'string') throw new TemplateError(`${where(path, options)}: a config path must be a string`);
       let value: unknown = state.config;
       for (const part of path.split('.')) {
         if (value === null || typeof value !== 'object' || !(part in value)) {
-          throw new TemplateError(`${where(options)}: the config has no field \`${path}\``);
+          throw new TemplateError(`${where(path, options)}: the config has no field \`${path}\``);
         }
         value = (value as Record<string, unknown>)[part];
       }

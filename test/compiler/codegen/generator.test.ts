@@ -142,7 +142,9 @@ describe('generator', () => {
   it('refuses a template that names a field the config lacks', () => {
     const templates = readTemplates();
     templates['experiment.hbs'] = templates['experiment.hbs'].replace("{{{v 'model.depth'}}}", "{{{v 'model.dpth'}}}");
+    const line = templates['experiment.hbs'].split('\n').findIndex((l) => l.includes("'model.dpth'")) + 1;
     expect(() => new Generator(templates).generate(RICH, META)).toThrow(TemplateError);
+    expect(() => new Generator(templates).generate(RICH, META)).toThrow(`experiment.hbs:${line}: the config has no field \`model.dpth\``);
   });
 });
 
