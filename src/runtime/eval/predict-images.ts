@@ -7,7 +7,6 @@
 //   <stem>_overlay.png  (--overlay) the photograph with the mask in green
 // Pixels outside the field of view are 0 in all maps.
 import { join } from 'node:path';
-import { initBackend } from '../backend.js';
 import type { BackendName } from '../config.js';
 import { createPreprocessor, DataError, loadFundusImage, toOriginalGeometry, type RawImage } from '../data/index.js';
 import { probabilityToGray, rawToPng } from '../report/png.js';
@@ -43,11 +42,10 @@ export async function predictImages(target: string, paths: readonly string[], op
   if (dup !== undefined) throw new RunError(`two input images have the same name "${dup}"; their outputs would collide in ${opts.out}`);
 
   const checkpoint = await resolveCheckpointDir(target);
-  const predictor = await loadPredictor(checkpoint);
+  const predictor = await loadPredictor(checkpoint, opts.backend);
   try {
     const { spec } = predictor;
-    const backend = await initBackend(opts.backend ?? spec.runtime.backend);
-    log(`backend: ${backend.description}`);
+    log(`backend: ${predictor.backend.description}`);
     log(`checkpoint: ${checkpoint}`);
     const preprocessor = createPreprocessor(spec.data.preprocess, predictor.preprocess);
     const settings = inferenceSettings(spec);

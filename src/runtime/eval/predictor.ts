@@ -5,7 +5,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { join } from 'node:path';
-import type { ExperimentConfig } from '../config.js';
+import { initBackend, type BackendInfo } from '../backend.js';
+import type { BackendName, ExperimentConfig } from '../config.js';
 import type { PreprocessStats } from '../data/index.js';
 // registers the custom layers (group normalisation) that loading may meet
 import '../model/index.js';
@@ -15,6 +16,7 @@ import { layersModelDir } from '../run/model-io.js';
 import type { PredictFn } from './infer.js';
 
 export interface Predictor {
+  backend: BackendInfo;
   spec: ExperimentConfig;
   preprocess: PreprocessStats;
   channels: number;
@@ -22,9 +24,12 @@ export interface Predictor {
   dispose(): void;
 }
 
-export async function loadPredictor(checkpointDir: string): Promise<Predictor> {
+/** Loads a checkpoint on the given backend (default: the one its spec asks for). */
+export async function loadPredictor(checkpointDir: string, backendPref?: BackendName): Promise<Predictor> {
   const spec = await readJson<ExperimentConfig>(join(checkpointDir, 'spec.json'), 'resolved spec (a checkpoint must carry its spec.json)');
   const preprocess = await readJson<PreprocessStats>(join(checkpointDir, 'preprocess.json'), 'preprocessing statistics');
+  // the backend must be ready before any tensor, the model's weights included, exists
+  const backend = await initBackend(backendPref ?? spec.runtime.backend);
   let model: tfl.LayersModel;
   try {
     model = await tfl.loadLayersModel(layersModelDir(checkpointDir));
@@ -39,5 +44,5 @@ export async function loadPredictor(checkpointDir: string): Promise<Predictor> {
     y.dispose();
     return out;
   };
-  return { spec, preprocess, channels, predict, dispose: () => model.dispose() };
+  return { backend, spec, preprocess, channels, predict, dispose: () => model.dispose() };
 }

@@ -3,7 +3,6 @@
 // subset, at `eval.threshold` and at the threshold that maximises F1 on the
 // validation split, and writes eval-<split>.json / .csv into the run.
 import { join } from 'node:path';
-import { initBackend } from '../backend.js';
 import type { BackendName } from '../config.js';
 import { loadDataset, splitImages, type FundusImage } from '../data/index.js';
 import { writeFileAtomic, writeJsonAtomic } from '../run/atomic.js';
@@ -43,11 +42,10 @@ export async function evaluateRun(runDir: string, opts: { split: EvalSplit; back
   if (!(await exists(join(runDir, RUN_FILES.spec)))) throw new RunError(`${runDir}: not a run folder (no ${RUN_FILES.spec})`);
   const checkpoint = await resolveCheckpointDir(runDir);
   const info = await readJson<RunInfo>(join(runDir, RUN_FILES.run), 'run information').catch(() => null);
-  const predictor = await loadPredictor(checkpoint);
+  const predictor = await loadPredictor(checkpoint, opts.backend);
   try {
     const { spec } = predictor;
-    const backend = await initBackend(opts.backend ?? spec.runtime.backend);
-    log(`backend: ${backend.description}`);
+    log(`backend: ${predictor.backend.description}`);
     log(`checkpoint: ${checkpoint}`);
     const load = (subset: 'training' | 'test') =>
       loadDataset(spec.data, { subset, seed: spec.seed, stats: predictor.preprocess, log, ...(info ? { baseDir: info.cwd } : {}) });
