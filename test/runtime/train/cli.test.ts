@@ -1,0 +1,92 @@
+// The train / eval / predict commands through the real `r2u` binary: exit
+// codes and messages of user mistakes, and one tiny run from spec to maps.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { generateSynthetic } from '../../../src/runtime/data/index.js';
+
+const BIN = join(process.cwd(), 'bin', 'r2u.mjs');
+const r2u = (...args: string[]) => {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+};
+
+const SPEC = `experiment tinycli {
+  seed 3
+  data {
+    dataset synthetic(count: 4, size: 64 x 64, seed: 5)
+    preprocess {
+      grayscale green
+      normalize per_image
+    }
+    patches 32 x 32, random 16 per epoch, vessel_fraction 0.5
+    split train 0.5, val 0.5
+  }
+  model r2unet {
+    depth 2
+    filters 4
+    t 1
+  }
+  train {
+    batch 8
+    epochs 1
+  }
+}
+`;
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'r2u-cli-'));
+  await writeFile(join(dir, 'tiny.r2u'), SPEC);
+  await writeFile(join(dir, 'bad.r2u'), SPEC.replace('epochs 1', 'epochs -1'));
+  const [img] = generateSynthetic(1, [60, 72], 4);
+  await sharp(Uint8Array.from(img.pixels, (v) => Math.round(v * 255)), { raw: { width: 72, height: 60, channels: 3 } }).png().toFile(join(dir, 'eye.png'));
+});
+
+describe('r2u train / eval / predict', () => {
+  it('trains, evaluates and predicts', () => {
+    const run = join(dir, 'run');
+    const train = r2u('train', join(dir, 'tiny.r2u'), '--out', run, '--backend', 'wasm', '--workers', '1');
+    expect(train.err).not.toMatch(/\n\s+at /);
+    expect(train.code).toBe(0);
+    expect(train.out).toMatch(/backend: wasm/);
+    expect(train.out).toMatch(/^\s+1 \|/m);
+
+    const ev = r2u('eval', run, '--split', 'val', '--format', 'json', '--backend', 'wasm');
+    expect(ev.code).toBe(0);
+    const report = JSON.parse(ev.out);
+    expect(report.configured.images.length).toBe(2);
+    expect(report.configured.mean.auc).toBeGreaterThan(0);
+
+    const out = join(dir, 'maps');
+    const pr = r2u('predict', run, join(dir, 'eye.png'), '--out', out, '--backend', 'wasm');
+    expect(pr.code).toBe(0);
+    return readdir(out).then((files) => expect(files.sort()).toEqual(['eye.png', 'eye_mask.png']));
+  });
+
+  it('dry-run prints the plan and writes nothing', async () => {
+    const r = r2u('train', join(dir, 'tiny.r2u'), '--dry-run', '--backend', 'wasm', '--out', join(dir, 'dry'));
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/split: +2 training, 2 validation/);
+    expect(r.out).toMatch(/parameters: [\d,]+/);
+    expect(await readdir(dir)).not.toContain('dry');
+  });
+
+  it('maps user mistakes to exit codes without stack traces', () => {
+    const cases: Array<[string[], number, RegExp]> = [
+      [['train', join(dir, 'bad.r2u')], 1, /error/],
+      [['train', join(dir, 'missing.r2u')], 2, /no such file/],
+      [['eval', join(dir, 'nowhere')], 2, /not a run folder/],
+      [['predict', join(dir, 'nowhere'), 'x.png', '--out', dir], 2, /no such run or checkpoint/],
+    ];
+    for (const [args, code, message] of cases) {
+      const r = r2u(...args);
+      expect({ args, code: r.code }).toEqual({ args, code });
+      expect(r.err).toMatch(message);
+      expect(r.err).not.toMatch(/\n\s+at /);
+    }
+  });
+});
