@@ -7,8 +7,8 @@
 import type { AugmentConfig } from '../../config.js';
 import type { Rng } from '../rng.js';
 import type { FundusImage } from '../types.js';
-import { elasticField } from './elastic.js';
-import { drawRigid } from './geometric.js';
+import { elasticField, type Displacement } from './elastic.js';
+import { drawRigid, type Affine2 } from './geometric.js';
 import { jitterIntensity } from './intensity.js';
 
 /**
@@ -30,19 +30,32 @@ export function samplePatch(
 ): void {
   const m = drawRigid(rng, aug);
   const field = aug.elastic.alpha > 0 ? elasticField(rng, h, w, aug.elastic.alpha, aug.elastic.sigma) : null;
-  const c = img.channels;
-  const W = img.width;
-  const H = img.height;
-  const px = img.pixels;
-  const label = img.label;
   // the geometric centre of the patch, in source pixel coordinates
   const ox = cx - w / 2 + (w - 1) / 2;
   const oy = cy - h / 2 + (h - 1) / 2;
   const sx0 = ox - (m.a * (w - 1) + m.b * (h - 1)) / 2;
   const sy0 = oy - (m.c * (w - 1) + m.d * (h - 1)) / 2;
-  const exact = field === null && [m.a, m.b, m.c, m.d, sx0, sy0].every(Number.isInteger);
-  if (exact) copyPermuted(img, sx0, sy0, m, h, w, x, xOff, y, yOff);
-  for (let i = 0; i < h && !exact; i++) {
+  if (field === null && [m.a, m.b, m.c, m.d, sx0, sy0].every(Number.isInteger)) copyPermuted(img, sx0, sy0, m, h, w, x, xOff, y, yOff);
+  else resample(img, ox, oy, m, field, h, w, x, xOff, y, yOff);
+  if (aug.brightness > 0 || aug.contrast > 0 || aug.gamma > 0) jitterIntensity(x.subarray(xOff, xOff + h * w * img.channels), rng, aug);
+}
+
+/** the general case: bilinear image, nearest-neighbour label, zeros outside */
+function resample(
+  img: FundusImage,
+  ox: number,
+  oy: number,
+  m: Affine2,
+  field: Displacement | null,
+  h: number,
+  w: number,
+  x: Float32Array,
+  xOff: number,
+  y: Float32Array,
+  yOff: number,
+): void {
+  const { width: W, height: H, channels: c, pixels: px, label } = img;
+  for (let i = 0; i < h; i++) {
     for (let j = 0; j < w; j++) {
       const o = i * w + j;
       let u = j - (w - 1) / 2;
@@ -70,7 +83,6 @@ export function samplePatch(
       if (ax > 0 && ay > 0) bilinearTap(px, W, H, c, x0 + 1, y0 + 1, ax * ay, x, dst);
     }
   }
-  if (aug.brightness > 0 || aug.contrast > 0 || aug.gamma > 0) jitterIntensity(x.subarray(xOff, xOff + h * w * c), rng, aug);
 }
 
 /** flips and quarter turns of an integer-aligned patch: a plain indexed copy */
@@ -78,7 +90,7 @@ function copyPermuted(
   img: FundusImage,
   sx0: number,
   sy0: number,
-  m: { a: number; b: number; c: number; d: number },
+  m: Affine2,
   h: number,
   w: number,
   x: Float32Array,
