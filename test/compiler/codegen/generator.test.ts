@@ -190,6 +190,17 @@ describe('typecheck', () => {
     await expect(compiler.assertWellTyped([m])).rejects.toThrow(new RegExp(`experiment\\.hbs:${bugLine}: .*not assignable`));
   });
 
+  it('checks the calls into the runtime against its real types', async () => {
+    const templates = readTemplates();
+    // a planted bug: the model config where the runtime wants the data config
+    templates['module.hbs'] = templates['module.hbs'].replace('inputChannels(config.data)', 'inputChannels(config.model)');
+    const bugLine = templates['module.hbs'].split('\n').findIndex((l) => l.includes('inputChannels(config.model)')) + 1;
+    const compiler = new Compiler({ templates });
+    const diags = await compiler.typecheck([compiler.compileConfig(RICH, 'specs/planted.r2u')]);
+    expect(diags.map((d) => d.template)).toEqual([{ template: 'module.hbs', line: bugLine }]);
+    expect(diags[0].message).toMatch(/ModelConfig.*DataConfig|not assignable/);
+  });
+
   it('reports unformatted output at its template line', async () => {
     const templates: Record<string, string> = { ...readTemplates(), 'module.hbs': MINIMAL_MODULE };
     templates['experiment.hbs'] = templates['experiment.hbs'].replace('    t: {{{v', '    t:   {{{v');
