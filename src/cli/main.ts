@@ -14,6 +14,7 @@ import { registerCompile } from './commands/compile.js';
 import { registerTrain } from './commands/train.js';
 import { registerEval } from './commands/eval.js';
 import { registerPredict } from './commands/predict.js';
+import { registerBench } from './commands/bench.js';
 
 const program = new Command('r2u')
   .description('Compile and run declarative R2U-Net retinal vessel segmentation experiments')
@@ -31,6 +32,7 @@ const registrations: Array<(program: Command) => void> = [
   registerTrain,
   registerEval,
   registerPredict,
+  registerBench,
 ];
 for (const register of registrations) register(program);
 
