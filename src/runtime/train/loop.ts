@@ -178,7 +178,11 @@ async function runEpochs(ctx: EpochContext): Promise<TrainResult> {
     await engine.setWeights(checkpoint.weights.map((w) => w.values));
     if (checkpoint.optimizer !== null) await engine.setOptimizerState(checkpoint.optimizer);
     monitor = checkpoint.state.monitor;
-    if (plateau !== null) plateau.setState(checkpoint.state.schedule as ReturnType<PlateauSchedule['getState']>);
+    if (plateau !== null) {
+      // JSON turns the initial ±Infinity best into null
+      const saved = checkpoint.state.schedule as { lr: number; best: number | null; waited: number };
+      plateau.setState({ ...saved, best: saved.best ?? (lowerIsBetter(monitorOf(config)) ? Infinity : -Infinity) });
+    }
     history = ctx.resumed.history;
     first = checkpoint.state.epoch + 1;
     log(`resuming after epoch ${checkpoint.state.epoch} of ${epochs}`);
@@ -186,7 +190,7 @@ async function runEpochs(ctx: EpochContext): Promise<TrainResult> {
 
   const tensorsAfterEpoch: number[] = [];
   let stopped: TrainResult['stopped'] = 'completed';
-  log(tableHeader());
+  log(tableHeader(config.train.metrics));
   for (let epoch = first; epoch <= epochs; epoch++) {
     const t0 = performance.now();
     const lrAt = (step: number) => (plateau !== null ? plateau.lr : learningRate(schedule, baseLr, epoch - 1, step, stepsPerEpoch, epochs));
@@ -250,7 +254,7 @@ async function runEpochs(ctx: EpochContext): Promise<TrainResult> {
     if (update.improved) await saveCheckpoint(join(runDir, RUN_FILES.best), checkpoint);
     await saveCheckpoint(join(runDir, RUN_FILES.last), checkpoint);
     await writeMetrics(runDir, history);
-    log(tableRow(record, update.improved ? `* best ${monitor.monitor}` : ''));
+    log(tableRow(record, config.train.metrics, update.improved ? `* best ${monitor.monitor}` : ''));
     tensorsAfterEpoch.push(tf.memory().numTensors);
 
     if (update.stop) {

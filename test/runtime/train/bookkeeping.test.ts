@@ -57,14 +57,16 @@ describe('monitor and early stopping', () => {
 
 describe('console output', () => {
   it('prints aligned table rows with n/a for undefined metrics', () => {
-    const [head, rule] = tableHeader().split('\n');
-    const row = tableRow({ ...rec(3, 0.1234567), val_sensitivity: Number.NaN }, '* best');
+    const metrics = ['accuracy', 'sensitivity', 'specificity', 'dice', 'auc'] as const;
+    const [head, rule] = tableHeader(metrics).split('\n');
+    const row = tableRow({ ...rec(3, 0.1234567), val_sensitivity: Number.NaN }, metrics, '* best');
     expect(head.split('|').map((c) => c.trim())).toEqual(['epoch', 'loss', 'val_loss', 'acc', 'sens', 'spec', 'dice', 'auc', 'lr', 'time']);
     expect(row.split('|').map((c) => c.trim())[4]).toBe('n/a');
     expect(row.indexOf('|')).toBe(head.indexOf('|'));
     expect(rule.length).toBe(head.length);
     expect(row).toContain('0.1235');
     expect(row.endsWith('* best')).toBe(true);
+    expect(tableHeader(['auc', 'precision']).split('\n')[0].split('|').map((c) => c.trim())).toEqual(['epoch', 'loss', 'val_loss', 'prec', 'auc', 'lr', 'time']);
   });
 
   it('writes plain progress lines when not on a terminal', () => {

@@ -11,7 +11,14 @@ import type { EpochRecord } from '../../../src/runtime/train/epoch-record.js';
 import { trainExperiment, type TrainResult } from '../../../src/runtime/train/loop.js';
 import { tinyConfig } from './tiny-config.js';
 
-const config = tinyConfig({ train: { epochs: 3 } });
+// plateau: a schedule with state that a resume has to restore
+const config = tinyConfig({
+  train: {
+    epochs: 3,
+    schedule: { kind: 'plateau', factor: 0.5, patience: 0, min_lr: 1e-5 },
+    early_stop: { monitor: 'val_dice', patience: 5, restore_best: false },
+  },
+});
 const quiet = { backend: 'wasm' as const, log: () => {}, progressSink: { write: () => true } };
 const withoutTime = (h: readonly EpochRecord[]) => h.map(({ time_s: _t, ...rest }) => rest);
 
@@ -32,6 +39,8 @@ describe('trainExperiment', () => {
     expect(JSON.parse(await readFile(join(dir, 'backend.json'), 'utf8')).name).toBe('wasm');
     expect(await readMetrics(dir)).toEqual(full.history);
     expect(full.history.map((r) => r.epoch)).toEqual([1, 2, 3]);
+    // the tiny model's dice falls in epoch 2, so the plateau schedule halves the rate for epoch 3
+    expect(full.history.map((r) => r.lr)).toEqual([1e-3, 1e-3, 5e-4]);
     for (const r of full.history) for (const v of Object.values(r)) expect(Number.isFinite(v)).toBe(true);
     expect((await readdir(join(dir, 'checkpoints'))).sort()).toEqual(['best', 'last']);
     const last = await loadCheckpoint(join(dir, 'checkpoints', 'last'));
@@ -77,8 +86,15 @@ describe('trainExperiment', () => {
     expect(a.optimizer).toEqual(b.optimizer);
   });
 
+  it('writes nothing when the data checks fail', async () => {
+    const big = { ...config, data: { ...config.data, patches: { ...config.data.patches, size: [96, 96] as const } } };
+    const out = join(base, 'baddata');
+    await expect(trainExperiment(big, { ...quiet, out })).rejects.toThrow(/patches of 96x96 do not fit/);
+    expect(await readdir(base)).not.toContain('baddata');
+  });
+
   it('refuses to resume with a different experiment or to overwrite a run', async () => {
-    await expect(trainExperiment(tinyConfig({ train: { epochs: 3, batch: 4 } }), { ...quiet, resume: full.runDir })).rejects.toBeInstanceOf(RunError);
+    await expect(trainExperiment({ ...config, train: { ...config.train, batch: 4 } }, { ...quiet, resume: full.runDir })).rejects.toBeInstanceOf(RunError);
     await expect(trainExperiment(config, { ...quiet, out: full.runDir })).rejects.toBeInstanceOf(RunError);
   });
 });
