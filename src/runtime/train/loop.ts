@@ -190,7 +190,8 @@ async function runEpochs(ctx: EpochContext): Promise<TrainResult> {
 
   const tensorsAfterEpoch: number[] = [];
   let stopped: TrainResult['stopped'] = 'completed';
-  log(tableHeader(config.train.metrics));
+  if (first <= epochs) log(tableHeader(config.train.metrics));
+  else log(`all ${epochs} epochs are already done`);
   for (let epoch = first; epoch <= epochs; epoch++) {
     const t0 = performance.now();
     const lrAt = (step: number) => (plateau !== null ? plateau.lr : learningRate(schedule, baseLr, epoch - 1, step, stepsPerEpoch, epochs));
