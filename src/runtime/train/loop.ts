@@ -16,7 +16,7 @@ import { inferenceSettings } from '../eval/infer.js';
 import { writeReport } from '../report/write.js';
 import { loadCheckpoint, saveCheckpoint, type TrainState } from '../run/checkpoint.js';
 import { DivergedError, RunError } from '../run/errors.js';
-import { assertFreshRunDir, defaultRunDir, readMetrics, readSpec, RUN_FILES, writeJsonAtomic, writeMetrics, type RunInfo } from '../run/folder.js';
+import { assertFreshRunDir, defaultRunDir, readJson, readMetrics, readSpec, RUN_FILES, writeJsonAtomic, writeMetrics, type RunInfo } from '../run/folder.js';
 import { initialMonitorState, lowerIsBetter, updateMonitor, type MonitorState } from './early-stop.js';
 import type { EpochRecord } from './epoch-record.js';
 import { tableHeader, tableRow } from './epoch-table.js';
@@ -67,7 +67,12 @@ export async function trainExperiment(config: ExperimentConfig, opts: TrainOptio
   const backend = await initBackend(opts.backend ?? config.runtime.backend);
   log(`backend: ${backend.description}`);
 
-  const dataset = await loadDataset(config.data, { seed: config.seed, log, stats: resumed?.checkpoint.preprocess });
+  const dataset = await loadDataset(config.data, {
+    seed: config.seed,
+    log,
+    // a resumed run reads the same files and statistics, whatever the current directory
+    ...(resumed === null ? {} : { stats: resumed.checkpoint.preprocess, baseDir: resumed.info.cwd }),
+  });
   const { train, val } = splitImages(dataset.images, config.data.split, config.seed);
   checkImages(config, train, val);
   log(`split: ${train.length} training, ${val.length} validation images`);
@@ -90,6 +95,7 @@ export async function trainExperiment(config: ExperimentConfig, opts: TrainOptio
 interface Resumed {
   checkpoint: Awaited<ReturnType<typeof loadCheckpoint>>;
   history: EpochRecord[];
+  info: RunInfo;
 }
 
 /** Loads the last checkpoint of a run; the experiment must be the one the run was started with. */
@@ -102,7 +108,8 @@ async function loadResume(dir: string, config: ExperimentConfig): Promise<Resume
     throw new RunError(`${dir}: no finished epoch to resume from (${(err as Error).message})`);
   });
   const history = (await readMetrics(dir)).filter((r) => r.epoch <= checkpoint.state.epoch);
-  return { checkpoint, history };
+  const info = await readJson<RunInfo>(join(dir, RUN_FILES.run), 'run information');
+  return { checkpoint, history, info };
 }
 
 const withoutRuntime = (c: ExperimentConfig) => ({ ...c, runtime: undefined });
