@@ -6,6 +6,7 @@ import type { FundusImage } from '../data/index.js';
 import { infer, type InferenceSettings, type PredictFn } from './infer.js';
 import { aucFromRanked, confusion, meanScores, mergeRanked, rankScores, scores, type FullScores, type RankedScores } from './metrics.js';
 import { binarize } from './postprocess.js';
+import { DivergedError } from '../run/errors.js';
 
 /** Loss of a probability map against its label, over the FOV. */
 export type MapLoss = (prob: Float32Array, label: Uint8Array, fov: Uint8Array) => number;
@@ -49,6 +50,7 @@ export async function evaluateImages(
   for (const img of images) {
     if (img.label === null) throw new Error(`image ${img.id} has no label to evaluate against`);
     const prob = await infer(img, predict, settings);
+    if (prob.some(Number.isNaN)) throw new DivergedError(`the model predicts NaN for image ${img.id}`);
     const r = rankScores(prob, img.label, img.fov);
     const mask = binarize(prob, img.width, img.height, post, threshold);
     results.push({

@@ -195,6 +195,9 @@ async function runEpochs(ctx: EpochContext): Promise<TrainResult> {
     log(`resuming after epoch ${checkpoint.state.epoch} of ${epochs}`);
   }
 
+  const lastGood = (epoch: number): string =>
+    (epoch > 1 ? `the last good checkpoint (epoch ${epoch - 1}) is in ${join(runDir, RUN_FILES.last)}` : 'no epoch finished, so there is no checkpoint') +
+    '. Try a lower train.optimizer.lr or train.clip_grad.';
   const tensorsAfterEpoch: number[] = [];
   let stopped: TrainResult['stopped'] = 'completed';
   if (first <= epochs) log(tableHeader(config.train.metrics));
@@ -215,11 +218,7 @@ async function runEpochs(ctx: EpochContext): Promise<TrainResult> {
       if (!Number.isFinite(loss)) {
         progress.done();
         await writeReport(runDir, history, null);
-        throw new DivergedError(
-          `training diverged: the loss is ${loss} at epoch ${epoch}, step ${step + 1}; ` +
-            (epoch > 1 ? `the last good checkpoint (epoch ${epoch - 1}) is in ${join(runDir, RUN_FILES.last)}` : 'no epoch finished, so there is no checkpoint') +
-            '. Try a lower train.optimizer.lr or train.clip_grad.',
-        );
+        throw new DivergedError(`training diverged: the loss is ${loss} at epoch ${epoch}, step ${step + 1}; ${lastGood(epoch)}`);
       }
       step++;
       patches += b.n;
@@ -234,7 +233,11 @@ async function runEpochs(ctx: EpochContext): Promise<TrainResult> {
       break;
     }
 
-    const evaluation = await evaluateImages(val, predict, settings, config.eval, config.eval.threshold, valLoss);
+    const evaluation = await evaluateImages(val, predict, settings, config.eval, config.eval.threshold, valLoss).catch(async (err: unknown) => {
+      if (!(err instanceof DivergedError)) throw err;
+      await writeReport(runDir, history, null);
+      throw new DivergedError(`training diverged: after epoch ${epoch}, ${err.message}; ${lastGood(epoch)}`);
+    });
     const m = evaluation.mean;
     const record: EpochRecord = {
       epoch,

@@ -11,6 +11,8 @@ const hooks = vi.hoisted(() => ({
   nanAt: 0,
   /** after this many steps, validation predicts a confident 0.999 everywhere */
   poisonAfter: Infinity,
+  /** the value validation predicts once poisoned */
+  poison: 0.999,
   setWeights: [] as Float32Array[][],
 }));
 
@@ -30,7 +32,7 @@ vi.mock('../../../src/runtime/engine/index.js', async (importOriginal) => {
           }
           if (prop === 'predict') {
             return async (x: Float32Array, n: number, h: number, w: number) =>
-              hooks.steps > hooks.poisonAfter ? new Float32Array(n * h * w).fill(0.999) : target.predict(x, n, h, w);
+              hooks.steps > hooks.poisonAfter ? new Float32Array(n * h * w).fill(hooks.poison) : target.predict(x, n, h, w);
           }
           if (prop === 'setWeights') {
             return (ws: readonly Float32Array[]) => {
@@ -59,7 +61,7 @@ beforeAll(async () => {
 });
 
 function reset(over: Partial<typeof hooks> = {}): void {
-  Object.assign(hooks, { steps: 0, nanAt: 0, poisonAfter: Infinity, setWeights: [] }, over);
+  Object.assign(hooks, { steps: 0, nanAt: 0, poisonAfter: Infinity, poison: 0.999, setWeights: [] }, over);
 }
 
 describe('NaN guard', () => {
@@ -72,6 +74,14 @@ describe('NaN guard', () => {
     expect((await loadCheckpoint(join(out, 'checkpoints', 'last'))).state.epoch).toBe(1);
     expect((await readMetrics(out)).map((r) => r.epoch)).toEqual([1]);
     expect(await readdir(out)).toContain('curves.png');
+  });
+
+  it('treats NaN predictions at validation as divergence', async () => {
+    reset({ poisonAfter: 2, poison: Number.NaN });
+    const out = join(base, 'nanpredict');
+    const run = trainExperiment(tinyConfig({ train: { epochs: 3 } }), { ...quiet, out });
+    await expect(run).rejects.toThrow(/after epoch 2, the model predicts NaN for image \w+; the last good checkpoint \(epoch 1\)/);
+    expect((await loadCheckpoint(join(out, 'checkpoints', 'last'))).state.epoch).toBe(1);
   });
 });
 
