@@ -48,16 +48,19 @@ function chart({ title, series }: Chart, epochs: number[], ox: number, oy: numbe
   const ticks = [...new Set([e0, Math.round((e0 + e1) / 2), e1])];
   for (const e of ticks) parts.push(`<text x="${px(e)}" y="${H - PAD.bottom + 14}" text-anchor="middle" font-size="10">${e}</text>`);
   parts.push(`<text x="${W / 2}" y="${H - 6}" text-anchor="middle" font-size="11">epoch</text>`);
-  series.forEach((s, i) => {
+  // legend in the title row, right-aligned, so it never hides a curve (text width estimated)
+  const entryWidth = (label: string): number => 24 + label.length * 6.5;
+  let lx = W - PAD.right - series.reduce((sum, s) => sum + entryWidth(s.label), 0);
+  for (const s of series) {
     const pts = epochs.map((e, j) => [e, s.values[j]] as const).filter(([, v]) => Number.isFinite(v));
     if (pts.length > 1) parts.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${pts.map(([e, v]) => `${px(e).toFixed(1)},${py(v).toFixed(1)}`).join(' ')}"/>`);
     for (const [e, v] of pts) parts.push(`<circle cx="${px(e).toFixed(1)}" cy="${py(v).toFixed(1)}" r="2.5" fill="${s.color}"/>`);
-    const ly = PAD.top + 14 + i * 14;
     parts.push(
-      `<line x1="${W - PAD.right - 90}" x2="${W - PAD.right - 74}" y1="${ly - 4}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2"/>`,
-      `<text x="${W - PAD.right - 70}" y="${ly}" font-size="11">${esc(s.label)}</text>`,
+      `<line x1="${lx}" x2="${lx + 16}" y1="14" y2="14" stroke="${s.color}" stroke-width="2"/>`,
+      `<text x="${lx + 20}" y="18" font-size="11">${esc(s.label)}</text>`,
     );
-  });
+    lx += entryWidth(s.label);
+  }
   parts.push('</g>');
   return parts.join('\n');
 }
