@@ -66,12 +66,14 @@ function caption(width: number, tileWidth: number, gap: number): string {
     .map((n, k) => `<text x="${k * (tileWidth + gap) + 4}" y="15">${n}</text>`)
     .join('');
   const x = 3 * (tileWidth + gap) + 56;
-  const key = [
-    ['TP', ERROR_COLORS.tp],
-    ['FP', ERROR_COLORS.fp],
-    ['FN', ERROR_COLORS.fn],
-  ]
-    .map(([name, c], k) => `<rect x="${x + k * 40}" y="5" width="11" height="11" fill="rgb(${(c as readonly number[]).join(',')})" stroke="#888"/><text x="${x + k * 40 + 14}" y="15">${name}</text>`)
+  const key = (
+    [
+      ['TP', ERROR_COLORS.tp],
+      ['FP', ERROR_COLORS.fp],
+      ['FN', ERROR_COLORS.fn],
+    ] as const
+  )
+    .map(([name, c], k) => `<rect x="${x + k * 40}" y="5" width="11" height="11" fill="rgb(${c.join(',')})" stroke="#888"/><text x="${x + k * 40 + 14}" y="15">${name}</text>`)
     .join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${CAPTION}" font-family="DejaVu Sans, sans-serif" font-size="12" fill="white">${text}${key}</svg>`;
 }

@@ -12,7 +12,7 @@ import { access, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExperimentConfig } from '../config.js';
 import type { EpochRecord } from '../train/epoch-record.js';
-import { writeFileAtomic, writeJsonAtomic } from './atomic.js';
+import { writeFileAtomic } from './atomic.js';
 import { RunError } from './errors.js';
 
 export const RUN_FILES = {
@@ -85,5 +85,3 @@ export async function readMetrics(dir: string): Promise<EpochRecord[]> {
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as EpochRecord);
 }
-
-export { writeJsonAtomic };
