@@ -119,13 +119,19 @@ describe('fast wasm convolution gradients', () => {
     await initBackend('wasm');
     const x = tf.tensor4d(random(2 * 8 * 8 * 3, 6), [2, 8, 8, 3]);
     const f = tf.tensor4d(random(3 * 3 * 3 * 4, 7), [3, 3, 3, 4]);
-    const loss = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same'));
+    const up = tf.tensor4d(random(2 * 2 * 5 * 4, 8), [2, 2, 5, 4]);
+    // a strided conv, then a 2x2 stride-2 transposed conv (the blocks path) and a 1x1 conv
+    const loss = (a: tf.Tensor, b: tf.Tensor) => {
+      const y = tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same');
+      const z = tf.conv2dTranspose(y, up as tf.Tensor4D, [2, 8, 8, 5], 2, 'same');
+      return tf.sum(tf.conv2d(z, tf.ones([1, 1, 5, 2]) as tf.Tensor4D, 1, 'same'));
+    };
     tf.dispose(tf.grads(loss)([x, f]));
     const before = tf.memory();
     tf.dispose(tf.grads(loss)([x, f]));
     const after = tf.memory();
     expect(after.numTensors).toBe(before.numTensors);
     expect(after.numBytes).toBe(before.numBytes);
-    tf.dispose([x, f]);
+    tf.dispose([x, f, up]);
   });
 });
