@@ -4,7 +4,7 @@
 // with 3 channels are shown in colour, others as grey (first channel).
 import sharp from 'sharp';
 import type { PatchSampler } from './sampler.js';
-import type { FundusImage } from './types.js';
+import type { Dataset, FundusImage } from './types.js';
 
 export interface PreviewOptions {
   /** preprocessed images shown (default 4) */
@@ -24,7 +24,13 @@ interface Tile {
   readonly data: Float32Array;
 }
 
-export async function writePreview(images: readonly FundusImage[], sampler: PatchSampler | null, outPng: string, opts: PreviewOptions = {}): Promise<void> {
+export async function writePreview(
+  source: Dataset | readonly FundusImage[],
+  sampler: PatchSampler | null,
+  outPng: string,
+  opts: PreviewOptions = {},
+): Promise<void> {
+  const images = 'images' in source ? source.images : source;
   const tileH = opts.tile ?? 256;
   const gap = 4;
   const rows: Tile[][] = [];

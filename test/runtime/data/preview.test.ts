@@ -14,7 +14,7 @@ describe('writePreview', () => {
     const images = generateSynthetic(2, [64, 64], 1).map((r) => createPreprocessor([]).apply(r));
     const sampler = new PatchSampler(images, { size: [16, 16], per_epoch: 8, vessel_fraction: 0.5 }, DEFAULT_EXPERIMENT.data.augment, 1);
     const out = join(tempDir('preview'), 'sheet.png');
-    await writePreview(images, sampler, out, { tile: 64, patches: 8 });
+    await writePreview({ kind: 'synthetic', channels: 3, images }, sampler, out, { tile: 64, patches: 8 });
     const meta = await sharp(out).metadata();
     expect(meta.format).toBe('png');
     // row 1: 2 images + 2 labels of 64 px; rows 2-3: 4 patch+label pairs of 16 px zoomed x6 = 96 px
