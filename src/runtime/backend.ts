@@ -24,7 +24,8 @@ export class BackendError extends Error {
   override readonly name = 'BackendError';
 }
 
-const ready = new Map<BackendInfo['name'], Promise<BackendInfo | undefined>>();
+/** per backend: its info once initialised, or why it failed (failures are not retried) */
+const ready = new Map<BackendInfo['name'], Promise<BackendInfo | string>>();
 
 /** Initialises and activates a backend; `auto` takes the fastest available. Idempotent. */
 export async function initBackend(pref: BackendName): Promise<BackendInfo> {
@@ -33,15 +34,12 @@ export async function initBackend(pref: BackendName): Promise<BackendInfo> {
   for (const name of order) {
     let attempt = ready.get(name);
     if (attempt === undefined) {
-      attempt = prepare(name).catch((err: unknown) => {
-        failures.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);
-        return undefined;
-      });
+      attempt = prepare(name).catch((err: unknown) => (err instanceof Error ? err.message : String(err)));
       ready.set(name, attempt);
     }
     const info = await attempt;
-    if (info === undefined) {
-      if (failures.length === 0) failures.push(`${name}: unavailable (failed earlier in this process)`);
+    if (typeof info === 'string') {
+      failures.push(`${name}: ${info}`);
       continue;
     }
     if (tf.getBackend() !== name && !(await tf.setBackend(name))) {
