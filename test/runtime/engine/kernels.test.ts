@@ -135,3 +135,17 @@ describe('fast wasm convolution gradients', () => {
     tf.dispose([x, f, up]);
   });
 });
+
+describe('copy-free Identity', () => {
+  it('clones share the buffer and survive disposal of the original', async () => {
+    await initBackend('wasm');
+    const before = tf.memory().numDataBuffers;
+    const a = tf.tensor1d([1, 2, 3]);
+    const b = tf.clone(a);
+    expect(tf.memory().numDataBuffers - before).toBe(1);
+    a.dispose();
+    expect(Array.from(await b.data())).toEqual([1, 2, 3]);
+    b.dispose();
+    expect(tf.memory().numDataBuffers).toBe(before);
+  });
+});
