@@ -1,6 +1,6 @@
 // The compiler's public API: lex → parse → resolve → validate, then format,
 // diff or generate. Light modules only; code generation is imported on demand.
-export { loadExperiment, loadExperimentSync, readSpec, type LoadedExperiment, type LoadOptions } from './load.js';
+export { applyOverrides, loadExperiment, loadExperimentSync, readSpec, type LoadedExperiment, type LoadOptions } from './load.js';
 export { formatDiagnostics, diagnosticsToJson, hasErrors, type Diagnostic } from './diagnostics.js';
 export { parseOverrides } from './overrides.js';
 export { DEFAULT_EXPERIMENT } from './defaults.js';

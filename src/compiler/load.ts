@@ -187,6 +187,22 @@ export function loadExperimentSync(path: string, opts: LoadOptions & { text?: st
   return { config: ok ? (config as unknown as ExperimentConfig) : undefined, diagnostics, sources: chain.sources, spans, ast: chain.ast };
 }
 
+/**
+ * `--set` overrides on a resolved experiment, validated exactly like a spec
+ * (the same parsing of values by the type they replace, the same schema and
+ * cross-field rules); `config` is undefined when there are errors.
+ */
+export function applyOverrides(config: ExperimentConfig, sets: readonly string[], origin: string): { config?: ExperimentConfig; diagnostics: Diagnostic[] } {
+  const copy = structuredClone(config) as unknown as Record<string, unknown>;
+  const { assignments, diagnostics } = parseOverrides(copy, sets);
+  if (hasErrors(diagnostics)) return { diagnostics };
+  applyAssignments(copy, assignments);
+  const spans = new Map<string, Span>(assignments.map((a) => [a.path.join('.'), a.span]));
+  diagnostics.push(...validateConfig(copy, spans, origin));
+  return hasErrors(diagnostics) ? { diagnostics } : { config: copy as unknown as ExperimentConfig, diagnostics };
+}
+
+
 export async function loadExperiment(path: string, opts: LoadOptions = {}): Promise<LoadedExperiment> {
   return loadExperimentSync(path, opts);
 }

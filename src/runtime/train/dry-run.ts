@@ -1,29 +1,142 @@
-// `r2u train --dry-run`: everything training would check and print before
-// its first step (backend, data pipeline, split, model), with no file written.
-import type { BackendName, ExperimentConfig } from '../config.js';
+// The dry run (`r2u train --dry-run`, `generated/<spec>.ts --dry-run`): the
+// plan of an experiment and every check training would make before its first
+// step, with no file written.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { contentHash } from '../../compiler/codegen/canonical.js';
 import { initBackend } from '../backend.js';
-import { loadDataset, splitImages } from '../data/index.js';
+import type { BackendName, DataConfig, ExperimentConfig } from '../config.js';
+import { createPreprocessor, DataError, loadDataset, splitImages } from '../data/index.js';
 import { buildModel, formatSummary, summarizeModel } from '../model/index.js';
 
-export async function dryRun(config: ExperimentConfig, opts: { backend?: BackendName; log: (line: string) => void }): Promise<void> {
-  const { log } = opts;
-  const backend = await initBackend(opts.backend ?? config.runtime.backend);
-  log(`experiment: ${config.name} (dry run, nothing is written)`);
-  log(`backend:    ${backend.description}`);
-  const dataset = await loadDataset(config.data, { seed: config.seed, log });
-  log('preprocessing:');
-  for (const [i, step] of dataset.preprocessor.describe().entries()) log(`  ${i + 1}. ${step}`);
-  const { train, val } = splitImages(dataset.images, config.data.split, config.seed);
-  const first = dataset.images[0];
-  log(`images:     ${dataset.images.length}, ${first.width}x${first.height} after preprocessing, ${dataset.channels} channel(s)`);
-  log(`split:      ${train.length} training, ${val.length} validation (${val.map((im) => im.id).join(', ')})`);
-  const steps = Math.ceil(config.data.patches.per_epoch / config.train.batch);
-  log(`training:   ${config.train.epochs} epochs x ${steps} steps of ${config.train.batch} patches of ${config.data.patches.size.join('x')}`);
-  const model = buildModel(config.model, dataset.channels);
+/** Channels of the images after preprocessing: fundus photographs are RGB until `grayscale`. */
+export function inputChannels(data: DataConfig): number {
+  return data.preprocess.some((op) => op.op === 'grayscale') ? 1 : 3;
+}
+
+const dims = (d: readonly [number, number]) => `${d[0]}x${d[1]}`;
+
+function describeExperiment(c: ExperimentConfig): string[] {
+  const a = c.data.augment;
+  const augment = [
+    a.flip_horizontal && 'flip horizontal',
+    a.flip_vertical && 'flip vertical',
+    a.rotate90 && 'rotate 90',
+    a.rotate > 0 && `rotate ±${a.rotate}°`,
+    a.brightness > 0 && `brightness ±${a.brightness}`,
+    a.contrast > 0 && `contrast ±${a.contrast}`,
+    a.gamma > 0 && `gamma ±${a.gamma}`,
+    a.elastic.alpha > 0 && `elastic alpha ${a.elastic.alpha} sigma ${a.elastic.sigma}`,
+  ].filter((s): s is string => typeof s === 'string');
+  const t = c.train;
+  const params = (o: object) =>
+    Object.entries(o)
+      .filter(([k]) => k !== 'kind')
+      .map(([k, v]) => `${k} ${String(v)}`)
+      .join(', ');
+  const variant = (o: { kind: string }) => (Object.keys(o).length > 1 ? `${o.kind} (${params(o)})` : o.kind);
+  const ds = c.data.dataset;
+  const stepsPerEpoch = Math.ceil(c.data.patches.per_epoch / t.batch);
+  return [
+    `dataset:   ${ds.kind === 'synthetic' ? `synthetic, ${ds.count} images of ${dims(ds.size)}, seed ${ds.seed}` : `${ds.kind} at ${ds.root}`}`,
+    `patches:   ${dims(c.data.patches.size)}, ${c.data.patches.per_epoch} per epoch, ${c.data.patches.vessel_fraction * 100}% centred on vessels`,
+    `split:     ${c.data.split.kind === 'list' ? `validate on ${c.data.split.val.join(', ')}` : variant(c.data.split)}`,
+    `augment:   ${augment.length > 0 ? augment.join(', ') : 'none'}`,
+    `model:     ${c.model.arch}, depth ${c.model.depth}, ${c.model.filters} filters, t ${c.model.t}, ${c.model.upsample}, ${c.model.recurrence} recurrence, norm ${c.model.norm}, dropout ${c.model.dropout}`,
+    `loss:      ${variant(t.loss)}`,
+    `optimizer: ${variant(t.optimizer)}${t.clip_grad > 0 ? `, gradient norm clipped at ${t.clip_grad}` : ''}`,
+    `schedule:  ${variant(t.schedule)}`,
+    `training:  ${t.epochs} epochs x ${stepsPerEpoch} steps of ${t.batch} patches, seed ${c.seed}`,
+    `stopping:  ${t.early_stop === null ? 'none, all epochs' : `on ${t.early_stop.monitor}, patience ${t.early_stop.patience}${t.early_stop.restore_best ? ', restoring the best weights' : ''}`}`,
+    `metrics:   loss, ${t.metrics.join(', ')}`,
+    `eval:      ${c.eval.mode === 'sliding_window' ? `sliding window, stride ${dims(c.eval.stride)}` : 'full image'}, threshold ${c.eval.threshold}` +
+      `${c.eval.min_component > 0 ? `, drop components < ${c.eval.min_component} px` : ''}${c.eval.fill_holes > 0 ? `, fill holes < ${c.eval.fill_holes} px` : ''}`,
+    `runtime:   backend ${c.runtime.backend}, ${c.runtime.workers === 0 ? 'one worker per core' : `${c.runtime.workers} worker${c.runtime.workers === 1 ? '' : 's'}`}`,
+  ];
+}
+
+/**
+ * The preprocessing as the runtime describes it; `normalize dataset` has no
+ * statistics before the images are read, so it is described from the config.
+ */
+function plannedPipeline(data: DataConfig): string[] {
+  const fits = data.preprocess.some((op) => op.op === 'normalize' && op.mode === 'dataset');
+  if (!fits) return createPreprocessor(data.preprocess).describe();
+  return ['scale intensities to [0,1]', ...data.preprocess.map((op) => (op.op === 'normalize' && op.mode === 'dataset' ? 'normalize dataset: z-score with the mean and std of the training images' : createPreprocessor([op]).describe()[1]))];
+}
+
+/** The directory a real (non-synthetic) dataset would be read from, as the loader resolves it. */
+function datasetRoot(data: DataConfig): string | undefined {
+  const ds = data.dataset;
+  if (ds.kind === 'synthetic') return undefined;
+  const env = ds.kind === 'drive' ? process.env.R2U_DRIVE_ROOT : undefined;
+  return resolve(env !== undefined && env !== '' ? env : ds.root);
+}
+
+/** Where a generated module came from, for the plan's header. */
+export interface PlanOrigin {
+  readonly source: string;
+  readonly hash: string;
+}
+
+/**
+ * Prints everything training would check before its first step, writing
+ * nothing: the resolved experiment, the preprocessing, the backend, the model
+ * summary, and — when the data is there — the loaded, checked and split images.
+ */
+export async function dryRun(
+  c: ExperimentConfig,
+  opts: { origin?: PlanOrigin; sets?: readonly string[]; backend?: BackendName; log: (line: string) => void },
+): Promise<void> {
+  const out = (line = '') => opts.log(line);
+  const sets = opts.sets ?? [];
+  out(`experiment ${c.name} (dry run, nothing is written)`);
+  if (opts.origin) {
+    out(`spec:      ${opts.origin.source}`);
+    if (sets.length > 0) {
+      out(`overrides: ${sets.join(' ')}`);
+      out(`hash:      ${contentHash(c)} (compiled as ${opts.origin.hash})`);
+    } else out(`hash:      ${opts.origin.hash}`);
+  }
+  for (const line of describeExperiment(c)) out(line);
+
+  const planned = plannedPipeline(c.data);
+  out('preprocess:');
+  for (const [i, step] of planned.entries()) out(`  ${i + 1}. ${step}`);
+
+  const backend = await initBackend(opts.backend ?? c.runtime.backend);
+  out(`backend:   ${backend.description}`);
+
+  // the model needs no data: its input channels follow from the preprocessing
+  const channels = inputChannels(c.data);
+  const model = buildModel(c.model, channels);
   try {
-    log('');
-    log(formatSummary(summarizeModel(model, config.data.patches.size, dataset.channels)));
+    out();
+    out(`model at ${dims(c.data.patches.size)} patches, ${channels} input channel${channels === 1 ? '' : 's'}:`);
+    out(formatSummary(summarizeModel(model, c.data.patches.size, channels)));
   } finally {
     model.dispose();
   }
+
+  // check the data when it is there: decode, validate, preprocess, split
+  out();
+  const root = datasetRoot(c.data);
+  if (root !== undefined && !existsSync(root)) {
+    out(`data:      not checked: ${root} does not exist (training will need it)`);
+    return;
+  }
+  const dataset = await loadDataset(c.data, { seed: c.seed });
+  const split = splitImages(dataset.images, c.data.split, c.seed);
+  const first = dataset.images[0];
+  out(`data:      ${dataset.images.length} images, ${first.width}x${first.height} after preprocessing, ${dataset.channels} channel${dataset.channels === 1 ? '' : 's'}`);
+  const fitted = dataset.preprocessor.describe();
+  if (fitted.join('\n') !== planned.join('\n')) {
+    out('preprocess, fitted on the training images:');
+    for (const [i, step] of fitted.entries()) out(`  ${i + 1}. ${step}`);
+  }
+  out(`split:     ${split.train.length} training, ${split.val.length} validation (${split.val.map((im) => im.id).join(', ')})`);
+  const [ph, pw] = c.data.patches.size;
+  const small = dataset.images.filter((im) => im.height < ph || im.width < pw);
+  if (small.length > 0) throw new DataError(`patches of ${ph}x${pw} do not fit in ${small.length} preprocessed image(s), e.g. ${small[0].id} (${small[0].height}x${small[0].width})`);
+  if (dataset.channels !== channels) throw new DataError(`the images have ${dataset.channels} channels after preprocessing, the model expects ${channels}`);
 }

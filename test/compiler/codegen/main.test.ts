@@ -37,7 +37,7 @@ describe('a generated module', () => {
     const r = await run(quickstart, ['--dry-run', ...SMALL]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('experiment quickstart (dry run)');
+    expect(r.stdout).toContain('experiment quickstart (dry run, nothing is written)');
     expect(r.stdout).toContain('overrides: data.dataset.count=6 model.filters=4 runtime.backend=cpu');
     expect(r.stdout).toMatch(/^preprocess:\n {2}1\. scale intensities/m);
     expect(r.stdout).toMatch(/^parameters: [\d,]+$/m);

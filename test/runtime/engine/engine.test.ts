@@ -93,6 +93,15 @@ describe('train engine', () => {
       const tensors = tf.memory().numTensors;
       for (let i = 0; i < 2; i++) await parallel.step(x, y, n, size, size);
       expect(tf.memory().numTensors).toBe(tensors);
+
+      // batched inference is spread over the workers and matches this thread's
+      await local.setWeights(await parallel.getWeights());
+      const spread = await parallel.predict(x, n, size, size);
+      const here = await local.predict(x, n, size, size);
+      expect(spread).toHaveLength(here.length);
+      let worst = 0;
+      for (let i = 0; i < here.length; i++) worst = Math.max(worst, Math.abs(spread[i] - here[i]));
+      expect(worst).toBeLessThan(1e-5);
       await Promise.all([local.dispose(), parallel.dispose()]);
     });
   }
