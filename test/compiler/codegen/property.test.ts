@@ -69,7 +69,7 @@ describe('random valid experiments', () => {
         // the cpu backend's one-time advert for tfjs-node is not an error
         expect(run.stderr.replace(/\n*=+\nHi, looks like you are running TensorFlow\.js in Node\.js[^\n]*\n=+\n*/, '')).toBe('');
         expect(run.status).toBe(0);
-        expect(run.stdout).toContain(`experiment ${config.name} (dry run)`);
+        expect(run.stdout).toContain(`experiment ${config.name} (dry run, nothing is written)`);
         expect(run.stdout).toMatch(/parameters: [\d,]+/);
         expect(run.stdout).toMatch(/GFLOP per patch/);
         expect(run.stdout).toMatch(/split: +\d+ training, \d+ validation/);
