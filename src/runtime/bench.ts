@@ -37,8 +37,11 @@ export interface BenchResult {
   readonly image: Dims;
   /** the image padded to a multiple of 2^depth */
   readonly paddedImage: Dims;
+  /** one image, in the main thread */
   readonly inferImageSeconds: number;
   readonly inferGflopsPerSec: number;
+  /** images per second when `workers` images are predicted at once (spread over the workers) */
+  readonly inferImagesPerSec: number;
   /** peak resident set size of the process (workers included), MiB */
   readonly peakRssMiB: number;
 }
@@ -96,6 +99,15 @@ export async function runBench(config: ExperimentConfig, opts: BenchOptions): Pr
     const t0 = performance.now();
     await engine.predict(img, 1, padded[0], padded[1]);
     const inferSeconds = (performance.now() - t0) / 1000;
+    let imagesPerSec = 1 / inferSeconds;
+    if (engine.workers > 1) {
+      const k = engine.workers;
+      const imgs = noise(k * padded[0] * padded[1] * channels, 4);
+      await engine.predict(imgs, k, padded[0], padded[1]);
+      const t1 = performance.now();
+      await engine.predict(imgs, k, padded[0], padded[1]);
+      imagesPerSec = k / ((performance.now() - t1) / 1000);
+    }
     const imageFlops = (summary.flopsPerPatch * padded[0] * padded[1]) / (ph * pw);
 
     return {
@@ -115,6 +127,7 @@ export async function runBench(config: ExperimentConfig, opts: BenchOptions): Pr
       paddedImage: padded,
       inferImageSeconds: inferSeconds,
       inferGflopsPerSec: imageFlops / inferSeconds / 1e9,
+      inferImagesPerSec: imagesPerSec,
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
     };
   } finally {
@@ -131,6 +144,7 @@ export function formatBench(r: BenchResult): string {
     `  step time    median ${s.median.toFixed(3)} s, min ${s.min.toFixed(3)} s, max ${s.max.toFixed(3)} s`,
     `  effective    ${r.trainGflopsPerSec.toFixed(1)} GFLOP/s (3 x forward FLOPs)`,
     `inference      ${r.inferImageSeconds.toFixed(3)} s per ${r.image.join('x')} image (padded to ${r.paddedImage.join('x')}), ${r.inferGflopsPerSec.toFixed(1)} GFLOP/s`,
+    ...(r.workers > 1 ? [`  batched      ${r.inferImagesPerSec.toFixed(2)} images/s with ${r.workers} images over ${r.workers} workers`] : []),
     `peak RSS       ${r.peakRssMiB.toFixed(0)} MiB`,
   ].join('\n');
 }

@@ -7,7 +7,8 @@
 // next request. For losses that are a mean over pixels the weighted average
 // equals the whole-batch gradient, so the result matches one worker up to
 // floating-point summation order. Batch-norm moving statistics, updated
-// independently by each worker, are averaged the same way.
+// independently by each worker, are averaged the same way. Inference on
+// several images is spread over the workers too.
 import * as tf from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -21,9 +22,14 @@ import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
 import type { TrainEngine } from './types.js';
 
 type GradientReply = Extract<FromWorker, { type: 'gradients' }>;
+type PredictReply = Extract<FromWorker, { type: 'predict' }>;
+type Reply = GradientReply | PredictReply;
+type Request = Extract<ToWorker, { type: 'gradients' | 'predict' }>;
+/** a request as the engine writes it; the worker wrapper adds the id */
+type Unnumbered<R> = R extends unknown ? Omit<R, 'id'> : never;
 
 interface Pending {
-  resolve: (reply: GradientReply) => void;
+  resolve: (reply: Reply) => void;
   reject: (err: Error) => void;
 }
 
@@ -61,8 +67,8 @@ class GradientWorker {
       const p = this.pending.get(msg.id);
       if (p === undefined) return;
       this.pending.delete(msg.id);
-      if (msg.type === 'gradients') p.resolve(msg);
-      else p.reject(new Error(`engine worker: ${msg.message}`));
+      if (msg.type === 'error') p.reject(new Error(`engine worker: ${msg.message}`));
+      else p.resolve(msg);
     });
     const fail = (err: Error) => {
       this.failure = err;
@@ -73,12 +79,14 @@ class GradientWorker {
     this.worker.on('exit', (code) => fail(new Error(`engine worker exited (code ${code})`)));
   }
 
-  gradients(req: Omit<Extract<ToWorker, { type: 'gradients' }>, 'type' | 'id'>): Promise<GradientReply> {
+  request(req: Unnumbered<Request> & { type: 'gradients' }): Promise<GradientReply>;
+  request(req: Unnumbered<Request> & { type: 'predict' }): Promise<PredictReply>;
+  request(req: Unnumbered<Request>): Promise<Reply> {
     if (this.failure !== null) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ type: 'gradients', id, ...req } satisfies ToWorker);
+      this.worker.postMessage({ ...req, id } as Request);
     });
   }
 
@@ -156,7 +164,8 @@ export class ParallelEngine implements TrainEngine {
         offset += size;
         const send = this.stale[i] ? weights : null;
         this.stale[i] = false;
-        return this.pool[i].gradients({
+        return this.pool[i].request({
+          type: 'gradients',
           weights: send,
           x: x.subarray(start * pixels * c, (start + size) * pixels * c),
           y: y.subarray(start * pixels, (start + size) * pixels),
@@ -215,8 +224,29 @@ export class ParallelEngine implements TrainEngine {
     this.optimizer.setState(state, this.replica.trainable);
   }
 
-  predict(x: Float32Array, n: number, h: number, w: number): Promise<Float32Array> {
-    return this.replica.predict(x, n, h, w);
+  /** Several images are spread over the workers; a single image runs in this thread. */
+  async predict(x: Float32Array, n: number, h: number, w: number): Promise<Float32Array> {
+    if (n < 2) return this.replica.predict(x, n, h, w);
+    const sizes = splitBatch(n, this.pool.length);
+    const weights = this.stale.some((s) => s) ? await this.replica.getWeights() : null;
+    const per = h * w * this.inputChannels;
+    let offset = 0;
+    const replies = await Promise.all(
+      sizes.map((size, i) => {
+        const start = offset;
+        offset += size;
+        const send = this.stale[i] ? weights : null;
+        this.stale[i] = false;
+        return this.pool[i].request({ type: 'predict', weights: send, x: x.subarray(start * per, (start + size) * per), n: size, h, w });
+      }),
+    );
+    const out = new Float32Array(n * h * w);
+    let at = 0;
+    for (const r of replies) {
+      out.set(r.probs, at);
+      at += r.probs.length;
+    }
+    return out;
   }
 
   async dispose(): Promise<void> {

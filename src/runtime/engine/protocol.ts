@@ -19,6 +19,15 @@ export type ToWorker =
       readonly h: number;
       readonly w: number;
     }
+  | {
+      readonly type: 'predict';
+      readonly id: number;
+      readonly weights: Float32Array[] | null;
+      readonly x: Float32Array;
+      readonly n: number;
+      readonly h: number;
+      readonly w: number;
+    }
   | { readonly type: 'close' };
 
 export type FromWorker =
@@ -32,4 +41,5 @@ export type FromWorker =
       /** non-trainable weights after the step (batch-norm moving statistics), model order */
       readonly state: Float32Array[];
     }
+  | { readonly type: 'predict'; readonly id: number; readonly probs: Float32Array }
   | { readonly type: 'error'; readonly id: number | null; readonly message: string };

@@ -1,5 +1,6 @@
 // Entry point of a data-parallel gradient worker thread: a model replica on
-// its own wasm instance that turns batch slices into gradients.
+// its own wasm instance that turns batch slices into gradients (and, for
+// batched inference, images into probabilities).
 import * as tf from '@tensorflow/tfjs-core';
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from '../backend.js';
@@ -25,6 +26,10 @@ async function main(): Promise<void> {
     void (async () => {
       try {
         if (msg.weights !== null) replica.setWeights(msg.weights);
+        if (msg.type === 'predict') {
+          send({ type: 'predict', id: msg.id, probs: await replica.predict(msg.x, msg.n, msg.h, msg.w) });
+          return;
+        }
         const { loss, grads } = replica.gradients(msg);
         try {
           const gradData = await Promise.all(grads.map(async (g) => (await g.data()) as Float32Array));
