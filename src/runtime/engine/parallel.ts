@@ -33,7 +33,8 @@ interface Pending {
   reject: (err: Error) => void;
 }
 
-class GradientWorker {
+/** one worker thread and its outstanding requests */
+class EngineWorker {
   private readonly worker: Worker;
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
@@ -117,7 +118,7 @@ export class ParallelEngine implements TrainEngine {
     config: ExperimentConfig,
     private readonly inputChannels: number,
     readonly backend: BackendInfo,
-    private readonly pool: GradientWorker[],
+    private readonly pool: EngineWorker[],
   ) {
     this.replica = new Replica(config, inputChannels);
     this.optimizer = new Optimizer(config.train.optimizer, config.train.clip_grad);
@@ -133,7 +134,7 @@ export class ParallelEngine implements TrainEngine {
   ): Promise<ParallelEngine> {
     // workers take the backend this thread resolved, so `auto` cannot differ between them
     const init: WorkerInit = { config, inputChannels, backend: backendName === 'auto' ? backend.name : backendName };
-    const pool = Array.from({ length: workers }, () => new GradientWorker(init));
+    const pool = Array.from({ length: workers }, () => new EngineWorker(init));
     try {
       await Promise.all(pool.map((w) => w.ready));
     } catch (err) {
