@@ -4,7 +4,7 @@
 // spec:     specs/drive-attention-r2unet.r2u
 // extends:  specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:67a16c8ce797caa401ad25b0780579fd84ea6b745acdeaaa176f8c6ce0acf283
+// hash:     sha256:0995bd5650438dcf3c5c65c862c845f9160e5fbe5be08f71b8bb2e1e7d439662
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -23,7 +23,7 @@ import { inputChannels, isEntryPoint, runGenerated, type TrainerOptions } from '
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/drive-attention-r2unet.r2u',
-  hash: 'sha256:67a16c8ce797caa401ad25b0780579fd84ea6b745acdeaaa176f8c6ce0acf283',
+  hash: 'sha256:0995bd5650438dcf3c5c65c862c845f9160e5fbe5be08f71b8bb2e1e7d439662',
   compiler: '0.1.0',
 } as const;
 
@@ -54,7 +54,7 @@ export const experiment = {
     patches: {
       size: [48, 48], // height x width; divisible by 2^depth
       per_epoch: 10000, // random training patches per epoch
-      vessel_fraction: 0.5, // share centred on a vessel pixel
+      vessel_fraction: 0.25, // share centred on a vessel pixel
     },
     // which images validate; the rest train
     split: {
@@ -84,7 +84,7 @@ export const experiment = {
   model: {
     arch: 'attention_r2unet',
     depth: 3, // encoder levels around one bottleneck
-    filters: 16, // of the first level, doubled at each level
+    filters: 12, // of the first level, doubled at each level
     t: 2, // recurrent steps per recurrent convolution
     upsample: 'transpose',
     recurrence: 'paper',

@@ -4,7 +4,7 @@
 // spec:     specs/drive-seed-replica.r2u
 // extends:  specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:1d1c8d4c280d9e32344e93aa30227cde23bce88cbf8d01587526d045b2ac373d
+// hash:     sha256:dfb1de0bd63ae6ce18f2e0783e847083fdc456d18e032e3f6341cd2030acaa2b
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -23,7 +23,7 @@ import { inputChannels, isEntryPoint, runGenerated, type TrainerOptions } from '
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/drive-seed-replica.r2u',
-  hash: 'sha256:1d1c8d4c280d9e32344e93aa30227cde23bce88cbf8d01587526d045b2ac373d',
+  hash: 'sha256:dfb1de0bd63ae6ce18f2e0783e847083fdc456d18e032e3f6341cd2030acaa2b',
   compiler: '0.1.0',
 } as const;
 
@@ -82,7 +82,7 @@ export const experiment = {
   model: {
     arch: 'r2unet',
     depth: 3, // encoder levels around one bottleneck
-    filters: 16, // of the first level, doubled at each level
+    filters: 12, // of the first level, doubled at each level
     t: 2, // recurrent steps per recurrent convolution
     upsample: 'transpose',
     recurrence: 'paper',

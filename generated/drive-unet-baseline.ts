@@ -4,7 +4,7 @@
 // spec:     specs/drive-unet-baseline.r2u
 // extends:  specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:c4681d798ef9961d5cf5460ddb44f90816e979b8ddc13647a18cb0ad6134b1fe
+// hash:     sha256:47184c638fd2c3508453bbfd51a9bd88c30364582bf44590ef5c25b8e5bf8946
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -23,7 +23,7 @@ import { inputChannels, isEntryPoint, runGenerated, type TrainerOptions } from '
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/drive-unet-baseline.r2u',
-  hash: 'sha256:c4681d798ef9961d5cf5460ddb44f90816e979b8ddc13647a18cb0ad6134b1fe',
+  hash: 'sha256:47184c638fd2c3508453bbfd51a9bd88c30364582bf44590ef5c25b8e5bf8946',
   compiler: '0.1.0',
 } as const;
 
@@ -54,7 +54,7 @@ export const experiment = {
     patches: {
       size: [48, 48], // height x width; divisible by 2^depth
       per_epoch: 10000, // random training patches per epoch
-      vessel_fraction: 0.5, // share centred on a vessel pixel
+      vessel_fraction: 0.25, // share centred on a vessel pixel
     },
     // which images validate; the rest train
     split: {
