@@ -1,0 +1,23 @@
+// `npm run bench`: every benchmark of the project, one after another (they
+// would disturb each other in parallel), each printing the machine and backend
+// it measured. Run it on an otherwise idle machine.
+import { spawnSync } from 'node:child_process';
+import { machineLine } from './machine.js';
+
+const steps: Array<[title: string, command: string, args: string[]]> = [
+  ['front end: parse + validate, r2u check as a process', 'tsx', ['bench/frontend.ts']],
+  ['code generation: per spec, with and without type-checking, 50 specs', 'tsx', ['bench/compile.ts']],
+  ['data: DRIVE load + preprocess, sampler throughput, time waiting for data', 'tsx', ['bench/data.ts']],
+  ['engine: kernel GFLOP/s, seed-shaped R2U-Net (16 filters) with 1 and 2 workers', 'tsx', ['bench/engine.ts', '--steps', '6']],
+  ['the reference spec as shipped: r2u bench specs/drive-r2unet.r2u', 'node', ['bin/r2u.mjs', 'bench', 'specs/drive-r2unet.r2u', '--steps', '6']],
+];
+
+console.log(`r2u benchmarks on ${machineLine()}\n`);
+let failed = 0;
+for (const [title, command, args] of steps) {
+  console.log(`\n=== ${title}\n$ ${command} ${args.join(' ')}`);
+  const bin = command === 'tsx' ? 'node_modules/.bin/tsx' : process.execPath;
+  const r = spawnSync(bin, args, { stdio: 'inherit', env: { ...process.env, R2U_DRIVE_ROOT: process.env.R2U_DRIVE_ROOT ?? '../shared/data/DRIVE' } });
+  if (r.status !== 0) failed++;
+}
+process.exitCode = failed ? 1 : 0;
