@@ -6,7 +6,14 @@ import { GroupNormalization } from './group-norm.js';
 
 export type Sym = tfl.SymbolicTensor;
 
-/** a linear 'same'-padded convolution (He-initialised: every conv feeds a ReLU) */
+/**
+ * A linear 'same'-padded convolution. Initialised like PyTorch's default
+ * (uniform, variance 1/(3·fan_in)) rather than He: without normalisation a
+ * recurrent layer sums t+1 convolutions of its own output and each block adds
+ * a residual, so He's gain of 2 per convolution compounds through depth 3 and
+ * t = 2 into saturated outputs at the first step (measured: the reference
+ * model predicted all background, AUC 0.5, and never recovered).
+ */
 export function conv(name: string, filters: number, kernel: number, useBias = true): tfl.layers.Layer {
   return tfl.layers.conv2d({
     name,
@@ -14,7 +21,7 @@ export function conv(name: string, filters: number, kernel: number, useBias = tr
     kernelSize: kernel,
     padding: 'same',
     useBias,
-    kernelInitializer: 'heNormal',
+    kernelInitializer: tfl.initializers.varianceScaling({ scale: 1 / 3, mode: 'fanIn', distribution: 'uniform' }),
   });
 }
 
