@@ -4,7 +4,7 @@
 // spec:     specs/drive-unet-baseline.r2u
 // extends:  specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:47184c638fd2c3508453bbfd51a9bd88c30364582bf44590ef5c25b8e5bf8946
+// hash:     sha256:390cb7d4b754e6a98c5c099a0c421577fd4e4d833ed0b195351e9564a1624fc6
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -23,7 +23,7 @@ import { inputChannels, isEntryPoint, runGenerated, type TrainerOptions } from '
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/drive-unet-baseline.r2u',
-  hash: 'sha256:47184c638fd2c3508453bbfd51a9bd88c30364582bf44590ef5c25b8e5bf8946',
+  hash: 'sha256:390cb7d4b754e6a98c5c099a0c421577fd4e4d833ed0b195351e9564a1624fc6',
   compiler: '0.1.0',
 } as const;
 
@@ -84,7 +84,7 @@ export const experiment = {
   model: {
     arch: 'unet',
     depth: 3, // encoder levels around one bottleneck
-    filters: 16, // of the first level, doubled at each level
+    filters: 12, // of the first level, doubled at each level
     t: 2, // recurrent steps per recurrent convolution
     upsample: 'transpose',
     recurrence: 'paper',

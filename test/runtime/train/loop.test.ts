@@ -39,8 +39,14 @@ describe('trainExperiment', () => {
     expect(JSON.parse(await readFile(join(dir, 'backend.json'), 'utf8')).name).toBe('wasm');
     expect(await readMetrics(dir)).toEqual(full.history);
     expect(full.history.map((r) => r.epoch)).toEqual([1, 2, 3]);
-    // the tiny model's dice falls in epoch 2, so the plateau schedule halves the rate for epoch 3
-    expect(full.history.map((r) => r.lr)).toEqual([1e-3, 1e-3, 5e-4]);
+    // the plateau schedule (patience 0) halves the rate after each epoch whose val_dice is no better than the best so far
+    const expected = [1e-3];
+    let best = -Infinity;
+    for (const r of full.history.slice(0, -1)) {
+      expected.push(r.val_dice > best ? expected.at(-1)! : Math.max(1e-5, expected.at(-1)! * 0.5));
+      best = Math.max(best, r.val_dice);
+    }
+    expect(full.history.map((r) => r.lr)).toEqual(expected);
     for (const r of full.history) for (const v of Object.values(r)) expect(Number.isFinite(v)).toBe(true);
     expect((await readdir(join(dir, 'checkpoints'))).sort()).toEqual(['best', 'last']);
     const last = await loadCheckpoint(join(dir, 'checkpoints', 'last'));
