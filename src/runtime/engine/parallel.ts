@@ -16,8 +16,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { BackendInfo } from '../backend.js';
 import type { ExperimentConfig, BackendName } from '../config.js';
-import { Optimizer, type OptimizerState } from '../train/optimizer.js';
-import { Replica } from './gradients.js';
+import { ReplicaEngine } from './replica-engine.js';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
 import type { TrainEngine } from './types.js';
 
@@ -108,20 +107,17 @@ export function splitBatch(n: number, parts: number): number[] {
   return Array.from({ length: parts }, (_, i) => base + (i < extra ? 1 : 0)).filter((s) => s > 0);
 }
 
-export class ParallelEngine implements TrainEngine {
-  private readonly replica: Replica;
-  private readonly optimizer: Optimizer;
+export class ParallelEngine extends ReplicaEngine implements TrainEngine {
   /** whether each worker's weights are stale */
   private readonly stale: boolean[];
 
   private constructor(
     config: ExperimentConfig,
-    private readonly inputChannels: number,
-    readonly backend: BackendInfo,
+    inputChannels: number,
+    backend: BackendInfo,
     private readonly pool: EngineWorker[],
   ) {
-    this.replica = new Replica(config, inputChannels);
-    this.optimizer = new Optimizer(config.train.optimizer, config.train.clip_grad);
+    super(config, inputChannels, backend);
     this.stale = pool.map(() => true);
   }
 
@@ -146,10 +142,6 @@ export class ParallelEngine implements TrainEngine {
 
   get workers(): number {
     return this.pool.length;
-  }
-
-  get model() {
-    return this.replica.model;
   }
 
   async step(x: Float32Array, y: Float32Array, n: number, h: number, w: number): Promise<number> {
@@ -200,34 +192,14 @@ export class ParallelEngine implements TrainEngine {
     return replies.reduce((sum, r, i) => sum + share[i] * r.loss, 0);
   }
 
-  setLearningRate(lr: number): void {
-    this.optimizer.lr = lr;
-  }
-
-  getLearningRate(): number {
-    return this.optimizer.lr;
-  }
-
-  getWeights(): Promise<Float32Array[]> {
-    return this.replica.getWeights();
-  }
-
-  async setWeights(weights: readonly Float32Array[]): Promise<void> {
-    this.replica.setWeights(weights);
+  override async setWeights(weights: readonly Float32Array[]): Promise<void> {
+    await super.setWeights(weights);
     this.stale.fill(true);
   }
 
-  getOptimizerState(): Promise<OptimizerState> {
-    return this.optimizer.getState();
-  }
-
-  async setOptimizerState(state: OptimizerState): Promise<void> {
-    this.optimizer.setState(state, this.replica.trainable);
-  }
-
   /** Several images are spread over the workers; a single image runs in this thread. */
-  async predict(x: Float32Array, n: number, h: number, w: number): Promise<Float32Array> {
-    if (n < 2) return this.replica.predict(x, n, h, w);
+  override async predict(x: Float32Array, n: number, h: number, w: number): Promise<Float32Array> {
+    if (n < 2) return super.predict(x, n, h, w);
     const sizes = splitBatch(n, this.pool.length);
     const weights = this.stale.some((s) => s) ? await this.replica.getWeights() : null;
     const per = h * w * this.inputChannels;
@@ -250,9 +222,8 @@ export class ParallelEngine implements TrainEngine {
     return out;
   }
 
-  async dispose(): Promise<void> {
+  override async dispose(): Promise<void> {
     await Promise.all(this.pool.map((w) => w.close()));
-    this.optimizer.dispose();
-    this.replica.dispose();
+    await super.dispose();
   }
 }
