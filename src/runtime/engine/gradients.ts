@@ -3,16 +3,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ExperimentConfig } from '../config.js';
+import type { Batch as SamplerBatch } from '../data/types.js';
 import { buildModel } from '../model/index.js';
 import { makeLoss, type LossFn } from '../train/losses.js';
 
-export interface Batch {
-  readonly x: Float32Array;
-  readonly y: Float32Array;
-  readonly n: number;
-  readonly h: number;
-  readonly w: number;
-}
+/** a training batch; the channel count is the replica's own */
+export type Batch = Omit<SamplerBatch, 'c'>;
 
 export class Replica {
   readonly model: tfl.LayersModel;

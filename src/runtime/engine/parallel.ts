@@ -81,6 +81,7 @@ class EngineWorker {
 
   request(req: Unnumbered<Request> & { type: 'gradients' }): Promise<GradientReply>;
   request(req: Unnumbered<Request> & { type: 'predict' }): Promise<PredictReply>;
+  request(req: Unnumbered<Request>): Promise<Reply>;
   request(req: Unnumbered<Request>): Promise<Reply> {
     if (this.failure !== null) return Promise.reject(this.failure);
     const id = this.nextId++;
@@ -148,26 +149,15 @@ export class ParallelEngine extends ReplicaEngine implements TrainEngine {
     const pixels = h * w;
     const c = this.inputChannels;
     if (x.length !== n * pixels * c || y.length !== n * pixels) throw new Error(`batch arrays do not match ${n}x${h}x${w}x${c}`);
-    const sizes = splitBatch(n, this.pool.length);
-    const weights = this.stale.some((s) => s) ? await this.replica.getWeights() : null;
-    let offset = 0;
-    const replies = await Promise.all(
-      sizes.map((size, i) => {
-        const start = offset;
-        offset += size;
-        const send = this.stale[i] ? weights : null;
-        this.stale[i] = false;
-        return this.pool[i].request({
-          type: 'gradients',
-          weights: send,
-          x: x.subarray(start * pixels * c, (start + size) * pixels * c),
-          y: y.subarray(start * pixels, (start + size) * pixels),
-          n: size,
-          h,
-          w,
-        });
-      }),
-    );
+    const { sizes, replies } = await this.scatter(n, (start, size, weights) => ({
+      type: 'gradients' as const,
+      weights,
+      x: x.subarray(start * pixels * c, (start + size) * pixels * c),
+      y: y.subarray(start * pixels, (start + size) * pixels),
+      n: size,
+      h,
+      w,
+    }));
     const share = sizes.map((s) => s / n);
     const average = (pick: (r: GradientReply) => Float32Array[], k: number): Float32Array => {
       const out = new Float32Array(pick(replies[0])[k].length);
@@ -192,6 +182,29 @@ export class ParallelEngine extends ReplicaEngine implements TrainEngine {
     return replies.reduce((sum, r, i) => sum + share[i] * r.loss, 0);
   }
 
+  /**
+   * Splits n items over the workers and sends each its request, with the
+   * current weights to the workers whose copy is stale.
+   */
+  private async scatter<R extends Unnumbered<Request>>(
+    n: number,
+    request: (start: number, size: number, weights: Float32Array[] | null) => R,
+  ): Promise<{ sizes: number[]; replies: Array<R extends { type: 'gradients' } ? GradientReply : PredictReply> }> {
+    const sizes = splitBatch(n, this.pool.length);
+    const weights = this.stale.some((s) => s) ? await this.replica.getWeights() : null;
+    let offset = 0;
+    const replies = await Promise.all(
+      sizes.map((size, i) => {
+        const start = offset;
+        offset += size;
+        const send = this.stale[i] ? weights : null;
+        this.stale[i] = false;
+        return this.pool[i].request(request(start, size, send) as Unnumbered<Request>);
+      }),
+    );
+    return { sizes, replies: replies as Array<R extends { type: 'gradients' } ? GradientReply : PredictReply> };
+  }
+
   override async setWeights(weights: readonly Float32Array[]): Promise<void> {
     await super.setWeights(weights);
     this.stale.fill(true);
@@ -200,19 +213,8 @@ export class ParallelEngine extends ReplicaEngine implements TrainEngine {
   /** Several images are spread over the workers; a single image runs in this thread. */
   override async predict(x: Float32Array, n: number, h: number, w: number): Promise<Float32Array> {
     if (n < 2) return super.predict(x, n, h, w);
-    const sizes = splitBatch(n, this.pool.length);
-    const weights = this.stale.some((s) => s) ? await this.replica.getWeights() : null;
     const per = h * w * this.inputChannels;
-    let offset = 0;
-    const replies = await Promise.all(
-      sizes.map((size, i) => {
-        const start = offset;
-        offset += size;
-        const send = this.stale[i] ? weights : null;
-        this.stale[i] = false;
-        return this.pool[i].request({ type: 'predict', weights: send, x: x.subarray(start * per, (start + size) * per), n: size, h, w });
-      }),
-    );
+    const { replies } = await this.scatter(n, (start, size, weights) => ({ type: 'predict' as const, weights, x: x.subarray(start * per, (start + size) * per), n: size, h, w }));
     const out = new Float32Array(n * h * w);
     let at = 0;
     for (const r of replies) {

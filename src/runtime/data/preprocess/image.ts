@@ -1,18 +1,9 @@
 // The image a preprocessing step consumes and produces: pixels plus the label
 // and FOV that geometric steps must transform in lockstep, and the geometry
 // trail that lets predictions be mapped back to the original image.
-import type { GeometryStep } from '../types.js';
+import type { GeometryStep, RawImage } from '../types.js';
 
-export interface Working {
-  readonly width: number;
-  readonly height: number;
-  readonly channels: number;
-  /** HWC */
-  readonly pixels: Float32Array;
-  readonly label: Uint8Array | null;
-  readonly fov: Uint8Array;
-  readonly geometry: readonly GeometryStep[];
-}
+export type Working = Omit<RawImage, 'id' | 'sourcePath'> & { readonly geometry: readonly GeometryStep[] };
 
 export interface Step {
   /** one line for `--dry-run`, with every parameter resolved */
