@@ -7,7 +7,6 @@ import type { ExperimentConfig } from '../runtime/config.js';
 import type { SpecAst } from './ast.js';
 import { DEFAULT_EXPERIMENT } from './defaults.js';
 import { error, hasErrors, type Diagnostic } from './diagnostics.js';
-import { Newline, Semicolon, specLexer } from './lexer.js';
 import { parseOverrides } from './overrides.js';
 import { parseSource } from './parse.js';
 import { applyAssignments, resolveBlock, type Assignment } from './resolve.js';
@@ -105,10 +104,10 @@ function loadChain(path: string, stack: string[], source?: SourceFile): Chain {
   if (nesting > MAX_NESTING) {
     return { assignments: [], diagnostics: [error('syntax', `blocks are nested ${nesting} deep; the limit is ${MAX_NESTING}`, undefined, { file: src.path })], sources: [src.path] };
   }
-  if (isBlank(src.text)) {
+  const { ast, diagnostics, blank } = parseSource(src);
+  if (blank) {
     return { assignments: [], diagnostics: [error('missing', `${src.path} is empty`, undefined, { file: src.path, expected: 'experiment NAME { … }' })], sources: [src.path] };
   }
-  const { ast, diagnostics } = parseSource(src);
   const chain: Chain = { assignments: [], diagnostics, sources: [src.path], ast };
   if (ast.extends) {
     const parentPath = resolvePath(dirname(abs), ast.extends.path);
@@ -131,12 +130,6 @@ function loadChain(path: string, stack: string[], source?: SourceFile): Chain {
     diagnostics.push(...r.diagnostics);
   }
   return chain;
-}
-
-/** Only white space, separators and comments. */
-function isBlank(text: string): boolean {
-  const lexed = specLexer.tokenize(text);
-  return lexed.errors.length === 0 && lexed.tokens.every((t) => t.tokenType === Newline || t.tokenType === Semicolon);
 }
 
 /** Deepest `{`/`(` nesting outside strings and comments, found without recursion. */

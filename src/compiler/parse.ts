@@ -4,7 +4,7 @@ import type { IRecognitionException, IToken, TokenType } from 'chevrotain';
 import type { SpecAst } from './ast.js';
 import { AstBuilder } from './ast-builder.js';
 import { error, type Diagnostic } from './diagnostics.js';
-import { Experiment, Extends, specLexer } from './lexer.js';
+import { Experiment, Extends, Newline, Semicolon, specLexer } from './lexer.js';
 import { specParser } from './parser.js';
 import type { SourceFile, Span } from './source.js';
 import { suggest } from './suggest.js';
@@ -14,11 +14,14 @@ const KEYWORDS: TokenType[] = [Experiment, Extends];
 export interface ParseResult {
   ast: SpecAst;
   diagnostics: Diagnostic[];
+  /** only white space, separators and comments: nothing to parse */
+  blank: boolean;
 }
 
 export function parseSource(source: SourceFile): ParseResult {
   const diagnostics: Diagnostic[] = [];
   const lexed = specLexer.tokenize(source.text);
+  const blank = lexed.errors.length === 0 && lexed.tokens.every((t) => t.tokenType === Newline || t.tokenType === Semicolon);
   for (const e of lexed.errors) {
     const ch = source.text.slice(e.offset, e.offset + e.length);
     diagnostics.push(error('lex', `unexpected character ${JSON.stringify(ch)}`, source.span(e.offset, Math.max(1, e.length)), {
@@ -33,7 +36,7 @@ export function parseSource(source: SourceFile): ParseResult {
   const ast = builder.build(cst, comments);
   diagnostics.push(...builder.diagnostics);
   diagnostics.sort((a, b) => (a.span?.offset ?? 0) - (b.span?.offset ?? 0));
-  return { ast, diagnostics };
+  return { ast, diagnostics, blank };
 }
 
 function describeToken(t: IToken): string {
