@@ -8,9 +8,12 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-layers';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import type { BackendName } from './config.js';
 import { registerFastWasmKernels } from './kernels/index.js';
+import { setThreadedWasmBackend } from './wasm-threads.js';
 
 export interface BackendInfo {
   readonly name: 'tensorflow' | 'wasm' | 'cpu';
@@ -27,14 +30,23 @@ export class BackendError extends Error {
 /** per backend: its info once initialised, or why it failed (failures are not retried) */
 const ready = new Map<BackendInfo['name'], Promise<BackendInfo | string>>();
 
+export interface BackendOptions {
+  /**
+   * XNNPACK threads for the wasm backend: by default one per core in the main
+   * thread and one in a worker thread (data-parallel workers are one per core
+   * already). Decided by the first wasm initialisation of the thread.
+   */
+  readonly wasmThreads?: number;
+}
+
 /** Initialises and activates a backend; `auto` takes the fastest available. Idempotent. */
-export async function initBackend(pref: BackendName): Promise<BackendInfo> {
+export async function initBackend(pref: BackendName, opts: BackendOptions = {}): Promise<BackendInfo> {
   const order: Array<BackendInfo['name']> = pref === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [pref];
   const failures: string[] = [];
   for (const name of order) {
     let attempt = ready.get(name);
     if (attempt === undefined) {
-      attempt = prepare(name).catch((err: unknown) => (err instanceof Error ? err.message : String(err)));
+      attempt = prepare(name, opts).catch((err: unknown) => (err instanceof Error ? err.message : String(err)));
       ready.set(name, attempt);
     }
     const info = await attempt;
@@ -55,12 +67,12 @@ export async function initBackend(pref: BackendName): Promise<BackendInfo> {
   );
 }
 
-async function prepare(name: BackendInfo['name']): Promise<BackendInfo> {
+async function prepare(name: BackendInfo['name'], opts: BackendOptions): Promise<BackendInfo> {
   switch (name) {
     case 'tensorflow':
       return prepareTensorflow();
     case 'wasm':
-      return prepareWasm();
+      return prepareWasm(opts.wasmThreads ?? (isMainThread ? os.availableParallelism() : 1));
     case 'cpu':
       if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend failed to initialise');
       return { name: 'cpu', description: 'cpu (pure JavaScript, slow)' };
@@ -82,19 +94,29 @@ async function prepareTensorflow(): Promise<BackendInfo> {
   throw new Error(errors.join('; '));
 }
 
-async function prepareWasm(): Promise<BackendInfo> {
+async function prepareWasm(threads: number): Promise<BackendInfo> {
   const require = createRequire(import.meta.url);
   const dist = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
-  // the threaded build needs blob: workers, which Node lacks; SIMD is detected
-  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   setWasmPaths(dist);
   registerFastWasmKernels();
-  if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
+  let pool = 1;
+  let fallback = '';
+  if (threads > 1) {
+    try {
+      pool = await setThreadedWasmBackend(threads);
+    } catch (err) {
+      fallback = `; threaded build unavailable: ${err instanceof Error ? err.message : String(err)}`;
+    }
+  }
+  if (pool === 1) {
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
+  }
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
   return {
     name: 'wasm',
-    description: `wasm (XNNPACK${simd ? ', SIMD' : ''}, 1 thread, r2u fast conv gradients)`,
+    description: `wasm (XNNPACK${simd ? ', SIMD' : ''}, ${pool} thread${pool === 1 ? '' : 's'}, r2u fast conv gradients${fallback})`,
     simd,
-    threads: 1,
+    threads: pool,
   };
 }

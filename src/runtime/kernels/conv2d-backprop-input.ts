@@ -73,7 +73,7 @@ function conv2DBackpropInput(args: {
       [Math.min(0, padLeft), Math.min(0, padRight)],
       [0, 0],
     ]);
-    const f = ops.transpose(ops.run('Reverse', { x: filter }, { dims: [0, 1] }), [0, 1, 3, 2]);
+    const f = ops.flippedTransposedFilter(filter);
     return ops.run(
       'Conv2D',
       { x: cropped, filter: f },

@@ -2,6 +2,7 @@
 // not go through the tf.* op layer (that would record on the gradient tape
 // and track tensors), so our composite kernels chain the backend's own kernel
 // functions on TensorInfos and free every intermediate themselves.
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { getKernel, type KernelBackend, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
 
 export class WasmOps {
@@ -37,6 +38,32 @@ export class WasmOps {
     if (amounts.some(([b, a]) => b > 0 || a > 0)) {
       const paddings = amounts.map(([b, a]) => [Math.max(0, b), Math.max(0, a)]);
       out = this.run('PadV2', { x: out }, { paddings, constantValue: 0 });
+    }
+    return out;
+  }
+
+  /**
+   * A [kh, kw, Ci, Co] filter flipped spatially with in/out channels swapped
+   * ([kh, kw, Co, Ci]): the filter of a convolution's input gradient. Filters
+   * are small (at most a few hundred thousand values), so one pass in
+   * JavaScript over the wasm heap beats the Reverse + Transpose kernels, whose
+   * per-call cost dominated at these sizes.
+   */
+  flippedTransposedFilter(filter: TensorInfo): TensorInfo {
+    const [kh, kw, ci, co] = filter.shape;
+    const wasm = this.backend as unknown as BackendWasm;
+    const out = wasm.makeOutput([kh, kw, co, ci], 'float32');
+    this.temps.push(out);
+    const src = wasm.typedArrayFromHeap(filter) as Float32Array;
+    const dst = wasm.typedArrayFromHeap(out) as Float32Array;
+    for (let a = 0; a < kh; a++) {
+      for (let b = 0; b < kw; b++) {
+        const from = ((kh - 1 - a) * kw + (kw - 1 - b)) * ci * co;
+        const to = (a * kw + b) * co * ci;
+        for (let i = 0; i < ci; i++) {
+          for (let o = 0; o < co; o++) dst[to + o * ci + i] = src[from + i * co + o];
+        }
+      }
     }
     return out;
   }
