@@ -1,7 +1,9 @@
-// Engine benchmark: GFLOP/s of the convolution kernels at the reference
+// Engine benchmark: GFLOP/s of the convolution kernels at the seed-shaped
 // R2U-Net's shapes (r2u's wasm kernels vs the stock wasm and cpu kernels),
-// then training patches/s of the reference model with 1 and 2 workers and
-// full-image inference time.
+// then training patches/s of that network, in both recurrent formulations,
+// on one core (one worker, one XNNPACK thread) and on two (two data-parallel
+// workers), and full-image inference time on one core. `r2u bench` gives the
+// figures as shipped (inference on a pool of one XNNPACK thread per core).
 //
 //   npx tsx bench/engine.ts [--steps N] [--json]
 //
@@ -76,10 +78,12 @@ function convKernels(backendName: string, s: Shape, reps: number, stock: boolean
   return out;
 }
 
+// the seed report's network: depth 3, 16 filters, t = 2, transposed convolutions, 1 x 48 x 48, batch 32, Adam
 const reference: ExperimentConfig = {
   ...DEFAULT_EXPERIMENT,
   data: { ...DEFAULT_EXPERIMENT.data, preprocess: [{ op: 'grayscale', mode: 'green' }] },
 };
+const shared: ExperimentConfig = { ...reference, model: { ...reference.model, recurrence: 'shared' } };
 const { depth, filters } = reference.model;
 const shapes: Shape[] = Array.from({ length: depth + 1 }, (_, l) => ({
   n: reference.train.batch,
@@ -89,16 +93,19 @@ const shapes: Shape[] = Array.from({ length: depth + 1 }, (_, l) => ({
 }));
 
 const kernels: KernelTiming[] = [];
-await initBackend('wasm');
+// one XNNPACK thread in this process: kernel figures are per core, and one worker is one core
+await initBackend('wasm', { wasmThreads: 1 });
 for (const s of shapes) kernels.push(...convKernels('wasm', s, 5, true));
 await initBackend('cpu');
 // the cpu backend is ~1000x slower: time it on a tiny shape only
 kernels.push(...convKernels('cpu', { n: 2, hw: 12, ci: 8, co: 8 }, 1, false));
 
-const training: BenchResult[] = [];
-for (const workers of [1, 2]) {
-  const log = json ? undefined : (line: string) => process.stderr.write(`  ${line}\n`);
-  training.push(await runBench(reference, { steps, warmup: 2, workers, backend: 'wasm', log }));
+const training: Array<BenchResult & { recurrence: string }> = [];
+for (const config of [reference, shared]) {
+  for (const workers of [1, 2]) {
+    const log = json ? undefined : (line: string) => process.stderr.write(`  ${line}\n`);
+    training.push({ ...(await runBench(config, { steps, warmup: 2, workers, backend: 'wasm', log })), recurrence: config.model.recurrence });
+  }
 }
 
 if (json) {
@@ -106,7 +113,9 @@ if (json) {
 } else {
   const rows = kernels.map((k) => `${k.backend.padEnd(5)} ${k.kernel.padEnd(24)} ${k.shape.padEnd(26)} ${k.ms.toFixed(1).padStart(9)} ms ${k.gflops.toFixed(2).padStart(7)} GFLOP/s`);
   process.stdout.write(['kernels (median of runs):', ...rows, ''].join('\n'));
-  for (const r of training) process.stdout.write(`\n${formatBench(r)}\n`);
-  const [one, two] = training;
-  process.stdout.write(`\nscaling 1 -> 2 workers: x${(two.trainPatchesPerSec / one.trainPatchesPerSec).toFixed(2)}\n`);
+  for (const r of training) process.stdout.write(`\nrecurrence ${r.recurrence}, ${r.workers === 1 ? 'one core' : `${r.workers} cores`}\n${formatBench(r)}\n`);
+  for (let i = 0; i < training.length; i += 2) {
+    const [one, two] = [training[i], training[i + 1]];
+    process.stdout.write(`\nrecurrence ${one.recurrence}: scaling 1 -> 2 workers x${(two.trainPatchesPerSec / one.trainPatchesPerSec).toFixed(2)}\n`);
+  }
 }
