@@ -9,12 +9,13 @@ import { Command, CommanderError } from 'commander';
 import { EXIT } from '../cli/exit-codes.js';
 import { applyOverrides, formatDiagnostics } from '../compiler/index.js';
 import type { ExperimentConfig } from './config.js';
-import { classifyFailure } from './run/errors.js';
 import { dryRun } from './train/dry-run.js';
-import { trainExperiment } from './train/loop.js';
+import { reportRunFailure } from './run/errors.js';
+import { launchTraining } from './train/launch.js';
+import type { TrainOptions } from './train/loop.js';
 
 /** Options of a training run started from a generated module. */
-export type TrainerOptions = NonNullable<Parameters<typeof trainExperiment>[1]>;
+export type TrainerOptions = TrainOptions;
 
 /** Where a generated module came from, as its header states. */
 export interface ModuleOrigin {
@@ -81,34 +82,13 @@ export async function runGenerated(config: ExperimentConfig, argv: string[], ori
     experiment = result.config;
   }
 
-  // Ctrl-C ends training after the current step; finished epochs stay checkpointed
-  const abort = new AbortController();
-  const onInterrupt = () => abort.abort();
-  process.once('SIGINT', onInterrupt);
-  try {
-    if (flags.dryRun === true) {
+  if (flags.dryRun === true) {
+    try {
       await dryRun(experiment, { origin, sets, log: (line) => process.stdout.write(`${line}\n`) });
       return EXIT.ok;
+    } catch (err) {
+      return reportRunFailure(err, 'error');
     }
-    await trainExperiment(experiment, {
-      out: flags.out,
-      resume: flags.resume,
-      log: (line: string) => process.stdout.write(`${line}\n`),
-      signal: abort.signal,
-    });
-    return EXIT.ok;
-  } catch (err) {
-    return reportFailure(err);
-  } finally {
-    process.off('SIGINT', onInterrupt);
   }
+  return launchTraining(experiment, { out: flags.out, resume: flags.resume, log: (line: string) => process.stdout.write(`${line}\n`) }, 'error');
 }
-
-/** A failure of the run itself (data, backend, run folder, numerics) gets a message; bugs keep their stack. */
-function reportFailure(err: unknown): number {
-  const failure = classifyFailure(err);
-  if (failure === null) throw err;
-  process.stderr.write(`error: ${failure.message}\n`);
-  return failure.kind === 'usage' ? EXIT.usage : EXIT.runtime;
-}
-

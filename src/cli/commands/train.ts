@@ -53,7 +53,7 @@ async function trainCommand(spec: string | undefined, flags: TrainFlags): Promis
   if (flags.resume !== undefined && flags.out !== undefined) throw new UsageError('--resume continues the given run folder; --out cannot be combined with it');
   if (flags.dryRun && flags.resume !== undefined) throw new UsageError('--dry-run cannot be combined with --resume');
 
-  const { classifyFailure } = await import('../../runtime/run/errors.js');
+  const { reportRunFailure } = await import('../../runtime/run/errors.js');
   try {
     let config;
     if (spec !== undefined) {
@@ -74,26 +74,9 @@ async function trainCommand(spec: string | undefined, flags: TrainFlags): Promis
       return EXIT.ok;
     }
 
-    const { trainExperiment } = await import('../../runtime/train/loop.js');
-    const abort = new AbortController();
-    const onSigint = (): void => {
-      if (abort.signal.aborted) process.exit(130);
-      process.stderr.write('\ninterrupt: stopping after the current step (Ctrl-C again to quit at once)\n');
-      abort.abort();
-    };
-    process.on('SIGINT', onSigint);
-    try {
-      const result = await trainExperiment(config, { out: flags.out, resume: flags.resume, backend, workers, signal: abort.signal });
-      const best = result.best === null ? 'no finished epoch' : `best ${result.best.monitor} ${result.best.value.toFixed(4)} at epoch ${result.best.epoch}`;
-      process.stdout.write(`done (${result.stopped.replace('_', ' ')}): ${best}; run folder ${result.runDir}\n`);
-      return result.stopped === 'aborted' ? 130 : EXIT.ok;
-    } finally {
-      process.off('SIGINT', onSigint);
-    }
+    const { launchTraining } = await import('../../runtime/train/launch.js');
+    return await launchTraining(config, { out: flags.out, resume: flags.resume, backend, workers }, 'r2u train');
   } catch (err) {
-    const failure = classifyFailure(err);
-    if (failure === null) throw err;
-    process.stderr.write(`r2u train: ${failure.message}\n`);
-    return failure.kind === 'usage' ? EXIT.usage : EXIT.runtime;
+    return reportRunFailure(err, 'r2u train');
   }
 }

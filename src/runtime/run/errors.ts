@@ -1,5 +1,6 @@
 // Errors of the run folder and of a training run, classified so that the CLI
 // can print a one-line message with the right exit code instead of a stack.
+import { EXIT } from '../../cli/exit-codes.js';
 
 /** A missing or malformed run folder / checkpoint, or a misused option (CLI exit 2). */
 export class RunError extends Error {
@@ -26,4 +27,12 @@ export function classifyFailure(err: unknown): { kind: 'usage' | 'runtime'; mess
     return { kind: e.code === 'ENOENT' || e.code === 'EACCES' || e.code === 'ENOTDIR' ? 'usage' : 'runtime', message: e.message };
   }
   return null;
+}
+
+/** Prints a run failure as `prefix: message` and returns its exit code; anything else is a bug and is rethrown. */
+export function reportRunFailure(err: unknown, prefix: string): number {
+  const failure = classifyFailure(err);
+  if (failure === null) throw err;
+  process.stderr.write(`${prefix}: ${failure.message}\n`);
+  return failure.kind === 'usage' ? EXIT.usage : EXIT.runtime;
 }
