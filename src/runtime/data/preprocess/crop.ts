@@ -1,6 +1,6 @@
 // crop: keep a rectangle of the image (centred, or at a given top-left corner).
 import { DataError } from '../errors.js';
-import type { Step, Working } from './image.js';
+import { copyWindow, type Step, type Working } from './image.js';
 
 export function cropStep(op: { mode: 'center' | 'box'; size: readonly [number, number]; x?: number; y?: number }): Step {
   const [h, w] = op.size;
@@ -19,23 +19,8 @@ export function cropStep(op: { mode: 'center' | 'box'; size: readonly [number, n
 }
 
 export function cropRect(img: Working, x0: number, y0: number, w: number, h: number): Working {
-  const c = img.channels;
-  const pixels = new Float32Array(w * h * c);
-  const fov = new Uint8Array(w * h);
-  const label = img.label === null ? null : new Uint8Array(w * h);
-  for (let y = 0; y < h; y++) {
-    const src = (y + y0) * img.width + x0;
-    pixels.set(img.pixels.subarray(src * c, (src + w) * c), y * w * c);
-    fov.set(img.fov.subarray(src, src + w), y * w);
-    label?.set(img.label!.subarray(src, src + w), y * w);
-  }
   return {
-    width: w,
-    height: h,
-    channels: c,
-    pixels,
-    label,
-    fov,
+    ...copyWindow(img, x0, y0, w, h, w, h),
     geometry: [...img.geometry, { kind: 'crop', x: x0, y: y0, from: { width: img.width, height: img.height }, to: { width: w, height: h } }],
   };
 }
