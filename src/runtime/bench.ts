@@ -22,6 +22,8 @@ export interface BenchOptions {
 export interface BenchResult {
   readonly backend: string;
   readonly backendDescription: string;
+  /** where gradients are computed (the engine's layout) */
+  readonly gradients: string;
   readonly workers: number;
   readonly batch: number;
   readonly patch: Dims;
@@ -72,7 +74,7 @@ export async function runBench(config: ExperimentConfig, opts: BenchOptions): Pr
   const engine = await createTrainEngine({ config, inputChannels: channels, workers: opts.workers, backend: opts.backend });
   try {
     const summary = summarizeModel(engine.model, [ph, pw], channels);
-    log(`backend: ${engine.backend.description}; workers: ${engine.workers}`);
+    log(`backend: ${engine.backend.description}; gradients: ${engine.layout}`);
     log(`model: ${config.model.arch}, ${summary.params.toLocaleString('en-US')} parameters, ${(summary.flopsPerPatch / 1e9).toFixed(3)} GFLOP/patch`);
 
     const x = noise(batch * ph * pw * channels, 1);
@@ -113,6 +115,7 @@ export async function runBench(config: ExperimentConfig, opts: BenchOptions): Pr
     return {
       backend: engine.backend.name,
       backendDescription: engine.backend.description,
+      gradients: engine.layout,
       workers: engine.workers,
       batch,
       patch: [ph, pw],
@@ -138,7 +141,8 @@ export async function runBench(config: ExperimentConfig, opts: BenchOptions): Pr
 export function formatBench(r: BenchResult): string {
   const s = r.stepSeconds;
   return [
-    `backend        ${r.backendDescription}, ${r.workers} worker${r.workers === 1 ? '' : 's'}`,
+    `backend        ${r.backendDescription}`,
+    `gradients      ${r.gradients}`,
     `model          ${r.params.toLocaleString('en-US')} parameters, ${(r.flopsPerPatch / 1e9).toFixed(3)} GFLOP forward per ${r.patch.join('x')}x${r.inputChannels} patch`,
     `training       ${r.trainPatchesPerSec.toFixed(1)} patches/s (batch ${r.batch}, ${r.steps} steps)`,
     `  step time    median ${s.median.toFixed(3)} s, min ${s.min.toFixed(3)} s, max ${s.max.toFixed(3)} s`,

@@ -5,6 +5,7 @@ import type { TrainEngine } from './types.js';
 
 export class LocalEngine extends ReplicaEngine implements TrainEngine {
   readonly workers = 1;
+  readonly layout = 'this thread';
 
   async step(x: Float32Array, y: Float32Array, n: number, h: number, w: number): Promise<number> {
     const { loss, grads } = this.replica.gradients({ x, y, n, h, w });

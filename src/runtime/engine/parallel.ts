@@ -111,14 +111,18 @@ export function splitBatch(n: number, parts: number): number[] {
 export class ParallelEngine extends ReplicaEngine implements TrainEngine {
   /** whether each worker's weights are stale */
   private readonly stale: boolean[];
+  readonly layout: string;
 
   private constructor(
     config: ExperimentConfig,
     inputChannels: number,
     backend: BackendInfo,
     private readonly pool: EngineWorker[],
+    /** the backend description the workers reported */
+    workerBackend: string,
   ) {
     super(config, inputChannels, backend);
+    this.layout = `${pool.length} data-parallel workers, each ${workerBackend}`;
     this.stale = pool.map(() => true);
   }
 
@@ -132,13 +136,14 @@ export class ParallelEngine extends ReplicaEngine implements TrainEngine {
     // workers take the backend this thread resolved, so `auto` cannot differ between them
     const init: WorkerInit = { config, inputChannels, backend: backendName === 'auto' ? backend.name : backendName };
     const pool = Array.from({ length: workers }, () => new EngineWorker(init));
+    let described: string[];
     try {
-      await Promise.all(pool.map((w) => w.ready));
+      described = await Promise.all(pool.map((w) => w.ready));
     } catch (err) {
       await Promise.allSettled(pool.map((w) => w.close()));
       throw err;
     }
-    return new ParallelEngine(config, inputChannels, backend, pool);
+    return new ParallelEngine(config, inputChannels, backend, pool, described[0]);
   }
 
   get workers(): number {

@@ -86,6 +86,7 @@ export async function trainExperiment(config: ExperimentConfig, opts: TrainOptio
   const engine = await withSeededRandom(config.seed, () =>
     createTrainEngine({ config, inputChannels: dataset.channels, workers: opts.workers ?? config.runtime.workers, backend: backend.name }),
   );
+  log(`gradients: ${engine.layout}`);
   try {
     return await runEpochs({ config, opts, log, engine, sampler, val, runDir, backend, resumed, preprocess: dataset.preprocessor.stats });
   } finally {

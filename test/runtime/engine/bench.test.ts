@@ -15,6 +15,7 @@ describe('runBench', () => {
     const r = await runBench(config, { steps: 2, warmup: 1, workers: 1, backend: 'wasm', image: [61, 70] });
     expect(r.backend).toBe('wasm');
     expect(r.workers).toBe(1);
+    expect(r.gradients).toBe('this thread');
     expect(r.inputChannels).toBe(1);
     expect(r.paddedImage).toEqual([64, 72]);
     expect(r.stepSeconds.min).toBeLessThanOrEqual(r.stepSeconds.median);

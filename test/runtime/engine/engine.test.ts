@@ -82,6 +82,9 @@ describe('train engine', () => {
       const local = await createTrainEngine({ config, inputChannels: 1, workers: 1, backend });
       const parallel = await createTrainEngine({ config, inputChannels: 1, workers: 2, backend });
       expect(parallel.workers).toBe(2);
+      expect(local.layout).toBe('this thread');
+      // each worker runs its own backend of the same kind, single-threaded: the workers are the parallelism
+      expect(parallel.layout).toMatch(new RegExp(`^2 data-parallel workers, each ${backend}${backend === 'wasm' ? ' \\(XNNPACK.* 1 thread,' : ''}`));
       const origin = await local.getWeights();
       await parallel.setWeights(origin);
       const { x, y } = batch(2, size);
