@@ -1,6 +1,7 @@
 // `r2u train <spec> [--set k=v]... [--out DIR] [--resume RUN] [--backend B]
 // [--workers N] [--dry-run]`: compiles the spec and runs it with the runtime's
-// training loop. With --resume the spec may be omitted: the run's spec.json is used.
+// training loop. With --resume the spec may be omitted: the run's spec.json is
+// used, and --set may lengthen the run (train.epochs) or change runtime settings.
 import type { Command } from 'commander';
 import { EXIT } from '../exit-codes.js';
 import { collect, UsageError } from '../report.js';
@@ -22,7 +23,7 @@ export function registerTrain(program: Command): void {
     .command('train')
     .description('train an experiment: validation every epoch, checkpoints, curves and panels in a run folder')
     .argument('[spec]', 'experiment spec (.r2u); optional with --resume')
-    .option('--set <path=value>', 'override a setting (repeatable), e.g. train.epochs=5', collect, [])
+    .option('--set <path=value>', 'override a setting (repeatable), e.g. train.epochs=5; with --resume only train.epochs and runtime.*', collect, [])
     .option('--out <dir>', 'run folder (default runs/<experiment>-<YYYYmmdd-HHMMSS>)')
     .option('--resume <run>', 'continue a run folder from its last finished epoch')
     .option('--backend <name>', `TensorFlow.js backend: ${BACKENDS.join(', ')}`)
@@ -63,9 +64,16 @@ async function trainCommand(spec: string | undefined, flags: TrainFlags): Promis
       if (loaded.config === undefined) return loaded.diagnostics.some((d) => d.code === 'io' && d.span === undefined) ? EXIT.usage : EXIT.invalid;
       config = loaded.config;
     } else {
-      if (flags.set.length > 0) throw new UsageError('--set needs the spec file; a resumed run keeps its spec');
       const { readSpec } = await import('../../runtime/run/folder.js');
       config = await readSpec(flags.resume as string);
+      if (flags.set.length > 0) {
+        // e.g. --set train.epochs=20 to lengthen the run; the resume refuses changes to the experiment itself
+        const { applyOverrides, formatDiagnostics } = await import('../../compiler/index.js');
+        const result = applyOverrides(config, flags.set, `${flags.resume}/spec.json`);
+        if (result.diagnostics.length > 0) process.stderr.write(`${formatDiagnostics(result.diagnostics, { color: process.stderr.isTTY === true })}\n`);
+        if (result.config === undefined) return EXIT.invalid;
+        config = result.config;
+      }
     }
 
     if (flags.dryRun) {

@@ -81,6 +81,11 @@ export async function trainExperiment(config: ExperimentConfig, opts: TrainOptio
 
   const runDir = resumeDir ?? opts.out ?? defaultRunDir(config.name);
   if (resumed === null) await startRunDir(runDir, config, backend, dataset.preprocessor.stats);
+  else if (resumed.epochsBefore !== config.train.epochs) {
+    await writeJsonAtomic(join(runDir, RUN_FILES.spec), config);
+    const recomputed = config.train.schedule.kind === 'cosine' ? '; the cosine schedule is recomputed for the new length, so the rate jumps' : '';
+    log(`train.epochs: ${resumed.epochsBefore} -> ${config.train.epochs} (spec.json updated${recomputed})`);
+  }
   log(`run: ${runDir}`);
 
   const engine = await withSeededRandom(config.seed, () =>
@@ -98,23 +103,31 @@ interface Resumed {
   checkpoint: Awaited<ReturnType<typeof loadCheckpoint>>;
   history: EpochRecord[];
   info: RunInfo;
+  /** train.epochs of the run's spec.json (a resume may lengthen or shorten the run) */
+  epochsBefore: number;
 }
 
 /** Loads the last checkpoint of a run; the experiment must be the one the run was started with. */
 async function loadResume(dir: string, config: ExperimentConfig): Promise<Resumed> {
   const spec = await readSpec(dir);
-  if (JSON.stringify(withoutRuntime(spec)) !== JSON.stringify(withoutRuntime(config))) {
-    throw new RunError(`${dir}: the experiment differs from the run's spec.json; resume with the same spec (only runtime settings may change)`);
+  if (JSON.stringify(resumable(spec)) !== JSON.stringify(resumable(config))) {
+    throw new RunError(
+      `${dir}: the experiment differs from the run's spec.json; resume with the same spec (only train.epochs and runtime settings may change)`,
+    );
   }
   const checkpoint = await loadCheckpoint(join(dir, RUN_FILES.last)).catch((err: unknown) => {
     throw new RunError(`${dir}: no finished epoch to resume from (${(err as Error).message})`);
   });
+  if (config.train.epochs < checkpoint.state.epoch) {
+    throw new RunError(`${dir}: train.epochs ${config.train.epochs} is fewer than the ${checkpoint.state.epoch} epochs the run has finished`);
+  }
   const history = (await readMetrics(dir)).filter((r) => r.epoch <= checkpoint.state.epoch);
   const info = await readJson<RunInfo>(join(dir, RUN_FILES.run), 'run information');
-  return { checkpoint, history, info };
+  return { checkpoint, history, info, epochsBefore: spec.train.epochs };
 }
 
-const withoutRuntime = (c: ExperimentConfig) => ({ ...c, runtime: undefined });
+/** what a resume must not change: everything but the runtime settings and the number of epochs */
+const resumable = (c: ExperimentConfig) => ({ ...c, runtime: undefined, train: { ...c.train, epochs: undefined } });
 
 function checkImages(config: ExperimentConfig, train: FundusImage[], val: FundusImage[]): void {
   const [ph, pw] = config.data.patches.size;

@@ -67,6 +67,23 @@ describe('r2u train / eval / predict', () => {
     return readdir(out).then((files) => expect(files.sort()).toEqual(['eye.png', 'eye_mask.png']));
   });
 
+  it('lengthens a finished run with --resume --set train.epochs, and refuses other changes', () => {
+    const run = join(dir, 'longer');
+    expect(r2u('train', join(dir, 'tiny.r2u'), '--out', run, '--backend', 'wasm', '--workers', '1').code).toBe(0);
+    const more = r2u('train', '--resume', run, '--set', 'train.epochs=2', '--backend', 'wasm', '--workers', '1');
+    expect(more.err).not.toMatch(/\n\s+at /);
+    expect(more.code).toBe(0);
+    expect(more.out).toMatch(/train.epochs: 1 -> 2/);
+    expect(more.out).toMatch(/^\s+2 \|/m);
+    const changed = r2u('train', '--resume', run, '--set', 'train.batch=4', '--backend', 'wasm');
+    expect(changed.code).toBe(2);
+    expect(changed.err).toMatch(/only train.epochs and runtime settings may change/);
+    const invalid = r2u('train', '--resume', run, '--set', 'train.epochs=-3');
+    expect(invalid.code).toBe(1);
+    expect(invalid.err).toMatch(/train.epochs must be >= 1/);
+    expect(invalid.err).not.toMatch(/\n\s+at /);
+  });
+
   it('dry-run prints the plan and writes nothing', async () => {
     const r = r2u('train', join(dir, 'tiny.r2u'), '--dry-run', '--backend', 'wasm', '--out', join(dir, 'dry'));
     expect(r.code).toBe(0);

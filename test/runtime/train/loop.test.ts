@@ -99,8 +99,29 @@ describe('trainExperiment', () => {
     expect(await readdir(base)).not.toContain('baddata');
   });
 
+  it('lengthens a finished run on resume: the first epochs are kept, spec.json takes the new length', async () => {
+    const out = join(base, 'lengthened');
+    const short = { ...config, train: { ...config.train, epochs: 2 } };
+    const first = await trainExperiment(short, { ...quiet, out });
+    expect(first.history.map((r) => r.epoch)).toEqual([1, 2]);
+    const lines: string[] = [];
+    const longer = await trainExperiment(config, { ...quiet, resume: out, log: (line) => lines.push(line) });
+    expect(lines).toContain('train.epochs: 2 -> 3 (spec.json updated)');
+    expect(longer.history.map((r) => r.epoch)).toEqual([1, 2, 3]);
+    expect(withoutTime(longer.history.slice(0, 2))).toEqual(withoutTime(first.history));
+    expect(JSON.parse(await readFile(join(out, 'spec.json'), 'utf8'))).toEqual(config);
+    expect((await loadCheckpoint(join(out, 'checkpoints', 'last'))).state.epoch).toBe(3);
+    // a plateau schedule does not depend on the length: the lengthened run is the 3-epoch run
+    expect(withoutTime(longer.history)).toEqual(withoutTime(full.history));
+    // fewer epochs than the run has finished cannot be resumed
+    await expect(trainExperiment(short, { ...quiet, resume: out })).rejects.toThrow(/train.epochs 2 is fewer than the 3 epochs the run has finished/);
+  });
+
   it('refuses to resume with a different experiment or to overwrite a run', async () => {
     await expect(trainExperiment({ ...config, train: { ...config.train, batch: 4 } }, { ...quiet, resume: full.runDir })).rejects.toBeInstanceOf(RunError);
+    await expect(trainExperiment({ ...config, train: { ...config.train, batch: 4 } }, { ...quiet, resume: full.runDir })).rejects.toThrow(
+      /only train.epochs and runtime settings may change/,
+    );
     await expect(trainExperiment(config, { ...quiet, out: full.runDir })).rejects.toBeInstanceOf(RunError);
   });
 });
