@@ -5,15 +5,19 @@
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import type { ExperimentConfig } from '../runtime/config.js';
 import { error, type Diagnostic } from './diagnostics.js';
+import { precompiledValidator } from './precompiled-validator.js';
 import { EXPERIMENT_SCHEMA } from './schema.js';
 import type { Span } from './source.js';
 
 /** Where each configuration path was last set, keyed by dotted path (`train.optimizer.lr`). */
 export type SpanMap = ReadonlyMap<string, Span>;
 
-let compiled: ReturnType<Ajv2020['compile']> | undefined;
+/** ajv's options for the schema; scripts/build.mjs compiles the standalone validator with the same */
+export const AJV_OPTIONS = { allErrors: true, strict: true } as const;
+
+let compiled: ReturnType<Ajv2020['compile']> | undefined = precompiledValidator;
 function schemaValidator() {
-  compiled ??= new Ajv2020({ allErrors: true, strict: true }).compile(EXPERIMENT_SCHEMA);
+  compiled ??= new Ajv2020(AJV_OPTIONS).compile(EXPERIMENT_SCHEMA);
   return compiled;
 }
 
