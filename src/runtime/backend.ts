@@ -75,6 +75,9 @@ async function prepare(name: BackendInfo['name'], opts: BackendOptions): Promise
       return prepareWasm(opts.wasmThreads ?? (isMainThread ? os.availableParallelism() : 1));
     case 'cpu':
       if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend failed to initialise');
+      // TF.js prints an "install tfjs-node" banner on the cpu backend's first write; r2u
+      // already names the backend it runs on, and tfjs-node is tried first when installed
+      (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;
       return { name: 'cpu', description: 'cpu (pure JavaScript, slow)' };
   }
 }
