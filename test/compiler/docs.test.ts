@@ -8,3 +8,15 @@ describe('grammar/ is generated from the grammar', () => {
     expect(readFileSync('grammar/diagrams.html', 'utf8')).toBe(renderDiagrams());
   });
 });
+
+describe('README', () => {
+  it("shows the reference spec as it is: the compact copy resolves to the same experiment", async () => {
+    const { loadExperimentSync } = await import('../../src/compiler/load.js');
+    const readme = readFileSync('README.md', 'utf8');
+    const block = /A spec \(`specs\/drive-r2unet\.r2u`[^)]*\):\n\n```\n([\s\S]*?)```/.exec(readme);
+    expect(block, 'the spec block after "A spec (`specs/drive-r2unet.r2u` ...):"').not.toBeNull();
+    const shown = loadExperimentSync('README.md', { text: block![1] });
+    expect(shown.diagnostics).toEqual([]);
+    expect(shown.config).toEqual(loadExperimentSync('specs/drive-r2unet.r2u').config);
+  });
+});
