@@ -19,4 +19,15 @@ describe('README', () => {
     expect(shown.diagnostics).toEqual([]);
     expect(shown.config).toEqual(loadExperimentSync('specs/drive-r2unet.r2u').config);
   });
+
+  it('shows the U-Net baseline as it is', async () => {
+    const { loadExperimentSync } = await import('../../src/compiler/load.js');
+    const readme = readFileSync('README.md', 'utf8');
+    const block = /An experiment is a small diff of the reference:\n\n```\n([\s\S]*?)```/.exec(readme);
+    expect(block).not.toBeNull();
+    // read as if it sat beside the reference, so that its `extends` resolves
+    const shown = loadExperimentSync('specs/readme-example.r2u', { text: block![1] });
+    expect(shown.diagnostics).toEqual([]);
+    expect(shown.config).toEqual(loadExperimentSync('specs/drive-unet-baseline.r2u').config);
+  });
 });
