@@ -16,7 +16,7 @@ import { DEFAULT_EXPERIMENT } from '../src/compiler/defaults.js';
 import { loadExperiment } from '../src/compiler/load.js';
 import { initBackend } from '../src/runtime/backend.js';
 import type { ExperimentConfig } from '../src/runtime/config.js';
-import { Replica } from '../src/runtime/engine/gradients.js';
+import { createTrainEngine } from '../src/runtime/engine/index.js';
 import { inputChannels } from '../src/runtime/main.js';
 import { machineLine } from './machine.js';
 
@@ -35,8 +35,8 @@ if (specPath) {
 const threadsAt = args.indexOf('--threads');
 const info = await initBackend('wasm', { wasmThreads: threadsAt >= 0 ? Number(args[threadsAt + 1]) : 1 });
 const totals = new Map<string, { ms: number; calls: number }>();
-const stack: number[] = [];
-const callers: string[] = [];
+/** the kernels running now, innermost last, with the time their nested kernels took */
+const frames: Array<{ name: string; nested: number }> = [];
 let recording = false;
 const byShape = args.includes('--shapes');
 const shapeOf = (a: { inputs: Record<string, tf.TensorInfo | undefined> }) =>
@@ -51,18 +51,18 @@ for (const k of tf.getKernelsForBackend('wasm')) {
     ...k,
     kernelFunc: (a) => {
       if (!recording) return inner(a);
-      let key = callers.length ? `${callers[callers.length - 1]} > ${k.kernelName}` : k.kernelName;
+      const outer = frames.at(-1);
+      let key = outer ? `${outer.name} > ${k.kernelName}` : k.kernelName;
       if (byShape && /Conv2D/.test(k.kernelName)) key += ` ${shapeOf(a)}`;
-      stack.push(0);
-      callers.push(k.kernelName);
+      const frame = { name: k.kernelName, nested: 0 };
+      frames.push(frame);
       const t0 = performance.now();
       const out = inner(a);
       const dt = performance.now() - t0;
-      callers.pop();
-      const nested = stack.pop()!;
-      if (stack.length) stack[stack.length - 1] += dt;
+      frames.pop();
+      if (outer) outer.nested += dt;
       const e = totals.get(key) ?? { ms: 0, calls: 0 };
-      e.ms += dt - nested;
+      e.ms += dt - frame.nested;
       e.calls++;
       totals.set(key, e);
       return out;
@@ -73,30 +73,21 @@ for (const k of tf.getKernelsForBackend('wasm')) {
 const channels = inputChannels(config.data);
 const [h, w] = config.data.patches.size;
 const n = config.train.batch;
-const replica = new Replica(config, channels);
-const optimizer = tf.train.adam(1e-3);
+// the real training step: one in-process engine, its optimizer and loss
+const engine = await createTrainEngine({ config, inputChannels: channels, workers: 1, backend: 'wasm' });
 const x = Float32Array.from({ length: n * h * w * channels }, () => Math.random());
 const y = Float32Array.from({ length: n * h * w }, () => (Math.random() < 0.12 ? 1 : 0));
-const step = () => {
-  const { loss, grads } = replica.gradients({ x, y, n, h, w });
-  optimizer.applyGradients(replica.trainable.map((v, i) => ({ name: v.name, tensor: grads[i] })));
-  loss.dataSync();
-  tf.dispose([loss, ...grads]);
-};
 const infer = args.includes('--infer');
-let run = step;
-if (infer) {
-  // one full DRIVE-sized image (584x565 padded to a multiple of 2^depth), inference mode
-  const m = 2 ** config.model.depth;
-  const [ih, iw] = [Math.ceil(584 / m) * m, Math.ceil(565 / m) * m];
-  const image = tf.randomUniform([1, ih, iw, channels]);
-  run = () => tf.tidy(() => (replica.model.predict(image) as tf.Tensor).dataSync());
-}
-run();
-run();
+// one full DRIVE-sized image (584x565 padded to a multiple of 2^depth), inference mode
+const m = 2 ** config.model.depth;
+const [ih, iw] = [Math.ceil(584 / m) * m, Math.ceil(565 / m) * m];
+const image = infer ? Float32Array.from({ length: ih * iw * channels }, () => Math.random()) : null;
+const run = async (): Promise<unknown> => (image !== null ? engine.predict(image, 1, ih, iw) : engine.step(x, y, n, h, w));
+await run();
+await run();
 recording = true;
 const t0 = performance.now();
-for (let i = 0; i < steps; i++) run();
+for (let i = 0; i < steps; i++) await run();
 const wall = (performance.now() - t0) / steps;
 recording = false;
 
@@ -107,3 +98,4 @@ console.log(`${infer ? 'full-image inference' : 'training step'} ${wall.toFixed(
 for (const [name, e] of rows.slice(0, byShape ? 80 : 25)) {
   console.log(`${name.padEnd(byShape ? 90 : 40)} ${(e.ms / steps).toFixed(1).padStart(8)} ms ${((100 * e.ms) / steps / wall).toFixed(1).padStart(5)}% ${String(e.calls / steps).padStart(5)} calls`);
 }
+await engine.dispose();
