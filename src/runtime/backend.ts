@@ -102,7 +102,7 @@ async function prepareWasm(threads: number): Promise<BackendInfo> {
   const dist = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
   setWasmPaths(dist);
   registerFastWasmKernels();
-  let pool = 1;
+  let pool: number | null = null;
   let fallback = '';
   if (threads > 1) {
     try {
@@ -111,9 +111,11 @@ async function prepareWasm(threads: number): Promise<BackendInfo> {
       fallback = `; threaded build unavailable: ${err instanceof Error ? err.message : String(err)}`;
     }
   }
-  if (pool === 1) {
+  if (pool === null) {
+    // the single-threaded build, when one thread is asked for or the threaded one did not start
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
+    pool = 1;
   }
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
   return {
