@@ -9,25 +9,27 @@ describe('grammar/ is generated from the grammar', () => {
   });
 });
 
+/** The experiment of the README's code block that follows `heading`, read as if it were the file at `asPath`. */
+async function readmeExperiment(heading: string, asPath: string) {
+  const { loadExperimentSync } = await import('../../src/compiler/load.js');
+  const readme = readFileSync('README.md', 'utf8');
+  const at = readme.indexOf(heading);
+  expect(at, `README has "${heading}"`).toBeGreaterThanOrEqual(0);
+  const block = /```\n([\s\S]*?)```/.exec(readme.slice(at));
+  const shown = loadExperimentSync(asPath, { text: block![1] });
+  expect(shown.diagnostics).toEqual([]);
+  return { shown: shown.config, spec: (path: string) => loadExperimentSync(path).config };
+}
+
 describe('README', () => {
-  it("shows the reference spec as it is: the compact copy resolves to the same experiment", async () => {
-    const { loadExperimentSync } = await import('../../src/compiler/load.js');
-    const readme = readFileSync('README.md', 'utf8');
-    const block = /A spec \(`specs\/drive-r2unet\.r2u`[^)]*\):\n\n```\n([\s\S]*?)```/.exec(readme);
-    expect(block, 'the spec block after "A spec (`specs/drive-r2unet.r2u` ...):"').not.toBeNull();
-    const shown = loadExperimentSync('README.md', { text: block![1] });
-    expect(shown.diagnostics).toEqual([]);
-    expect(shown.config).toEqual(loadExperimentSync('specs/drive-r2unet.r2u').config);
+  it('shows the reference spec as it is: the compact copy resolves to the same experiment', async () => {
+    const { shown, spec } = await readmeExperiment('A spec (`specs/drive-r2unet.r2u`', 'README.md');
+    expect(shown).toEqual(spec('specs/drive-r2unet.r2u'));
   });
 
   it('shows the U-Net baseline as it is', async () => {
-    const { loadExperimentSync } = await import('../../src/compiler/load.js');
-    const readme = readFileSync('README.md', 'utf8');
-    const block = /An experiment is a small diff of the reference:\n\n```\n([\s\S]*?)```/.exec(readme);
-    expect(block).not.toBeNull();
     // read as if it sat beside the reference, so that its `extends` resolves
-    const shown = loadExperimentSync('specs/readme-example.r2u', { text: block![1] });
-    expect(shown.diagnostics).toEqual([]);
-    expect(shown.config).toEqual(loadExperimentSync('specs/drive-unet-baseline.r2u').config);
+    const { shown, spec } = await readmeExperiment('An experiment is a small diff of the reference:', 'specs/readme-example.r2u');
+    expect(shown).toEqual(spec('specs/drive-unet-baseline.r2u'));
   });
 });
