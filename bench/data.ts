@@ -12,8 +12,8 @@
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
-import { DEFAULT_EXPERIMENT } from '../src/compiler/defaults.js';
-import type { AugmentConfig, DataConfig } from '../src/runtime/config.js';
+import { DEFAULT_EXPERIMENT } from '../src/spec/defaults.js';
+import type { AugmentConfig, DataConfig } from '../src/spec/config.js';
 import { generateSynthetic, loadDataset, PatchSampler, splitImages, type FundusImage } from '../src/runtime/data/index.js';
 
 const DRIVE = resolve(process.env.R2U_DRIVE_ROOT || '../shared/data/DRIVE');

@@ -10,10 +10,10 @@
 // Numbers depend on what else the machine is running; run it on a quiet one.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { DEFAULT_EXPERIMENT } from '../src/compiler/defaults.js';
+import { DEFAULT_EXPERIMENT } from '../src/spec/defaults.js';
 import { initBackend } from '../src/runtime/backend.js';
 import { formatBench, runBench, type BenchResult } from '../src/runtime/bench.js';
-import type { ExperimentConfig } from '../src/runtime/config.js';
+import type { ExperimentConfig } from '../src/spec/config.js';
 
 // the stock wasm input-gradient kernel, captured before initBackend replaces it
 const stockInputGrad = tf.getKernel('Conv2DBackpropInput', 'wasm')!;

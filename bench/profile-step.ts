@@ -12,12 +12,12 @@
 // and listed as `outer > inner`.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { DEFAULT_EXPERIMENT } from '../src/compiler/defaults.js';
+import { DEFAULT_EXPERIMENT } from '../src/spec/defaults.js';
 import { loadExperiment } from '../src/compiler/load.js';
 import { initBackend } from '../src/runtime/backend.js';
-import type { ExperimentConfig } from '../src/runtime/config.js';
+import type { ExperimentConfig } from '../src/spec/config.js';
 import { createTrainEngine } from '../src/runtime/engine/index.js';
-import { inputChannels } from '../src/runtime/main.js';
+import { inputChannels } from '../src/runtime/data/index.js';
 import { machineLine } from './machine.js';
 
 const args = process.argv.slice(2);

@@ -21,7 +21,7 @@ function newestSource(dir) {
 
 const bundle = join(root, 'dist', 'main.js');
 // the bundle holds the CLI and the compiler (the runtime is loaded from its sources)
-const bundled = ['src/cli', 'src/compiler', 'src/version.ts'].map((p) => join(root, p));
+const bundled = ['src/cli', 'src/compiler', 'src/spec', 'src/version.ts'].map((p) => join(root, p));
 const newest = Math.max(...bundled.map((p) => (statSync(p).isDirectory() ? newestSource(p) : statSync(p).mtimeMs)));
 const fresh = existsSync(bundle) && statSync(bundle).mtimeMs >= newest;
 const command = process.argv[2];

@@ -13,11 +13,11 @@
 //
 // or import it: `experiment` is the resolved configuration, and buildModel(),
 // buildDataPipeline() and buildTrainer() make its parts with the runtime.
-import type { ExperimentConfig } from '../src/runtime/config.js';
+import type { ExperimentConfig } from '../src/spec/config.js';
 import { buildModel as buildNetwork } from '../src/runtime/model/index.js';
-import { loadDataset, splitImages } from '../src/runtime/data/index.js';
-import { trainExperiment } from '../src/runtime/train/loop.js';
-import { inputChannels, isEntryPoint, runGenerated, type TrainerOptions } from '../src/runtime/main.js';
+import { inputChannels, loadDataset, splitImages } from '../src/runtime/data/index.js';
+import { trainExperiment, type TrainOptions } from '../src/runtime/train/loop.js';
+import { isEntryPoint, runGenerated } from '../src/cli/generated-module.js';
 
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
@@ -149,7 +149,7 @@ export async function buildDataPipeline(config: ExperimentConfig = experiment) {
 
 /** Trains `experiment` (or a variant of it) and writes the run directory. */
 export function buildTrainer(config: ExperimentConfig = experiment) {
-  return (options: TrainerOptions = {}) => trainExperiment(config, options);
+  return (options: TrainOptions = {}) => trainExperiment(config, options);
 }
 
 /** The command line: `--set`, `--dry-run`, `--out`, `--backend`, `--workers`, `--resume`. */

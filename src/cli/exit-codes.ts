@@ -8,4 +8,6 @@ export const EXIT = {
   usage: 2,
   /** the experiment failed while running (bad data, NaN loss, ...) */
   runtime: 3,
+  /** the shell's code for a run ended by Ctrl-C */
+  interrupted: 130,
 } as const;

@@ -8,7 +8,7 @@ import { registerCheck } from './commands/check.js';
 import { registerDiff } from './commands/diff.js';
 import { registerFmt } from './commands/fmt.js';
 import { registerSchema } from './commands/schema.js';
-import { UsageError } from './report.js';
+import { UsageError } from './flags.js';
 import { registerData } from './commands/data.js';
 import { registerCompile } from './commands/compile.js';
 import { registerTrain } from './commands/train.js';

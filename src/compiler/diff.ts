@@ -1,6 +1,6 @@
 // `r2u diff`: a semantic diff of two resolved experiments, field by field, so
 // a review sees what an experiment changes and nothing about its layout.
-import type { ExperimentConfig } from '../runtime/config.js';
+import type { ExperimentConfig } from '../spec/config.js';
 
 export interface Change {
   readonly kind: 'changed' | 'added' | 'removed';

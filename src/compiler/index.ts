@@ -3,6 +3,6 @@
 export { applyOverrides, loadExperiment, loadExperimentSync, readSpec, type LoadedExperiment, type LoadOptions } from './load.js';
 export { formatDiagnostics, diagnosticsToJson, hasErrors, type Diagnostic } from './diagnostics.js';
 export { parseOverrides } from './overrides.js';
-export { DEFAULT_EXPERIMENT } from './defaults.js';
+export { DEFAULT_EXPERIMENT } from '../spec/defaults.js';
 export { EXPERIMENT_SCHEMA } from './schema.js';
 export { validateConfig } from './validate.js';

@@ -1,7 +1,8 @@
 // The meaning of every statement of the language, as data. The resolver
 // interprets this table; the language reference (grammar/REFERENCE.md) is
 // generated from it, so the documentation cannot drift from the checker.
-import { LOSS_DEFAULTS, OPTIMIZER_DEFAULTS, SCHEDULE_DEFAULTS } from './defaults.js';
+import { EARLY_STOP_DEFAULTS, LOSS_DEFAULTS, OPTIMIZER_DEFAULTS, SCHEDULE_DEFAULTS } from '../spec/defaults.js';
+import * as V from '../spec/vocabulary.js';
 
 // ---------------------------------------------------------------- slots
 
@@ -19,6 +20,8 @@ export const str: SlotType = { t: 'string' };
 export const bool: SlotType = { t: 'bool' };
 export const dims: SlotType = { t: 'dims', min: 1 };
 export const oneOf = (...values: string[]): SlotType => ({ t: 'enum', values });
+/** A slot taking one value of a vocabulary of src/spec/vocabulary.ts. */
+const oneOfVocabulary = (vocabulary: Readonly<Record<string, string>>): SlotType => oneOf(...V.valuesOf(vocabulary));
 
 /** A placeholder in a phrase pattern: the value of `field` (relative to the statement's target). */
 export interface Slot {
@@ -81,9 +84,6 @@ export type BlockDef = Readonly<Record<string, StatementDef>>;
 
 // ---------------------------------------------------------------- the language
 
-const METRICS = ['accuracy', 'sensitivity', 'specificity', 'precision', 'dice', 'auc'];
-const MONITORS = ['val_loss', 'val_dice', 'val_auc', 'val_accuracy', 'val_sensitivity', 'val_specificity'];
-
 const nonNegative = num(0);
 const positive = num(0, undefined, true);
 const fraction = num(0, 1);
@@ -103,14 +103,14 @@ const PREPROCESS: BlockDef = {
   grayscale: {
     target: 'mode',
     form: 'value',
-    type: oneOf('luminance', 'green', 'red', 'blue'),
+    type: oneOfVocabulary(V.GRAYSCALE_MODES),
     doc: 'Reduce RGB to one channel: luminance (0.299 R + 0.587 G + 0.114 B) or a single channel (green has the best vessel contrast).',
     example: 'grayscale green',
   },
   normalize: {
     target: 'mode',
     form: 'value',
-    type: oneOf('per_image', 'dataset'),
+    type: oneOfVocabulary(V.NORMALIZE_MODES),
     doc: 'Z-score intensities inside the field of view, per image or with the training set’s mean and deviation.',
     example: 'normalize per_image',
   },
@@ -232,21 +232,21 @@ const MODEL: BlockDef = {
   upsample: {
     target: 'upsample',
     form: 'value',
-    type: oneOf('transpose', 'upsample_conv'),
+    type: oneOfVocabulary(V.UPSAMPLES),
     doc: 'Decoder upsampling: 2×2 transposed convolution, or nearest upsampling followed by a 3×3 convolution.',
     example: 'upsample transpose',
   },
   recurrence: {
     target: 'recurrence',
     form: 'value',
-    type: oneOf('paper', 'shared'),
+    type: oneOfVocabulary(V.RECURRENCES),
     doc: 'RCL formulation: paper = ReLU(w_f∗x + w_r∗h(t−1) + b); shared = one convolution applied to x + h(t−1) (common PyTorch code).',
     example: 'recurrence paper',
   },
   norm: {
     target: 'norm',
     form: 'value',
-    type: oneOf('none', 'batch', 'instance', 'group'),
+    type: oneOfVocabulary(V.NORMS),
     doc: 'Normalisation after each convolution (batch: one layer per recurrent step).',
     example: 'norm batch',
   },
@@ -307,18 +307,18 @@ const TRAIN: BlockDef = {
     target: 'early_stop',
     form: 'phrases',
     nullable: true,
-    create: { monitor: 'val_loss', patience: 5, restore_best: true },
+    create: { ...EARLY_STOP_DEFAULTS },
     doc: 'Stop when the monitored validation quantity has not improved for `patience` epochs; restore the best weights unless keep_last. `early_stop off` disables it.',
     example: 'early_stop val_loss patience 5',
     phrases: [
-      phrase([slot('monitor', oneOf(...MONITORS))]),
+      phrase([slot('monitor', oneOfVocabulary(V.MONITORS))]),
       phrase(['patience', slot('patience', int(0))]),
       phrase(['restore_best'], { sets: { restore_best: true } }),
       phrase(['keep_last'], { sets: { restore_best: false } }),
     ],
   },
   clip_grad: { target: 'clip_grad', form: 'value', type: nonNegative, doc: 'Clip the global gradient norm to this value (0 = off).', example: 'clip_grad 1' },
-  metrics: { target: 'metrics', form: 'list', type: oneOf(...METRICS), doc: 'Validation metrics printed each epoch (loss always is).', example: 'metrics accuracy, sensitivity, dice' },
+  metrics: { target: 'metrics', form: 'list', type: oneOfVocabulary(V.METRICS), doc: 'Validation metrics printed each epoch (loss always is).', example: 'metrics accuracy, sensitivity, dice' },
 };
 
 const EVAL: BlockDef = {
@@ -326,7 +326,7 @@ const EVAL: BlockDef = {
   mode: {
     target: 'mode',
     form: 'value',
-    type: oneOf('full_image', 'sliding_window'),
+    type: oneOfVocabulary(V.INFERENCE_MODES),
     doc: 'Inference over the whole padded image at once, or over overlapping patches averaged.',
     example: 'mode full_image',
   },
@@ -339,8 +339,8 @@ const RUNTIME: BlockDef = {
   backend: {
     target: 'backend',
     form: 'value',
-    type: oneOf('auto', 'tensorflow', 'wasm', 'cpu'),
-    doc: 'TensorFlow.js backend; auto tries tensorflow (tfjs-node-gpu, tfjs-node), then wasm, then cpu.',
+    type: oneOfVocabulary(V.BACKENDS),
+    doc: `TensorFlow.js backend; auto tries ${V.valuesOf(V.BACKENDS).filter((b) => b !== 'auto').join(', then ')}.`,
     example: 'backend auto',
   },
   workers: { target: 'workers', form: 'value', type: int(0, 64), doc: 'Data-parallel training workers (0 = one per CPU core).', example: 'workers 2' },
@@ -354,7 +354,7 @@ export const EXPERIMENT: BlockDef = {
     target: 'model',
     form: 'namedBlock',
     field: 'arch',
-    type: oneOf('r2unet', 'unet', 'attention_r2unet'),
+    type: oneOfVocabulary(V.ARCHITECTURES),
     body: MODEL,
     doc: 'The network: r2unet (Alom et al. 2018), unet (Ronneberger et al. 2015) or attention_r2unet (attention gates on the skips).',
     example: 'model r2unet { depth 3; filters 16; t 2 }',

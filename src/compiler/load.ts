@@ -3,9 +3,9 @@
 // user mistake: every outcome is a configuration and/or diagnostics.
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, relative, resolve as resolvePath } from 'node:path';
-import type { ExperimentConfig } from '../runtime/config.js';
+import type { ExperimentConfig } from '../spec/config.js';
 import type { SpecAst } from './ast.js';
-import { DEFAULT_EXPERIMENT } from './defaults.js';
+import { DEFAULT_EXPERIMENT } from '../spec/defaults.js';
 import { error, hasErrors, type Diagnostic } from './diagnostics.js';
 import { parseOverrides } from './overrides.js';
 import { parseSource } from './parse.js';

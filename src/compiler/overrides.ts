@@ -2,7 +2,7 @@
 // Each value is read according to the type of what it replaces, then the whole
 // configuration is validated again exactly like a file.
 import type { Assignment, Path } from './resolve.js';
-import { LOSS_DEFAULTS, OPTIMIZER_DEFAULTS, SCHEDULE_DEFAULTS } from './defaults.js';
+import { LOSS_DEFAULTS, OPTIMIZER_DEFAULTS, SCHEDULE_DEFAULTS } from '../spec/defaults.js';
 import { error, type Diagnostic } from './diagnostics.js';
 import { registerSource, SourceFile, type Span } from './source.js';
 import { suggest } from './suggest.js';

@@ -1,7 +1,10 @@
-// The JSON Schema (draft 2020-12) of a resolved experiment, mirroring
-// src/runtime/config.ts. `r2u schema` prints it for editors; the validator
+// The JSON Schema (draft 2020-12) of a resolved experiment: the shape of
+// src/spec/config.ts, its enumerations from src/spec/vocabulary.ts, its ranges
+// those of the statement table (test/compiler/schema-table.test.ts proves they agree). `r2u schema` prints it for editors; the validator
 // checks every resolved configuration against it, whatever its source (file,
 // extends, --set).
+
+import * as V from '../spec/vocabulary.js';
 
 type Schema = Record<string, unknown>;
 
@@ -15,7 +18,7 @@ const fraction = number(0, 1);
 const positive = number(0, undefined, true);
 const nonNegative = number(0);
 const dims: Schema = { type: 'array', prefixItems: [integer(1), integer(1)], minItems: 2, maxItems: 2, items: false, description: '[height, width]' };
-const enumOf = (...values: string[]): Schema => ({ enum: values });
+const enumOf = (vocabulary: Readonly<Record<string, string>>): Schema => ({ enum: [...V.valuesOf(vocabulary)] });
 const object = (properties: Record<string, Schema>, description?: string): Schema => ({
   type: 'object',
   ...(description && { description }),
@@ -42,8 +45,8 @@ const preprocess: Schema = {
     oneOf: [
       object({ op: { const: 'crop' }, mode: { const: 'center' }, size: dims }),
       object({ op: { const: 'crop' }, mode: { const: 'box' }, x: integer(0), y: integer(0), size: dims }),
-      op('grayscale', { mode: enumOf('luminance', 'green', 'red', 'blue') }),
-      op('normalize', { mode: enumOf('per_image', 'dataset') }),
+      op('grayscale', { mode: enumOf(V.GRAYSCALE_MODES) }),
+      op('normalize', { mode: enumOf(V.NORMALIZE_MODES) }),
       op('clahe', { tiles: dims, clip: positive }),
       op('gamma', { value: positive }),
       op('resize', { size: dims }),
@@ -53,7 +56,6 @@ const preprocess: Schema = {
 };
 
 const adam = { lr: positive, beta1: number(0, 1), beta2: number(0, 1), epsilon: positive };
-const monitors = ['val_loss', 'val_dice', 'val_auc', 'val_accuracy', 'val_sensitivity', 'val_specificity'];
 
 export const EXPERIMENT_SCHEMA: Schema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -86,13 +88,13 @@ export const EXPERIMENT_SCHEMA: Schema = {
       }),
     }),
     model: object({
-      arch: enumOf('r2unet', 'unet', 'attention_r2unet'),
+      arch: enumOf(V.ARCHITECTURES),
       depth: integer(1, 6),
       filters: integer(1, 512),
       t: integer(0, 8),
-      upsample: enumOf('transpose', 'upsample_conv'),
-      recurrence: enumOf('paper', 'shared'),
-      norm: enumOf('none', 'batch', 'instance', 'group'),
+      upsample: enumOf(V.UPSAMPLES),
+      recurrence: enumOf(V.RECURRENCES),
+      norm: enumOf(V.NORMS),
       dropout: number(0, 0.9),
     }),
     train: object({
@@ -123,18 +125,18 @@ export const EXPERIMENT_SCHEMA: Schema = {
       batch: integer(1, 4096),
       epochs: integer(1, 100000),
       early_stop: {
-        oneOf: [{ type: 'null' }, object({ monitor: enumOf(...monitors), patience: integer(0), restore_best: { type: 'boolean' } })],
+        oneOf: [{ type: 'null' }, object({ monitor: enumOf(V.MONITORS), patience: integer(0), restore_best: { type: 'boolean' } })],
       },
       clip_grad: nonNegative,
-      metrics: { type: 'array', items: enumOf('accuracy', 'sensitivity', 'specificity', 'precision', 'dice', 'auc'), uniqueItems: true },
+      metrics: { type: 'array', items: enumOf(V.METRICS), uniqueItems: true },
     }),
     eval: object({
       threshold: fraction,
-      mode: enumOf('full_image', 'sliding_window'),
+      mode: enumOf(V.INFERENCE_MODES),
       stride: dims,
       min_component: integer(0),
       fill_holes: integer(0),
     }),
-    runtime: object({ backend: enumOf('auto', 'tensorflow', 'wasm', 'cpu'), workers: integer(0, 64) }),
+    runtime: object({ backend: enumOf(V.BACKENDS), workers: integer(0, 64) }),
   }),
 };

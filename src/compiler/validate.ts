@@ -3,7 +3,7 @@
 // that a schema cannot say. Problems point at the statement that set the
 // offending value, wherever it came from (the file, a parent spec, --set).
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
-import type { ExperimentConfig } from '../runtime/config.js';
+import type { ExperimentConfig } from '../spec/config.js';
 import { error, type Diagnostic } from './diagnostics.js';
 import { precompiledValidator } from './precompiled-validator.js';
 import { EXPERIMENT_SCHEMA } from './schema.js';

@@ -11,12 +11,12 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
-import type { BackendName } from './config.js';
+import { BACKENDS, valuesOf, type BackendName } from '../spec/vocabulary.js';
 import { registerFastWasmKernels } from './kernels/index.js';
 import { setThreadedWasmBackend } from './wasm-threads.js';
 
 export interface BackendInfo {
-  readonly name: 'tensorflow' | 'wasm' | 'cpu';
+  readonly name: Exclude<BackendName, 'auto'>;
   /** human-readable, e.g. 'wasm (XNNPACK, SIMD, 1 thread, r2u fast conv gradients)' */
   readonly description: string;
   readonly simd?: boolean;
@@ -39,9 +39,12 @@ export interface BackendOptions {
   readonly wasmThreads?: number;
 }
 
+/** What `auto` tries: every backend, in the vocabulary's order. */
+const AUTO_ORDER = valuesOf(BACKENDS).filter((name): name is BackendInfo['name'] => name !== 'auto');
+
 /** Initialises and activates a backend; `auto` takes the fastest available. Idempotent. */
 export async function initBackend(pref: BackendName, opts: BackendOptions = {}): Promise<BackendInfo> {
-  const order: Array<BackendInfo['name']> = pref === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [pref];
+  const order: Array<BackendInfo['name']> = pref === 'auto' ? AUTO_ORDER : [pref];
   const failures: string[] = [];
   for (const name of order) {
     let attempt = ready.get(name);

@@ -1,8 +1,8 @@
 // `r2u bench`: training throughput and full-image inference time of an
 // experiment's model on random data of the experiment's shapes.
-import type { BackendName, Dims, ExperimentConfig } from './config.js';
+import type { BackendName, Dims, ExperimentConfig } from '../spec/config.js';
 import { createTrainEngine } from './engine/index.js';
-import { inputChannels } from './main.js';
+import { inputChannels } from './data/index.js';
 import { summarizeModel } from './model/index.js';
 
 export interface BenchOptions {

@@ -3,7 +3,8 @@
 // data of the spec's shapes.
 import type { Command } from 'commander';
 import { EXIT } from '../exit-codes.js';
-import { collect, printDiagnostics, UsageError } from '../report.js';
+import { BACKEND_HELP, collect, parseCount, specSets } from '../flags.js';
+import { printDiagnostics } from '../print-diagnostics.js';
 
 interface BenchFlags {
   set: string[];
@@ -14,13 +15,6 @@ interface BenchFlags {
   json?: boolean;
 }
 
-const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
-
-function count(flag: string, value: string, min: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be an integer >= ${min}, not '${value}'`);
-  return n;
-}
 
 export function registerBench(program: Command): void {
   program
@@ -31,7 +25,7 @@ export function registerBench(program: Command): void {
     .option('--steps <n>', 'timed training steps', '10')
     .option('--warmup <n>', 'untimed warm-up steps', '2')
     .option('--workers <n>', 'data-parallel workers (0 = one per core; default: the spec)')
-    .option('--backend <name>', `TensorFlow.js backend: ${BACKENDS.join(', ')} (default: the spec)`)
+    .option('--backend <name>', `${BACKEND_HELP} (default: the spec)`)
     .option('--json', 'print one JSON object instead of text')
     .action(async (spec: string, flags: BenchFlags) => {
       process.exitCode = await benchCommand(spec, flags);
@@ -39,14 +33,10 @@ export function registerBench(program: Command): void {
 }
 
 async function benchCommand(spec: string, flags: BenchFlags): Promise<number> {
-  const steps = count('--steps', flags.steps, 1);
-  const warmup = count('--warmup', flags.warmup, 0);
-  const workers = flags.workers === undefined ? undefined : count('--workers', flags.workers, 0);
-  if (flags.backend !== undefined && !(BACKENDS as readonly string[]).includes(flags.backend)) {
-    throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, not '${flags.backend}'`);
-  }
+  const steps = parseCount('--steps', flags.steps, 1);
+  const warmup = parseCount('--warmup', flags.warmup, 0);
   const { loadExperiment } = await import('../../compiler/index.js');
-  const loaded = await loadExperiment(spec, { sets: flags.set });
+  const loaded = await loadExperiment(spec, { sets: specSets(flags) });
   printDiagnostics(loaded.diagnostics);
   if (loaded.config === undefined) return EXIT.invalid;
   const config = loaded.config;
@@ -58,8 +48,8 @@ async function benchCommand(spec: string, flags: BenchFlags): Promise<number> {
     const result = await runBench(config, {
       steps,
       warmup,
-      workers: workers ?? config.runtime.workers,
-      backend: (flags.backend as (typeof BACKENDS)[number] | undefined) ?? config.runtime.backend,
+      workers: config.runtime.workers,
+      backend: config.runtime.backend,
       log: flags.json ? undefined : (line) => process.stderr.write(`${line}\n`),
     });
     process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : `${formatBench(result)}\n`);

@@ -1,7 +1,8 @@
 // `r2u check <files…>`: parse and validate specs; `--print` shows the resolved experiment.
 import type { Command } from 'commander';
 import { loadExperimentSync } from '../../compiler/index.js';
-import { collect, diagnosticsJson, exitCodeFor, parseFormat, printDiagnostics, type OutputFormat } from '../report.js';
+import { collect, parseFormat, type OutputFormat } from '../flags.js';
+import { diagnosticsJson, exitCodeFor, printDiagnostics } from '../print-diagnostics.js';
 
 export function registerCheck(program: Command): void {
   program
@@ -16,7 +17,7 @@ export function registerCheck(program: Command): void {
       const report: object[] = [];
       for (const file of files) {
         const r = loadExperimentSync(file, { sets: opts.set });
-        printDiagnostics(r.diagnostics, opts.format);
+        if (opts.format === 'text') printDiagnostics(r.diagnostics);
         code = Math.max(code, exitCodeFor(r.diagnostics));
         if (opts.format === 'json') report.push({ file, ok: !!r.config, diagnostics: diagnosticsJson(r.diagnostics), ...(opts.print && r.config ? { config: r.config } : {}) });
         else if (opts.print && r.config) process.stdout.write(JSON.stringify(r.config, null, 2) + '\n');

@@ -6,7 +6,7 @@ import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { loadExperiment } from '../../compiler/index.js';
 import { EXIT } from '../exit-codes.js';
-import { exitCodeFor, printDiagnostics } from '../report.js';
+import { exitCodeFor, printDiagnostics } from '../print-diagnostics.js';
 
 interface CompileFlags {
   outDir: string;

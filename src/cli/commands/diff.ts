@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { loadExperimentSync } from '../../compiler/index.js';
 import { diffConfigs, formatChanges } from '../../compiler/diff.js';
 import { EXIT } from '../exit-codes.js';
-import { parseFormat, printDiagnostics, type OutputFormat } from '../report.js';
+import { parseFormat, type OutputFormat } from '../flags.js';
+import { printDiagnostics } from '../print-diagnostics.js';
 
 export function registerDiff(program: Command): void {
   program

@@ -3,7 +3,8 @@
 // eval-<split>.json/.csv into the run folder.
 import type { Command } from 'commander';
 import { EXIT } from '../exit-codes.js';
-import { UsageError } from '../report.js';
+import { BACKEND_HELP, parseBackend, UsageError } from '../flags.js';
+import { reportRunFailure } from '../run-failure.js';
 
 interface EvalFlags {
   split: string;
@@ -18,7 +19,7 @@ export function registerEval(program: Command): void {
     .argument('<run>', 'run folder written by r2u train')
     .option('--split <split>', 'val or test', 'val')
     .option('--format <format>', 'table, json or csv on stdout', 'table')
-    .option('--backend <name>', 'TensorFlow.js backend: auto, tensorflow, wasm, cpu')
+    .option('--backend <name>', BACKEND_HELP)
     .action(async (run: string, flags: EvalFlags) => {
       process.exitCode = await evalCommand(run, flags);
     });
@@ -27,24 +28,18 @@ export function registerEval(program: Command): void {
 async function evalCommand(run: string, flags: EvalFlags): Promise<number> {
   if (flags.split !== 'val' && flags.split !== 'test') throw new UsageError(`--split must be val or test, not '${flags.split}'`);
   if (!['table', 'json', 'csv'].includes(flags.format)) throw new UsageError(`--format must be table, json or csv, not '${flags.format}'`);
-  if (flags.backend !== undefined && !['auto', 'tensorflow', 'wasm', 'cpu'].includes(flags.backend)) {
-    throw new UsageError(`--backend must be auto, tensorflow, wasm or cpu, not '${flags.backend}'`);
-  }
-  const { classifyFailure } = await import('../../runtime/run/errors.js');
+  const backend = parseBackend(flags.backend);
   try {
     const { evaluateRun, evalCsv, evalTable } = await import('../../runtime/eval/run-eval.js');
     const report = await evaluateRun(run, {
       split: flags.split,
-      backend: flags.backend as 'auto' | 'tensorflow' | 'wasm' | 'cpu' | undefined,
+      backend,
       log: (line) => process.stderr.write(`${line}\n`),
     });
     const text = flags.format === 'json' ? JSON.stringify(report, null, 2) : flags.format === 'csv' ? evalCsv(report).trimEnd() : evalTable(report);
     process.stdout.write(`${text}\n`);
     return EXIT.ok;
   } catch (err) {
-    const failure = classifyFailure(err);
-    if (failure === null) throw err;
-    process.stderr.write(`r2u eval: ${failure.message}\n`);
-    return failure.kind === 'usage' ? EXIT.usage : EXIT.runtime;
+    return reportRunFailure(err, 'r2u eval');
   }
 }

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { readSpec } from '../../compiler/index.js';
 import { formatSource } from '../../compiler/format.js';
 import { EXIT } from '../exit-codes.js';
-import { exitCodeFor, printDiagnostics } from '../report.js';
+import { exitCodeFor, printDiagnostics } from '../print-diagnostics.js';
 
 export function registerFmt(program: Command): void {
   program

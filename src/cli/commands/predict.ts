@@ -2,7 +2,8 @@
 // vessel probability maps and masks for fundus photographs, at their original size.
 import type { Command } from 'commander';
 import { EXIT } from '../exit-codes.js';
-import { UsageError } from '../report.js';
+import { BACKEND_HELP, parseBackend, UsageError } from '../flags.js';
+import { reportRunFailure } from '../run-failure.js';
 
 interface PredictFlags {
   out: string;
@@ -20,31 +21,25 @@ export function registerPredict(program: Command): void {
     .requiredOption('--out <dir>', 'folder for the output maps')
     .option('--overlay', 'also write <stem>_overlay.png: the photograph with the vessels in green')
     .option('--fov <mask>', 'field-of-view mask for the images (default: estimated by thresholding)')
-    .option('--backend <name>', 'TensorFlow.js backend: auto, tensorflow, wasm, cpu')
+    .option('--backend <name>', BACKEND_HELP)
     .action(async (checkpoint: string, images: string[], flags: PredictFlags) => {
       process.exitCode = await predictCommand(checkpoint, images, flags);
     });
 }
 
 async function predictCommand(checkpoint: string, images: string[], flags: PredictFlags): Promise<number> {
-  if (flags.backend !== undefined && !['auto', 'tensorflow', 'wasm', 'cpu'].includes(flags.backend)) {
-    throw new UsageError(`--backend must be auto, tensorflow, wasm or cpu, not '${flags.backend}'`);
-  }
-  const { classifyFailure } = await import('../../runtime/run/errors.js');
+  const backend = parseBackend(flags.backend);
   try {
     const { predictImages } = await import('../../runtime/eval/predict-images.js');
     await predictImages(checkpoint, images, {
       out: flags.out,
       overlay: flags.overlay === true,
       ...(flags.fov === undefined ? {} : { fov: flags.fov }),
-      backend: flags.backend as 'auto' | 'tensorflow' | 'wasm' | 'cpu' | undefined,
+      backend,
       log: (line) => process.stderr.write(`${line}\n`),
     });
     return EXIT.ok;
   } catch (err) {
-    const failure = classifyFailure(err);
-    if (failure === null) throw err;
-    process.stderr.write(`r2u predict: ${failure.message}\n`);
-    return failure.kind === 'usage' ? EXIT.usage : EXIT.runtime;
+    return reportRunFailure(err, 'r2u predict');
   }
 }

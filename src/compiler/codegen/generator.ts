@@ -5,9 +5,10 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
-import type { ExperimentConfig } from '../../runtime/config.js';
+import type { ExperimentConfig } from '../../spec/config.js';
 import { VERSION } from '../../version.js';
-import { contentHash } from './canonical.js';
+import { contentHash } from '../../spec/content-hash.js';
+import { BACKENDS, valuesOf } from '../../spec/vocabulary.js';
 import { block, inline, leafPaths, stringLiteral, type Notes } from './literal.js';
 
 export const TEMPLATE_DIR = fileURLToPath(new URL('./templates/', import.meta.url));
@@ -22,8 +23,8 @@ export interface ModuleMeta {
   readonly parents?: readonly string[];
   /** the module itself, e.g. `generated/drive-r2unet.ts` */
   readonly outFile: string;
-  /** import specifier of src/runtime seen from the module's folder, e.g. `../src/runtime` */
-  readonly runtime: string;
+  /** import specifier of src/ seen from the module's folder, e.g. `../src` */
+  readonly src: string;
 }
 
 export interface TemplateLocation {
@@ -180,7 +181,8 @@ export class Generator {
         parents: (meta.parents ?? []).map(commentSafe),
         outFile: commentSafe(meta.outFile),
         // goes inside '...' import specifiers
-        runtime: stringLiteral(meta.runtime).slice(1, -1),
+        src: stringLiteral(meta.src).slice(1, -1),
+        backends: valuesOf(BACKENDS).join('|'),
         hash,
         version: VERSION,
       });

@@ -4,15 +4,15 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ExperimentConfig } from '../../runtime/config.js';
+import type { ExperimentConfig } from '../../spec/config.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { Generator, type GeneratedModule } from './generator.js';
 import { GeneratedTypeError, type GeneratedDiagnostic } from './report.js';
 import type { ModuleChecker } from './typecheck.js';
 
-/** The repository: generated modules import its src/runtime, paths in headers are relative to it. */
+/** The repository: generated modules import its src/, paths in headers are relative to it. */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-export const RUNTIME_DIR = join(REPO_ROOT, 'src', 'runtime');
+export const SRC_DIR = join(REPO_ROOT, 'src');
 export const DEFAULT_OUT_DIR = join(REPO_ROOT, 'generated');
 
 /** The front end's entry point (src/compiler/index.ts), injectable for tests. */
@@ -56,9 +56,9 @@ export function outPathFor(spec: string, outDir: string): string {
   return resolve(outDir, `${basename(spec, extname(spec))}.ts`);
 }
 
-/** The import specifier of src/runtime from a module in `outDir`. */
-export function runtimeSpecifier(outDir: string): string {
-  const rel = posix(relative(resolve(outDir), RUNTIME_DIR));
+/** The import specifier of src/ from a module in `outDir`. */
+export function srcSpecifier(outDir: string): string {
+  const rel = posix(relative(resolve(outDir), SRC_DIR));
   return rel.startsWith('.') ? rel : `./${rel}`;
 }
 
@@ -79,7 +79,7 @@ export class Compiler {
       source: repoPath(spec),
       parents: parents.map(repoPath),
       outFile: repoPath(outPath),
-      runtime: runtimeSpecifier(outDir),
+      src: srcSpecifier(outDir),
     });
     return { ...generated, spec, outPath };
   }

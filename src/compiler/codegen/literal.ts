@@ -2,7 +2,7 @@
 // field per line so that changing one field of a spec changes one line of the
 // generated module (reviewable diffs); tuples, string lists and preprocessing
 // ops stay on one line each because they are read as one value.
-import { DEFAULT_EXPERIMENT, LOSS_DEFAULTS, OPTIMIZER_DEFAULTS, SCHEDULE_DEFAULTS } from '../defaults.js';
+import { DEFAULT_EXPERIMENT, LOSS_DEFAULTS, OPTIMIZER_DEFAULTS, SCHEDULE_DEFAULTS } from '../../spec/defaults.js';
 
 // Key order: discriminants first, then the order of the defaults (which follow
 // config.ts) at the same path, then a fixed order for keys no default shows,

@@ -1,7 +1,7 @@
 // Regular patch grids for patch-wise validation and sliding-window inference:
 // top-left corners every `stride`, with a last row/column flush with the
 // bottom/right edge so the whole image is covered.
-import type { Dims } from '../config.js';
+import type { Dims } from '../../spec/config.js';
 
 export function gridPatches(img: { readonly width: number; readonly height: number }, size: Dims, stride: Dims): Array<{ x: number; y: number }> {
   const [h, w] = size;

@@ -3,7 +3,7 @@
 // preprocess. `normalize dataset` statistics are fitted on the training split
 // only, never on validation or test images.
 import { resolve } from 'node:path';
-import type { DataConfig } from '../config.js';
+import type { DataConfig } from '../../spec/config.js';
 import { chaseFiles } from './datasets/chase.js';
 import { driveFiles } from './datasets/drive.js';
 import { stareFiles } from './datasets/stare.js';

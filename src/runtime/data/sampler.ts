@@ -4,7 +4,7 @@
 // patches are drawn. Centres are FOV pixels; a share `vessel_fraction` of them
 // are vessel pixels. Batches are produced ahead of the consumer through a
 // small queue; `waitMs` counts the time the consumer spent blocked on it.
-import type { AugmentConfig, PatchConfig } from '../config.js';
+import type { AugmentConfig, PatchConfig } from '../../spec/config.js';
 import { samplePatch } from './augment/patch.js';
 import { DataError } from './errors.js';
 import { hashSeed, mulberry32 } from './rng.js';

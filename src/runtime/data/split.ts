@@ -1,6 +1,6 @@
 // Train/validation split by image (never by patch, so no validation pixel is
 // ever seen in training). Deterministic from the seed.
-import type { SplitConfig } from '../config.js';
+import type { SplitConfig } from '../../spec/config.js';
 import { DataError } from './errors.js';
 import { hashSeed, mulberry32, shuffled } from './rng.js';
 

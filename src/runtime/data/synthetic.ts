@@ -5,7 +5,7 @@
 // green channel, as in real fundus photographs) and Gaussian noise. Labels are
 // exact: a pixel is vessel when its centre lies within half the local width of
 // a vessel centre line. Everything derives from (seed, image index).
-import type { Dims } from '../config.js';
+import type { Dims } from '../../spec/config.js';
 import { hashSeed, mulberry32, type Rng } from './rng.js';
 import type { RawImage } from './types.js';
 

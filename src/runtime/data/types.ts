@@ -1,5 +1,5 @@
 // Image records shared by the loaders, the preprocessor and the sampler.
-import type { DatasetConfig } from '../config.js';
+import type { DatasetConfig } from '../../spec/config.js';
 
 /** A decoded image before preprocessing: intensities scaled to [0,1], HWC. */
 export interface RawImage {

@@ -2,7 +2,7 @@
 // core shared by the in-process engine and by each data-parallel worker.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { ExperimentConfig } from '../config.js';
+import type { ExperimentConfig } from '../../spec/config.js';
 import type { Batch as SamplerBatch } from '../data/types.js';
 import { buildModel } from '../model/index.js';
 import { makeLoss, type LossFn } from '../train/losses.js';

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { BackendInfo } from '../backend.js';
-import type { ExperimentConfig, BackendName } from '../config.js';
+import type { ExperimentConfig, BackendName } from '../../spec/config.js';
 import { ReplicaEngine } from './replica-engine.js';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
 import type { TrainEngine } from './types.js';

@@ -1,5 +1,5 @@
 // Messages between the data-parallel engine and its gradient workers.
-import type { BackendName, ExperimentConfig } from '../config.js';
+import type { BackendName, ExperimentConfig } from '../../spec/config.js';
 
 export interface WorkerInit {
   readonly config: ExperimentConfig;

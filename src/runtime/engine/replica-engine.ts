@@ -1,7 +1,7 @@
 // What every engine shares: the main-thread replica, which holds the weights
 // of record (checkpoints read them), and the optimizer that updates it.
 import type { BackendInfo } from '../backend.js';
-import type { ExperimentConfig } from '../config.js';
+import type { ExperimentConfig } from '../../spec/config.js';
 import { Optimizer, type OptimizerState } from '../train/optimizer.js';
 import { Replica } from './gradients.js';
 

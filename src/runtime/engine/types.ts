@@ -1,7 +1,7 @@
 // The training engine's public contract.
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { BackendInfo } from '../backend.js';
-import type { BackendName, ExperimentConfig } from '../config.js';
+import type { BackendName, ExperimentConfig } from '../../spec/config.js';
 import type { OptimizerState } from '../train/optimizer.js';
 
 export interface TrainEngineOptions {

@@ -1,7 +1,7 @@
 // Scoring a set of labelled images: inference, post-processing and
 // FOV-masked metrics, per image and averaged. Validation during training and
 // `r2u eval` both call this, so their numbers are comparable.
-import type { EvalConfig } from '../config.js';
+import type { EvalConfig } from '../../spec/config.js';
 import type { FundusImage } from '../data/index.js';
 import { infer, type InferenceSettings, type PredictFn } from './infer.js';
 import { aucFromRanked, confusion, meanScores, mergeRanked, rankScores, scores, type FullScores, type RankedScores } from './metrics.js';

@@ -3,7 +3,8 @@
 //
 // Both modes take a `predict(x, n, h, w)` function (NHWC input, one
 // probability per pixel out), which keeps them independent of the model.
-import type { Dims, ExperimentConfig } from '../config.js';
+import type { Dims, ExperimentConfig } from '../../spec/config.js';
+import type { InferenceMode } from '../../spec/vocabulary.js';
 
 export type PredictFn = (x: Float32Array, n: number, h: number, w: number) => Promise<Float32Array>;
 
@@ -16,7 +17,7 @@ export interface InferInput {
 }
 
 export interface InferenceSettings {
-  readonly mode: 'full_image' | 'sliding_window';
+  readonly mode: InferenceMode;
   /** full image: sides are padded to a multiple of this (2^depth) */
   readonly multiple: number;
   /** full image: images with a padded side above this are split into overlapping tiles */

@@ -2,7 +2,7 @@
 // `eval.fill_holes`). Vessels use 8-connectivity and background 4-connectivity,
 // the usual dual pair, so a diagonal vessel step neither splits a vessel nor
 // lets a hole leak out through it.
-import type { EvalConfig } from '../config.js';
+import type { EvalConfig } from '../../spec/config.js';
 
 const N4 = [
   [-1, 0],

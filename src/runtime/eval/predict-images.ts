@@ -7,7 +7,7 @@
 //   <stem>_overlay.png  (--overlay) the photograph with the mask in green
 // Pixels outside the field of view are 0 in all maps.
 import { join } from 'node:path';
-import type { BackendName } from '../config.js';
+import type { BackendName } from '../../spec/config.js';
 import { createPreprocessor, DataError, loadFundusImage, toOriginalGeometry, type RawImage } from '../data/index.js';
 import { probabilityToGray, rawToPng } from '../report/png.js';
 import { writeFileAtomic } from '../run/atomic.js';

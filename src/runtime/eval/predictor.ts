@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { join } from 'node:path';
 import { initBackend, type BackendInfo } from '../backend.js';
-import type { BackendName, ExperimentConfig } from '../config.js';
+import type { BackendName, ExperimentConfig } from '../../spec/config.js';
 import type { PreprocessStats } from '../data/index.js';
 // registers the custom layers (group normalisation) that loading may meet
 import '../model/index.js';

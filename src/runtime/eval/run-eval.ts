@@ -3,7 +3,7 @@
 // subset, at `eval.threshold` and at the threshold that maximises F1 on the
 // validation split, and writes eval-<split>.json / .csv into the run.
 import { join } from 'node:path';
-import type { BackendName } from '../config.js';
+import { METRICS, valuesOf, type BackendName, type InferenceMode } from '../../spec/vocabulary.js';
 import { loadDataset, splitImages, type FundusImage } from '../data/index.js';
 import { writeFileAtomic, writeJsonAtomic } from '../run/atomic.js';
 import { resolveCheckpointDir } from '../run/checkpoint.js';
@@ -26,7 +26,7 @@ export interface EvalReport {
   run: string;
   checkpoint: string;
   split: EvalSplit;
-  mode: 'full_image' | 'sliding_window';
+  mode: InferenceMode;
   /** AUC over all FOV pixels of the split pooled */
   pooled_auc: number;
   /** at the spec's `eval.threshold` */
@@ -89,7 +89,7 @@ export async function evaluateRun(runDir: string, opts: { split: EvalSplit; back
   }
 }
 
-const METRICS = ['accuracy', 'sensitivity', 'specificity', 'precision', 'dice', 'auc'] as const;
+const METRIC_NAMES = valuesOf(METRICS);
 
 function lines(r: EvalReport): Array<{ id: string; which: string; threshold: number; s: FullScores }> {
   const out: Array<{ id: string; which: string; threshold: number; s: FullScores }> = [];
@@ -104,8 +104,8 @@ function lines(r: EvalReport): Array<{ id: string; which: string; threshold: num
 }
 
 export function evalCsv(r: EvalReport): string {
-  const head = ['image', 'threshold_kind', 'threshold', ...METRICS].join(',');
-  const body = lines(r).map((l) => [l.id, l.which, l.threshold, ...METRICS.map((m) => (Number.isNaN(l.s[m]) ? '' : l.s[m]))].join(','));
+  const head = ['image', 'threshold_kind', 'threshold', ...METRIC_NAMES].join(',');
+  const body = lines(r).map((l) => [l.id, l.which, l.threshold, ...METRIC_NAMES.map((m) => (Number.isNaN(l.s[m]) ? '' : l.s[m]))].join(','));
   return `${[head, ...body].join('\n')}\n`;
 }
 
@@ -117,9 +117,9 @@ export function evalTable(r: EvalReport): string {
     [`threshold ${r.configured.threshold} (eval.threshold)`, r.configured],
     [`threshold ${r.best_f1.threshold.toFixed(4)} (best F1 on validation)`, r.best_f1],
   ] as const) {
-    out.push('', title, ['image'.padEnd(idWidth), ...METRICS.map((m) => m.padStart(11))].join(' '));
-    for (const img of t.images) out.push([img.id.padEnd(idWidth), ...METRICS.map((m) => cell(img[m]))].join(' '));
-    out.push(['mean'.padEnd(idWidth), ...METRICS.map((m) => cell(t.mean[m]))].join(' '));
+    out.push('', title, ['image'.padEnd(idWidth), ...METRIC_NAMES.map((m) => m.padStart(11))].join(' '));
+    for (const img of t.images) out.push([img.id.padEnd(idWidth), ...METRIC_NAMES.map((m) => cell(img[m]))].join(' '));
+    out.push(['mean'.padEnd(idWidth), ...METRIC_NAMES.map((m) => cell(t.mean[m]))].join(' '));
   }
   return out.join('\n');
 }

@@ -3,7 +3,7 @@
 // how much of the encoder's skip features x pass into the concatenation.
 //   alpha = sigmoid(psi(ReLU(W_g g + W_x x))),  output = x * alpha
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { ModelConfig } from '../config.js';
+import type { ModelConfig } from '../../spec/config.js';
 import { conv, norm, type Sym } from './blocks.js';
 
 function projectNorm(cfg: ModelConfig, name: string, x: Sym, filters: number): Sym {

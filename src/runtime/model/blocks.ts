@@ -1,7 +1,7 @@
 // Building blocks shared by every architecture: convolutions with r2u's
 // initialisation, and the normalisation layer a ModelConfig asks for.
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { ModelConfig } from '../config.js';
+import type { ModelConfig } from '../../spec/config.js';
 import { GroupNormalization } from './group-norm.js';
 
 export type Sym = tfl.SymbolicTensor;

@@ -1,6 +1,6 @@
 // Model construction from a ModelConfig.
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { ModelConfig } from '../config.js';
+import type { ModelConfig } from '../../spec/config.js';
 import { attentionGate } from './attention.js';
 import { recurrentResidualBlock } from './r2unet.js';
 import { buildEncoderDecoder, doubleConvBlock } from './unet.js';

@@ -23,7 +23,7 @@
 // A recurrent residual block is: 1x1 projection to the block's width, two
 // RCLs in sequence, and a residual addition of the projection.
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { ModelConfig } from '../config.js';
+import type { ModelConfig } from '../../spec/config.js';
 import { conv, normRelu, type Sym } from './blocks.js';
 
 function rcl(cfg: ModelConfig, name: string, x: Sym, filters: number): Sym {

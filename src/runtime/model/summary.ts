@@ -3,7 +3,7 @@
 // multiply-add, bias excluded), once per call of a shared layer; the
 // elementwise work of ReLU, adds, pooling and normalisation is a few percent.
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { Dims } from '../config.js';
+import type { Dims } from '../../spec/config.js';
 
 export interface LayerSummary {
   readonly name: string;

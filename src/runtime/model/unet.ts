@@ -3,7 +3,7 @@
 // decoder (upsample, concatenate the skip, block) and a 1x1 sigmoid output.
 // Architectures differ only in the block and in an optional skip gate.
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { ModelConfig } from '../config.js';
+import type { ModelConfig } from '../../spec/config.js';
 import { conv, convNormRelu, type Sym } from './blocks.js';
 
 export type Block = (cfg: ModelConfig, name: string, x: Sym, filters: number) => Sym;

@@ -8,7 +8,7 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ExperimentConfig } from '../config.js';
+import type { ExperimentConfig } from '../../spec/config.js';
 import type { PreprocessStats } from '../data/index.js';
 import type { MonitorState } from '../train/early-stop.js';
 import type { OptimizerState } from '../train/optimizer.js';

@@ -10,7 +10,7 @@
 //     curves.svg/.png, panels/<id>.png
 import { access, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ExperimentConfig } from '../config.js';
+import type { ExperimentConfig } from '../../spec/config.js';
 import type { EpochRecord } from '../train/epoch-record.js';
 import { writeFileAtomic } from './atomic.js';
 import { RunError } from './errors.js';

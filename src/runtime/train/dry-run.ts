@@ -3,16 +3,12 @@
 // step, with no file written.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { contentHash } from '../../compiler/codegen/canonical.js';
+import { contentHash } from '../../spec/content-hash.js';
 import { initBackend } from '../backend.js';
-import type { BackendName, DataConfig, ExperimentConfig } from '../config.js';
-import { createPreprocessor, DataError, loadDataset, splitImages } from '../data/index.js';
+import type { BackendName, DataConfig, ExperimentConfig } from '../../spec/config.js';
+import { createPreprocessor, DataError, inputChannels, loadDataset, splitImages } from '../data/index.js';
 import { buildModel, formatSummary, summarizeModel } from '../model/index.js';
 
-/** Channels of the images after preprocessing: fundus photographs are RGB until `grayscale`. */
-export function inputChannels(data: DataConfig): number {
-  return data.preprocess.some((op) => op.op === 'grayscale') ? 1 : 3;
-}
 
 const dims = (d: readonly [number, number]) => `${d[0]}x${d[1]}`;
 

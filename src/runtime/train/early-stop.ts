@@ -1,6 +1,6 @@
 // Tracking of the monitored validation quantity: which epoch is best (for the
 // `best` checkpoint and best-weights restore) and when patience runs out.
-import type { Monitor } from '../config.js';
+import type { Monitor } from '../../spec/config.js';
 import type { EpochRecord } from './epoch-record.js';
 
 export interface MonitorState {

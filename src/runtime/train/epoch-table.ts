@@ -1,7 +1,7 @@
 // The per-epoch table printed during training, one row per epoch, in the
 // layout of the seed report's Table 1 (epoch | loss | val_loss | acc | sens |
 // spec | dice | auc | lr | time). Metric columns follow `train.metrics`.
-import type { Metric } from '../config.js';
+import { METRICS, valuesOf, type Metric } from '../../spec/vocabulary.js';
 import type { EpochRecord } from './epoch-record.js';
 
 interface Column {
@@ -21,7 +21,7 @@ const METRIC_COLUMNS: Record<Metric, Column> = {
   auc: { head: 'auc', width: 7, cell: (r) => num(r.val_auc) },
 };
 
-const ORDER: readonly Metric[] = ['accuracy', 'sensitivity', 'specificity', 'precision', 'dice', 'auc'];
+const ORDER = valuesOf(METRICS);
 
 function columns(metrics: readonly Metric[]): Column[] {
   return [

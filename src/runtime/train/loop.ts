@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { initBackend, type BackendInfo } from '../backend.js';
-import type { BackendName, ExperimentConfig } from '../config.js';
+import type { BackendName, ExperimentConfig } from '../../spec/config.js';
 import { DataError, loadDataset, PatchSampler, splitImages, type FundusImage } from '../data/index.js';
 import { createTrainEngine, type TrainEngine } from '../engine/index.js';
 import { evaluateImages, type MapLoss } from '../eval/evaluate.js';

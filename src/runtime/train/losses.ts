@@ -2,7 +2,7 @@
 // [EPSILON, 1 - EPSILON] before any logarithm, so a saturated output gives a
 // large but finite loss and gradient instead of Infinity/NaN.
 import * as tf from '@tensorflow/tfjs-core';
-import type { LossConfig } from '../config.js';
+import type { LossConfig } from '../../spec/config.js';
 
 export type LossFn = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar;
 

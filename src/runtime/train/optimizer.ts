@@ -4,7 +4,7 @@
 // global-norm gradient clipping. The update rules are written out here rather
 // than taken from tf.train so that every slot is visible and serialisable.
 import * as tf from '@tensorflow/tfjs-core';
-import type { OptimizerConfig } from '../config.js';
+import type { OptimizerConfig } from '../../spec/config.js';
 
 export interface OptimizerState {
   /** number of updates applied so far (Adam's bias correction depends on it) */

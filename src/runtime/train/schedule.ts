@@ -1,7 +1,7 @@
 // Learning-rate schedules. `learningRate` is a pure function of the position
 // in training; `plateau` depends on the monitored validation value, so it is a
 // small stateful class fed once per epoch.
-import type { ScheduleConfig } from '../config.js';
+import type { ScheduleConfig } from '../../spec/config.js';
 
 /**
  * Learning rate at step `step` (0-based) of epoch `epoch` (0-based) for base

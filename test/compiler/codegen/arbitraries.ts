@@ -7,19 +7,18 @@ import type {
   DatasetConfig,
   ExperimentConfig,
   LossConfig,
-  Metric,
-  Monitor,
   OptimizerConfig,
   PreprocessOp,
   ScheduleConfig,
   SplitConfig,
-} from '../../../src/runtime/config.js';
+} from '../../../src/spec/config.js';
+import { BACKENDS, METRICS as METRIC_VOCABULARY, MONITORS as MONITOR_VOCABULARY, valuesOf } from '../../../src/spec/vocabulary.js';
 
 type Dims = readonly [number, number];
 
 const KNOWN_SIZES: Record<string, Dims> = { drive: [584, 565], stare: [605, 700], chase_db1: [960, 999] };
-const METRICS: Metric[] = ['accuracy', 'sensitivity', 'specificity', 'precision', 'dice', 'auc'];
-const MONITORS: Monitor[] = ['val_loss', 'val_dice', 'val_auc', 'val_accuracy', 'val_sensitivity', 'val_specificity'];
+const METRICS = valuesOf(METRIC_VOCABULARY);
+const MONITORS = valuesOf(MONITOR_VOCABULARY);
 
 /** Doubles in [min, max] (finite, sometimes awkward: tiny, many digits). */
 const real = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true }).map((x) => (Object.is(x, -0) ? 0 : x));
@@ -57,7 +56,7 @@ export function experimentArb(limits: Limits = WIDE): fc.Arbitrary<ExperimentCon
         model: modelArb(depth, limits),
         train: trainArb(),
         eval: evalArb(patch),
-        runtime: fc.record({ backend: oneOfConst('auto', 'tensorflow', 'wasm', 'cpu'), workers: fc.integer({ min: 0, max: 64 }) }),
+        runtime: fc.record({ backend: oneOfConst(...valuesOf(BACKENDS)), workers: fc.integer({ min: 0, max: 64 }) }),
       }) as fc.Arbitrary<ExperimentConfig>;
     })
     .chain((c) => fitTrain(c));
@@ -84,7 +83,7 @@ function fitTrain(c: ExperimentConfig): fc.Arbitrary<ExperimentConfig> {
       let early_stop = t.early_stop;
       if (early_stop !== null) {
         early_stop = { ...early_stop, patience };
-        const needed = early_stop.monitor === 'val_loss' ? undefined : (early_stop.monitor.slice(4) as Metric);
+        const needed = early_stop.monitor === 'val_loss' ? undefined : (early_stop.monitor.slice(4) as (typeof METRICS)[number]);
         if (needed !== undefined && !metrics.includes(needed)) metrics = [...metrics, needed];
       }
       return { ...c, train: { ...t, batch, schedule, early_stop, metrics } };

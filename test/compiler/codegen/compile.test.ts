@@ -84,7 +84,7 @@ describe('r2u compile', () => {
     expect(first.status).toBe(0);
     expect(first.stdout).toMatch(/^wrote .*quick\.ts$/m);
     const text = readFileSync(module, 'utf8');
-    expect(text).toContain("from '../../../src/runtime/config.js'");
+    expect(text).toContain("from '../../../src/spec/config.js'");
     expect(text).toContain('// spec:     .tmp/codegen-cli-');
     // absolute paths, another working directory: the same bytes
     const second = r2u(['compile', spec, '-o', outDir], '/');

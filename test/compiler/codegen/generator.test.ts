@@ -2,13 +2,13 @@
 // line maps, and type errors reported at the template line that caused them.
 import { describe, expect, it } from 'vitest';
 import { Generator, markTemplate, readTemplates, TemplateError, unmark } from '../../../src/compiler/codegen/generator.js';
-import { Compiler, DEFAULT_OUT_DIR, runtimeSpecifier } from '../../../src/compiler/codegen/index.js';
-import { canonicalJson, contentHash } from '../../../src/compiler/codegen/canonical.js';
+import { Compiler, DEFAULT_OUT_DIR, srcSpecifier } from '../../../src/compiler/codegen/index.js';
+import { canonicalJson, contentHash } from '../../../src/spec/content-hash.js';
 import { GeneratedTypeError } from '../../../src/compiler/codegen/report.js';
-import { DEFAULT_EXPERIMENT } from '../../../src/compiler/defaults.js';
-import type { ExperimentConfig } from '../../../src/runtime/config.js';
+import { DEFAULT_EXPERIMENT } from '../../../src/spec/defaults.js';
+import type { ExperimentConfig } from '../../../src/spec/config.js';
 
-const META = { source: 'specs/x.r2u', outFile: 'generated/x.ts', runtime: '../src/runtime' };
+const META = { source: 'specs/x.r2u', outFile: 'generated/x.ts', src: '../src' };
 
 /** A deep copy with every object's keys in reverse order. */
 function reverseKeys<T>(v: T): T {
@@ -160,13 +160,13 @@ describe('template markers', () => {
 
 describe('paths', () => {
   it('imports the runtime relative to the output folder, posix', () => {
-    expect(runtimeSpecifier(DEFAULT_OUT_DIR)).toBe('../src/runtime');
+    expect(srcSpecifier(DEFAULT_OUT_DIR)).toBe('../src');
   });
 });
 
 describe('typecheck', () => {
   // only the experiment constant, so this test needs no runtime beyond config.ts
-  const MINIMAL_MODULE = "import type { ExperimentConfig } from '{{runtime}}/config.js';\n\n{{> experiment}}\n";
+  const MINIMAL_MODULE = "import type { ExperimentConfig } from '{{src}}/spec/config.js';\n\n{{> experiment}}\n";
 
   it('accepts well-typed output', async () => {
     const templates: Record<string, string> = { ...readTemplates(), 'module.hbs': MINIMAL_MODULE };

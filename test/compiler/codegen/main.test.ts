@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as quickstart from '../../../generated/quickstart.js';
 import * as reference from '../../../generated/drive-r2unet.js';
-import { contentHash } from '../../../src/compiler/codegen/canonical.js';
+import { contentHash } from '../../../src/spec/content-hash.js';
 
 /** Runs `main(argv)` of a module, capturing what it prints. */
 async function run(mod: { main(argv: string[]): Promise<number> }, argv: string[]) {

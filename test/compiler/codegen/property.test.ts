@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Compiler, REPO_ROOT } from '../../../src/compiler/codegen/index.js';
 import { validateConfig } from '../../../src/compiler/validate.js';
-import type { ExperimentConfig } from '../../../src/runtime/config.js';
+import type { ExperimentConfig } from '../../../src/spec/config.js';
 import { experimentArb, smallExperimentArb } from './arbitraries.js';
 
 const compiler = new Compiler();

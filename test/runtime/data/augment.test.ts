@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EXPERIMENT } from '../../../src/compiler/defaults.js';
-import type { AugmentConfig } from '../../../src/runtime/config.js';
+import { DEFAULT_EXPERIMENT } from '../../../src/spec/defaults.js';
+import type { AugmentConfig } from '../../../src/spec/config.js';
 import { samplePatch } from '../../../src/runtime/data/augment/patch.js';
 import { elasticField } from '../../../src/runtime/data/augment/elastic.js';
 import { applyGamma, jitterIntensity } from '../../../src/runtime/data/augment/intensity.js';

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_EXPERIMENT } from '../../../src/compiler/defaults.js';
-import type { DataConfig, DatasetConfig } from '../../../src/runtime/config.js';
+import { DEFAULT_EXPERIMENT } from '../../../src/spec/defaults.js';
+import type { DataConfig, DatasetConfig } from '../../../src/spec/config.js';
 import { DataError, loadDataset, loadFundusImage } from '../../../src/runtime/data/index.js';
 import { thresholdFov } from '../../../src/runtime/data/fov.js';
 import { discMask, fundusRgb, H, removeTempDirs, tempDir, vesselLabel, W, writeChase, writeDrive, writeImage, writeStare } from './fixtures.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EXPERIMENT } from '../../../src/compiler/defaults.js';
-import type { PreprocessOp } from '../../../src/runtime/config.js';
+import { DEFAULT_EXPERIMENT } from '../../../src/spec/defaults.js';
+import type { PreprocessOp } from '../../../src/spec/config.js';
 import { createPreprocessor, DataError, loadDataset, splitImages, toOriginalGeometry, type RawImage } from '../../../src/runtime/data/index.js';
 import { clipHistogram } from '../../../src/runtime/data/preprocess/clahe.js';
 

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_EXPERIMENT } from '../../../src/compiler/defaults.js';
+import { DEFAULT_EXPERIMENT } from '../../../src/spec/defaults.js';
 import { createPreprocessor, generateSynthetic, PatchSampler, writePreview } from '../../../src/runtime/data/index.js';
 import { removeTempDirs, tempDir } from './fixtures.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EXPERIMENT } from '../../../src/compiler/defaults.js';
-import type { AugmentConfig, PatchConfig } from '../../../src/runtime/config.js';
+import { DEFAULT_EXPERIMENT } from '../../../src/spec/defaults.js';
+import type { AugmentConfig, PatchConfig } from '../../../src/spec/config.js';
 import { createPreprocessor, cropPatch, generateSynthetic, gridPatches, PatchSampler, type Batch, type FundusImage } from '../../../src/runtime/data/index.js';
 
 const NO_AUG = DEFAULT_EXPERIMENT.data.augment;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EXPERIMENT } from '../../../src/compiler/defaults.js';
-import type { ExperimentConfig } from '../../../src/runtime/config.js';
+import { DEFAULT_EXPERIMENT } from '../../../src/spec/defaults.js';
+import type { ExperimentConfig } from '../../../src/spec/config.js';
 import { createTrainEngine, splitBatch } from '../../../src/runtime/engine/index.js';
 
 const config: ExperimentConfig = {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/runtime/backend.js';
-import type { LossConfig } from '../../../src/runtime/config.js';
+import type { LossConfig } from '../../../src/spec/config.js';
 import { makeLoss } from '../../../src/runtime/train/losses.js';
 
 // y = [1, 0], p = [0.8, 0.3]; expected values worked out by hand

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_EXPERIMENT } from '../../../src/compiler/defaults.js';
+import { DEFAULT_EXPERIMENT } from '../../../src/spec/defaults.js';
 import { initBackend } from '../../../src/runtime/backend.js';
-import type { ModelConfig } from '../../../src/runtime/config.js';
+import type { ModelConfig } from '../../../src/spec/config.js';
 import { buildModel, formatSummary, GroupNormalization, summarizeModel } from '../../../src/runtime/model/index.js';
 
 const small: ModelConfig = { ...DEFAULT_EXPERIMENT.model, depth: 2, filters: 4, t: 2 };

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/runtime/backend.js';
-import type { OptimizerConfig } from '../../../src/runtime/config.js';
+import type { OptimizerConfig } from '../../../src/spec/config.js';
 import { Optimizer } from '../../../src/runtime/train/optimizer.js';
 
 const adam: OptimizerConfig = { kind: 'adam', lr: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };

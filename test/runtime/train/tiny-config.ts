@@ -1,7 +1,7 @@
 // A tiny synthetic experiment for tests: a few 64x64 images, a depth-2 model
 // with 4 filters, cpu backend, one worker.
-import { DEFAULT_EXPERIMENT } from '../../../src/compiler/defaults.js';
-import type { ExperimentConfig } from '../../../src/runtime/config.js';
+import { DEFAULT_EXPERIMENT } from '../../../src/spec/defaults.js';
+import type { ExperimentConfig } from '../../../src/spec/config.js';
 
 export function tinyConfig(over: { train?: Partial<ExperimentConfig['train']>; eval?: Partial<ExperimentConfig['eval']>; name?: string } = {}): ExperimentConfig {
   const d = DEFAULT_EXPERIMENT;

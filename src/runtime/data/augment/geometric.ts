@@ -3,7 +3,7 @@
 // small rotation, composed. The sampler uses it to compute, for every output
 // pixel, where to read the source image, so image and label move together and
 // rotated patches are filled from real image content rather than zeros.
-import type { AugmentConfig } from '../../config.js';
+import type { AugmentConfig } from '../../../spec/config.js';
 import type { Rng } from '../rng.js';
 
 /** output (u, v) -> source (a*u + b*v, c*u + d*v) */

@@ -2,7 +2,7 @@
 // contrast around the patch mean, then an additive brightness shift. Gamma
 // acts on the patch rescaled to [0,1] by its own min and max (and scaled back),
 // so it is well defined for z-scored data with negative values.
-import type { AugmentConfig } from '../../config.js';
+import type { AugmentConfig } from '../../../spec/config.js';
 import type { Rng } from '../rng.js';
 
 export function jitterIntensity(x: Float32Array, rng: Rng, aug: AugmentConfig): void {

@@ -4,7 +4,7 @@
 // zeros outside the image (zero padding at borders, like the padded FOV).
 // Without rotation or elastic deformation all positions are integers and the
 // patch is an exact copy.
-import type { AugmentConfig } from '../../config.js';
+import type { AugmentConfig } from '../../../spec/config.js';
 import type { Rng } from '../rng.js';
 import type { FundusImage } from '../types.js';
 import { elasticField, type Displacement } from './elastic.js';

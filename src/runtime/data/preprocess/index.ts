@@ -3,7 +3,7 @@
 // enter with intensities in [0,1]. `normalize dataset` is the only op with
 // state: its statistics are fitted on the given training images (after the ops
 // before it) or taken from saved stats, so inference reproduces training.
-import type { PreprocessOp } from '../../config.js';
+import type { DataConfig, PreprocessOp } from '../../../spec/config.js';
 import { DataError } from '../errors.js';
 import type { FundusImage, RawImage } from '../types.js';
 import { claheStep } from './clahe.js';
@@ -16,6 +16,10 @@ import { padStep } from './pad.js';
 import { resizeStep } from './resize.js';
 
 export type { ChannelStats } from './normalize.js';
+/** Channels of the images after preprocessing: fundus photographs are RGB until `grayscale`. */
+export function inputChannels(data: DataConfig): number {
+  return data.preprocess.some((op) => op.op === 'grayscale') ? 1 : 3;
+}
 
 /** Fitted state of a pipeline, JSON-serialisable so a checkpoint can carry it. */
 export interface PreprocessStats {

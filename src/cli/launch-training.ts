@@ -3,20 +3,19 @@
 // checkpointed; a second Ctrl-C quits at once), the outcome is one line, and a
 // failure of the run itself (data, backend, run folder, numerics) is a message
 // and an exit code, never a stack trace.
-import { EXIT } from '../../cli/exit-codes.js';
-import type { ExperimentConfig } from '../config.js';
-import { reportRunFailure } from '../run/errors.js';
-import { trainExperiment, type TrainOptions } from './loop.js';
+import type { ExperimentConfig } from '../spec/config.js';
+import { trainExperiment, type TrainOptions } from '../runtime/train/loop.js';
+import { EXIT } from './exit-codes.js';
+import { reportRunFailure } from './run-failure.js';
 
-/** the shell's code for a run ended by Ctrl-C */
-export const EXIT_INTERRUPTED = 130;
-
-/** Trains `config` until done, early-stopped or interrupted; resolves to the process exit code. */
-/** `prefix` starts the line of a failure: the command's name, or 'error'. */
+/**
+ * Trains `config` until done, early-stopped or interrupted; resolves to the
+ * process exit code. `prefix` starts the line of a failure: the command's name, or 'error'.
+ */
 export async function launchTraining(config: ExperimentConfig, opts: Omit<TrainOptions, 'signal'>, prefix: string): Promise<number> {
   const abort = new AbortController();
   const onSigint = (): void => {
-    if (abort.signal.aborted) process.exit(EXIT_INTERRUPTED);
+    if (abort.signal.aborted) process.exit(EXIT.interrupted);
     process.stderr.write('\ninterrupt: stopping after the current step (Ctrl-C again to quit at once)\n');
     abort.abort();
   };
@@ -25,7 +24,7 @@ export async function launchTraining(config: ExperimentConfig, opts: Omit<TrainO
     const result = await trainExperiment(config, { ...opts, signal: abort.signal });
     const best = result.best === null ? 'no finished epoch' : `best ${result.best.monitor} ${result.best.value.toFixed(4)} at epoch ${result.best.epoch}`;
     process.stdout.write(`done (${result.stopped.replace('_', ' ')}): ${best}; run folder ${result.runDir}\n`);
-    return result.stopped === 'aborted' ? EXIT_INTERRUPTED : EXIT.ok;
+    return result.stopped === 'aborted' ? EXIT.interrupted : EXIT.ok;
   } catch (err) {
     return reportRunFailure(err, prefix);
   } finally {

@@ -1,6 +1,6 @@
 // Defaults of every field of the resolved experiment. A spec states only what
 // differs from these; `r2u check --print` shows the result.
-import type { ExperimentConfig, LossConfig, OptimizerConfig, ScheduleConfig } from '../runtime/config.js';
+import type { EarlyStopConfig, ExperimentConfig, LossConfig, OptimizerConfig, ScheduleConfig } from './config.js';
 
 export const DEFAULT_EXPERIMENT: ExperimentConfig = {
   name: 'experiment',
@@ -66,3 +66,6 @@ export const SCHEDULE_DEFAULTS: { [K in ScheduleConfig['kind']]: Extract<Schedul
   cosine: { kind: 'cosine', min_lr: 0, warmup: 0 },
   plateau: { kind: 'plateau', factor: 0.5, patience: 2, min_lr: 1e-6 },
 };
+
+/** What `early_stop <monitor>` (or `--set train.early_stop=<monitor>`) starts from when it was off. */
+export const EARLY_STOP_DEFAULTS: EarlyStopConfig = { monitor: 'val_loss', patience: 5, restore_best: true };

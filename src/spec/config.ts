@@ -7,6 +7,10 @@
 // Field names are the spec's own keywords, so a config path such as
 // `train.optimizer.lr` is also the `--set` path and the `r2u diff` path.
 
+import type { Architecture, BackendName, GrayscaleMode, InferenceMode, Metric, Monitor, Norm, NormalizeMode, Recurrence, Upsample } from './vocabulary.js';
+
+export type { Architecture, BackendName, Metric, Monitor } from './vocabulary.js';
+
 export type Dims = readonly [height: number, width: number];
 
 // ---------------------------------------------------------------- data
@@ -28,8 +32,8 @@ export type DatasetConfig =
 export type PreprocessOp =
   | { readonly op: 'crop'; readonly mode: 'center'; readonly size: Dims }
   | { readonly op: 'crop'; readonly mode: 'box'; readonly x: number; readonly y: number; readonly size: Dims }
-  | { readonly op: 'grayscale'; readonly mode: 'luminance' | 'green' | 'red' | 'blue' }
-  | { readonly op: 'normalize'; readonly mode: 'per_image' | 'dataset' }
+  | { readonly op: 'grayscale'; readonly mode: GrayscaleMode }
+  | { readonly op: 'normalize'; readonly mode: NormalizeMode }
   | { readonly op: 'clahe'; readonly tiles: Dims; readonly clip: number }
   | { readonly op: 'gamma'; readonly value: number }
   | { readonly op: 'resize'; readonly size: Dims }
@@ -76,7 +80,6 @@ export interface DataConfig {
 
 // ---------------------------------------------------------------- model
 
-export type Architecture = 'r2unet' | 'unet' | 'attention_r2unet';
 
 export interface ModelConfig {
   readonly arch: Architecture;
@@ -87,14 +90,14 @@ export interface ModelConfig {
   /** recurrent steps of each recurrent convolutional layer (ignored by unet) */
   readonly t: number;
   /** `transpose`: 2x2 transposed convolution; `upsample_conv`: nearest upsampling + 3x3 conv */
-  readonly upsample: 'transpose' | 'upsample_conv';
+  readonly upsample: Upsample;
   /**
    * `paper`: RCL output ReLU(w_f * x + w_r * h(t-1) + b), separate feed-forward and recurrent weights;
    * `shared`: the common PyTorch formulation, one conv applied to (x + h(t-1)).
    */
-  readonly recurrence: 'paper' | 'shared';
+  readonly recurrence: Recurrence;
   /** normalisation after each convolution; `batch` keeps one BN layer per recurrent step */
-  readonly norm: 'none' | 'batch' | 'instance' | 'group';
+  readonly norm: Norm;
   /** dropout rate after each encoder/decoder block (0 = off) */
   readonly dropout: number;
 }
@@ -126,17 +129,6 @@ export type ScheduleConfig =
   | { readonly kind: 'cosine'; readonly min_lr: number; readonly warmup: number }
   | { readonly kind: 'plateau'; readonly factor: number; readonly patience: number; readonly min_lr: number };
 
-/** quantities that early stopping and checkpoint selection can monitor */
-export type Monitor =
-  | 'val_loss'
-  | 'val_dice'
-  | 'val_auc'
-  | 'val_accuracy'
-  | 'val_sensitivity'
-  | 'val_specificity';
-
-export type Metric = 'accuracy' | 'sensitivity' | 'specificity' | 'precision' | 'dice' | 'auc';
-
 export interface EarlyStopConfig {
   readonly monitor: Monitor;
   readonly patience: number;
@@ -164,7 +156,7 @@ export interface EvalConfig {
   /** probability threshold for the binary mask */
   readonly threshold: number;
   /** `full_image`: one pass over the padded image; `sliding_window`: overlapping patches averaged */
-  readonly mode: 'full_image' | 'sliding_window';
+  readonly mode: InferenceMode;
   /** sliding-window stride, height x width */
   readonly stride: Dims;
   /** post-processing of the binary mask: drop components smaller than this many pixels (0 = off) */
@@ -174,8 +166,6 @@ export interface EvalConfig {
 }
 
 // ---------------------------------------------------------------- runtime
-
-export type BackendName = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 
 export interface RuntimeConfig {
   readonly backend: BackendName;

@@ -1,0 +1,95 @@
+// Every enumeration of the language, once, each value with its meaning. The
+// config types (config.ts), the statement table and the JSON Schema
+// (src/compiler), the CLI's choices and --help, and the runtime all read these
+// objects, so adding a value is one line here. Order is the order users see.
+
+/** An enumeration: value → one-line meaning. */
+type Vocabulary = Readonly<Record<string, string>>;
+
+/** The values of a vocabulary, in order. */
+export function valuesOf<V extends Vocabulary>(vocabulary: V): readonly (keyof V & string)[] {
+  return Object.keys(vocabulary) as (keyof V & string)[];
+}
+
+/** Whether `value` is one of the vocabulary's values (a type guard). */
+export function isValueOf<V extends Vocabulary>(vocabulary: V, value: string): value is keyof V & string {
+  return Object.prototype.hasOwnProperty.call(vocabulary, value);
+}
+
+/** TensorFlow.js backends. `auto` tries the others in this order and takes the first that starts. */
+export const BACKENDS = {
+  auto: 'the fastest backend that starts, tried in the order listed',
+  tensorflow: 'native TensorFlow (the optional @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node)',
+  wasm: "WebAssembly: XNNPACK with SIMD and threads, and r2u's convolution-gradient kernels",
+  cpu: 'pure JavaScript; slow, always available',
+} as const;
+export type BackendName = keyof typeof BACKENDS;
+
+/** Validation metrics: printed per epoch, written by `r2u eval`. */
+export const METRICS = {
+  accuracy: 'share of FOV pixels classified correctly',
+  sensitivity: 'share of vessel pixels found (recall)',
+  specificity: 'share of background pixels kept as background',
+  precision: 'share of predicted vessel pixels that are vessel',
+  dice: 'Dice coefficient (F1) of the binary mask',
+  auc: 'area under the ROC curve of the probability map',
+} as const;
+export type Metric = keyof typeof METRICS;
+
+/** Quantities early stopping, the plateau schedule and checkpoint selection can watch. */
+export const MONITORS = {
+  val_loss: 'validation loss (lower is better)',
+  val_dice: 'validation Dice',
+  val_auc: 'validation AUC',
+  val_accuracy: 'validation accuracy',
+  val_sensitivity: 'validation sensitivity',
+  val_specificity: 'validation specificity',
+} as const;
+export type Monitor = keyof typeof MONITORS;
+
+export const ARCHITECTURES = {
+  r2unet: 'R2U-Net (Alom et al. 2018): recurrent residual convolutional blocks',
+  unet: 'U-Net (Ronneberger et al. 2015)',
+  attention_r2unet: 'R2U-Net with attention gates on the skip connections',
+} as const;
+export type Architecture = keyof typeof ARCHITECTURES;
+
+export const UPSAMPLES = {
+  transpose: '2×2 transposed convolution',
+  upsample_conv: 'nearest upsampling followed by a 3×3 convolution',
+} as const;
+export type Upsample = keyof typeof UPSAMPLES;
+
+export const RECURRENCES = {
+  paper: 'ReLU(w_f∗x + w_r∗h(t−1) + b): separate feed-forward and recurrent weights',
+  shared: 'one convolution applied to x + h(t−1) (common PyTorch code)',
+} as const;
+export type Recurrence = keyof typeof RECURRENCES;
+
+export const NORMS = {
+  none: 'no normalisation',
+  batch: 'batch normalisation, one layer per recurrent step',
+  instance: 'instance normalisation',
+  group: 'group normalisation',
+} as const;
+export type Norm = keyof typeof NORMS;
+
+export const GRAYSCALE_MODES = {
+  luminance: '0.299 R + 0.587 G + 0.114 B',
+  green: 'the green channel (best vessel contrast)',
+  red: 'the red channel',
+  blue: 'the blue channel',
+} as const;
+export type GrayscaleMode = keyof typeof GRAYSCALE_MODES;
+
+export const NORMALIZE_MODES = {
+  per_image: "each image's own mean and deviation inside the FOV",
+  dataset: "the training set's mean and deviation",
+} as const;
+export type NormalizeMode = keyof typeof NORMALIZE_MODES;
+
+export const INFERENCE_MODES = {
+  full_image: 'one pass over the whole padded image',
+  sliding_window: 'overlapping patches, averaged',
+} as const;
+export type InferenceMode = keyof typeof INFERENCE_MODES;
