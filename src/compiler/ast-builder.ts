@@ -74,7 +74,7 @@ export class AstBuilder {
     const key = tokens(c, 'key')[0];
     if (!key) return undefined;
     const argsNode = nodes(c, 'arguments')[0];
-    const args = argsNode ? nodes(argsNode.children as Children, 'phrase').map((p) => this.phrase(p)).filter((p) => p.atoms.length > 0) : [];
+    const args = argsNode ? this.arguments(argsNode) : [];
     const blockNode = nodes(c, 'block')[0];
     const block = blockNode ? this.block(blockNode) : undefined;
     const keySpan = this.tokenSpan(key);
@@ -90,6 +90,13 @@ export class AstBuilder {
       trailing: [],
       blankBefore: false,
     };
+  }
+
+  /** The phrases of an `arguments` node: a statement's values, or a `--set` value. */
+  arguments(node: CstNode): Phrase[] {
+    return nodes(node.children as Children, 'phrase')
+      .map((p) => this.phrase(p))
+      .filter((p) => p.atoms.length > 0);
   }
 
   private phrase(node: CstNode): Phrase {

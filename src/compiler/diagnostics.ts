@@ -1,7 +1,7 @@
 // Diagnostics: every stage reports problems as values (never throws for a user
 // mistake), all of them in one pass, each located and, where possible, with a
 // suggestion. Rendering is separate so the CLI can print text or JSON.
-import { knownSources, type Span } from './source.js';
+import type { Span } from './source.js';
 
 export type Severity = 'error' | 'warning';
 
@@ -45,9 +45,6 @@ export function hasErrors(diags: readonly Diagnostic[]): boolean {
   return diags.some((d) => d.severity === 'error');
 }
 
-/** Source texts by file path, for code frames. */
-export type SourceTexts = ReadonlyMap<string, string>;
-
 export interface FormatOptions {
   color?: boolean;
 }
@@ -55,7 +52,7 @@ export interface FormatOptions {
 const paint = (on: boolean, code: string) => (s: string) => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
 
 /** Renders diagnostics like a compiler: location, message, code frame with a caret, hints. */
-export function formatDiagnostics(diags: readonly Diagnostic[], opts: FormatOptions = {}, sources: SourceTexts = knownSources): string {
+export function formatDiagnostics(diags: readonly Diagnostic[], opts: FormatOptions = {}): string {
   const color = opts.color ?? false;
   const red = paint(color, '31;1');
   const yellow = paint(color, '33;1');
@@ -67,10 +64,7 @@ export function formatDiagnostics(diags: readonly Diagnostic[], opts: FormatOpti
     const where = d.span ? `${d.span.file}:${d.span.line}:${d.span.column}` : (d.file ?? '');
     const sev = d.severity === 'error' ? red('error') : yellow('warning');
     out.push(`${where ? bold(where) + ': ' : ''}${sev}[${d.code}]: ${d.message}`);
-    if (d.span) {
-      const text = sources.get(d.span.file);
-      if (text !== undefined) out.push(...codeFrame(text, d.span, dim, d.severity === 'error' ? red : yellow));
-    }
+    if (d.span) out.push(...codeFrame(d.span, dim, d.severity === 'error' ? red : yellow));
     if (d.expected) out.push(`  ${cyan('expected')}: ${d.expected}`);
     if (d.suggestion) out.push(`  ${cyan('help')}: did you mean \`${d.suggestion}\`?`);
     if (d.note) out.push(`  ${cyan('note')}: ${d.note}`);
@@ -82,13 +76,14 @@ export function formatDiagnostics(diags: readonly Diagnostic[], opts: FormatOpti
   return out.join('\n');
 }
 
-function codeFrame(text: string, span: Span, dim: (s: string) => string, mark: (s: string) => string): string[] {
-  const lines = text.split(/\r?\n/);
-  const lineText = (lines[span.line - 1] ?? '').replace(/\t/g, ' ');
+function codeFrame(span: Span, dim: (s: string) => string, mark: (s: string) => string): string[] {
+  const { source } = span;
+  const lineText = source.lineText(span.line).replace(/\t/g, ' ');
   const width = String(span.line).length;
   const gutter = (n: string) => dim(`${n.padStart(width)} | `);
   const frame: string[] = [];
-  if (span.line > 1 && lines[span.line - 2]?.trim()) frame.push(gutter(String(span.line - 1)) + lines[span.line - 2].replace(/\t/g, ' '));
+  const previous = span.line > 1 ? source.lineText(span.line - 1) : '';
+  if (previous.trim()) frame.push(gutter(String(span.line - 1)) + previous.replace(/\t/g, ' '));
   frame.push(gutter(String(span.line)) + lineText);
   const caretLength = Math.max(1, Math.min(span.length, lineText.length - span.column + 1));
   frame.push(gutter('') + ' '.repeat(Math.max(0, span.column - 1)) + mark('^'.repeat(caretLength)));

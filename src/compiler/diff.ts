@@ -1,6 +1,7 @@
 // `r2u diff`: a semantic diff of two resolved experiments, field by field, so
 // a review sees what an experiment changes and nothing about its layout.
 import type { ExperimentConfig } from '../spec/config.js';
+import { SIZE_FIELDS } from './settings.js';
 
 export interface Change {
   readonly kind: 'changed' | 'added' | 'removed';
@@ -10,7 +11,7 @@ export interface Change {
 }
 
 const isSize = (path: string, v: unknown) =>
-  Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number') && /(size|stride|tiles)$/.test(path);
+  Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number') && SIZE_FIELDS.has(path.split('.').at(-1)!);
 
 /** Leaves of a configuration, in document order: path → value. Arrays of scalars are leaves. */
 export function flatten(value: unknown, path = '', out = new Map<string, unknown>()): Map<string, unknown> {

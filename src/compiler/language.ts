@@ -145,7 +145,7 @@ const DATA: BlockDef = {
       stare: { params: { root: str }, defaults: { kind: 'stare', root: 'data/STARE' } },
       chase_db1: { params: { root: str }, defaults: { kind: 'chase_db1', root: 'data/CHASE_DB1' } },
       synthetic: {
-        params: { count: int(2), size: dims, seed: int(0) },
+        params: { count: int(2, 10000), size: dims, seed: int(0) },
         defaults: { kind: 'synthetic', count: 20, size: [256, 256], seed: 1 },
       },
     },

@@ -10,7 +10,7 @@ import { error, hasErrors, type Diagnostic } from './diagnostics.js';
 import { parseOverrides } from './overrides.js';
 import { parseSource } from './parse.js';
 import { applyAssignments, resolveBlock, type Assignment } from './resolve.js';
-import { registerSource, SourceFile, type Span } from './source.js';
+import { SourceFile, type Span } from './source.js';
 import { validateConfig, type SpanMap } from './validate.js';
 
 /** Specs larger than this are refused before parsing (a spec is a page of text). */
@@ -65,9 +65,7 @@ export function decodeSpec(display: string, bytes: Uint8Array): ReadResult {
     return { diagnostic: error('encoding', `${display} is not valid UTF-8 (first bad byte at offset ${at})`, undefined, { file: display }) };
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const source = new SourceFile(display, text);
-  registerSource(display, text);
-  return { source };
+  return { source: new SourceFile(display, text) };
 }
 
 function firstInvalidUtf8(bytes: Uint8Array): number {

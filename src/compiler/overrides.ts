@@ -1,102 +1,103 @@
 // `--set path=value`: command-line overrides of the resolved configuration.
-// Each value is read according to the type of what it replaces, then the whole
-// configuration is validated again exactly like a file.
-import type { Assignment, Path } from './resolve.js';
-import { LOSS_DEFAULTS, OPTIMIZER_DEFAULTS, SCHEDULE_DEFAULTS } from '../spec/defaults.js';
+// The path is looked up in the statement table (settings.ts) and the value is
+// lexed and checked as the language does, so a mistake reads, with the same
+// code and caret, as it would in a spec file. The whole configuration is then
+// validated again exactly like a file.
+import type { Block, Statement } from './ast.js';
 import { error, type Diagnostic } from './diagnostics.js';
-import { registerSource, SourceFile, type Span } from './source.js';
+import { parseArguments } from './parse.js';
+import { applyAssignments, checkAtom, resolveBlock, type Assignment } from './resolve.js';
+import { findSetting, type Setting } from './settings.js';
+import { SourceFile, type Span } from './source.js';
 import { suggest } from './suggest.js';
-
-const VARIANTS: Record<string, Record<string, object>> = {
-  'train.loss': LOSS_DEFAULTS,
-  'train.optimizer': OPTIMIZER_DEFAULTS,
-  'train.schedule': SCHEDULE_DEFAULTS,
-};
-const EARLY_STOP_DEFAULTS = { monitor: 'val_loss', patience: 5, restore_best: true };
 
 /**
  * Turns `--set` arguments into assignments against `config` (the configuration
- * they will apply to). Each argument becomes its own pseudo-file `--set #n` so
- * diagnostics can show it with a caret.
+ * they will apply to). Each argument is its own source `--set #n`, so that
+ * diagnostics show it with a caret.
  */
 export function parseOverrides(config: unknown, sets: readonly string[]): { assignments: Assignment[]; diagnostics: Diagnostic[] } {
   const assignments: Assignment[] = [];
   const diagnostics: Diagnostic[] = [];
+  // each --set sees the ones before it: `--set train.optimizer=adamw --set train.optimizer.weight_decay=0.05`
+  const working = structuredClone(config) as Record<string, unknown>;
   sets.forEach((arg, n) => {
-    const file = `--set #${n + 1}`;
-    const src = new SourceFile(file, arg);
-    registerSource(file, arg);
-    const eq = arg.indexOf('=');
-    if (eq <= 0) {
-      diagnostics.push(error('override', `expected path=value, found '${arg}'`, src.span(0, Math.max(1, arg.length)), { expected: 'e.g. train.optimizer.lr=5e-4' }));
-      return;
-    }
-    const pathText = arg.slice(0, eq).trim();
-    const valueText = arg.slice(eq + 1).trim();
-    const valueSpan = src.span(eq + 1, Math.max(1, arg.length - eq - 1));
-    const path: (string | number)[] = [];
-    let cur: unknown = config;
-    let offset = 0;
-    for (const seg of pathText.split('.')) {
-      const segSpan = src.span(offset, Math.max(1, seg.length));
-      offset += seg.length + 1;
-      if (Array.isArray(cur) && /^\d+$/.test(seg) && Number(seg) < cur.length) {
-        path.push(Number(seg));
-        cur = cur[Number(seg)];
-        continue;
-      }
-      if (cur === null || typeof cur !== 'object' || Array.isArray(cur) || !(seg in cur)) {
-        const keys = cur && typeof cur === 'object' ? Object.keys(cur) : [];
-        diagnostics.push(
-          error('override', `unknown setting '${[...path, seg].join('.')}'`, segSpan, {
-            expected: keys.length ? `one of ${keys.join(', ')}` : Array.isArray(cur) ? `an index below ${cur.length}` : undefined,
-            suggestion: suggest(seg, keys),
-          }),
-        );
-        return;
-      }
-      path.push(seg);
-      cur = (cur as Record<string, unknown>)[seg];
-    }
-    const result = readValue(path, cur, valueText, valueSpan);
-    if ('error' in result) diagnostics.push(result.error);
-    else assignments.push(...result.assignments);
+    const result = readOverride(working, new SourceFile(`--set #${n + 1}`, arg));
+    applyAssignments(working, result.assignments);
+    assignments.push(...result.assignments);
+    diagnostics.push(...result.diagnostics);
   });
   return { assignments, diagnostics };
 }
 
-function readValue(path: Path, current: unknown, text: string, span: Span): { assignments: Assignment[] } | { error: Diagnostic } {
-  const dotted = path.join('.');
-  const set = (value: unknown): { assignments: Assignment[] } => ({ assignments: [{ op: 'set', path, value, span }] });
-  const bad = (expected: string) => ({ error: error('override', `'${dotted}' expects ${expected}, found '${text}'`, span, { expected }) });
-  // switching a variant (`--set train.loss=focal` or `--set train.loss.kind=focal`) starts from its defaults
-  const variantPath = path.at(-1) === 'kind' ? path.slice(0, -1).join('.') : dotted;
-  const table = VARIANTS[variantPath];
-  if (table) {
-    if (!(text in table)) return { error: error('override', `unknown variant '${text}' for ${variantPath}`, span, { expected: `one of ${Object.keys(table).join(', ')}`, suggestion: suggest(text, Object.keys(table)) }) };
-    return { assignments: [{ op: 'switch', path: variantPath.split('.'), field: 'kind', value: text, defaults: table[text], span }] };
+type Read = { assignments: Assignment[]; diagnostics: Diagnostic[] };
+const failed = (...diagnostics: Diagnostic[]): Read => ({ assignments: [], diagnostics });
+
+function readOverride(config: unknown, src: SourceFile): Read {
+  const arg = src.text;
+  const eq = arg.indexOf('=');
+  if (eq <= 0) return failed(error('override', `expected path=value, found '${arg}'`, src.span(0, Math.max(1, arg.length)), { expected: 'e.g. train.optimizer.lr=5e-4' }));
+  const segments = arg.slice(0, eq).split('.');
+  const setting = findSetting(config, segments.map((s) => s.trim()));
+  if (setting.kind === 'unknown') {
+    const offset = segments.slice(0, setting.at).reduce((n, s) => n + s.length + 1, 0);
+    const seg = segments[setting.at] ?? '';
+    const named = segments.slice(0, setting.at + 1).join('.');
+    return failed(
+      error('unknown-key', seg === '' ? `'${named.replace(/\.$/, '')}' needs a field` : `unknown setting '${named}'`, src.span(Math.min(offset, eq - 1), Math.max(1, seg.length)), {
+        expected: setting.expected.length ? `one of ${setting.expected.join(', ')}` : undefined,
+        suggestion: suggest(seg, setting.expected),
+        note: setting.note,
+      }),
+    );
   }
-  if (dotted === 'train.early_stop' && (current === null || typeof current === 'object')) {
-    if (['off', 'none', 'null'].includes(text)) return set(null);
-    return { assignments: [{ op: 'ensure', path, defaults: EARLY_STOP_DEFAULTS, span }, { op: 'set', path: [...path, 'monitor'], value: text, span }] };
-  }
-  if (typeof current === 'number') {
-    const v = Number(text);
-    return text !== '' && Number.isFinite(v) ? set(v) : bad('a number');
-  }
-  if (typeof current === 'boolean') {
-    if (['true', 'on', 'yes'].includes(text)) return set(true);
-    if (['false', 'off', 'no'].includes(text)) return set(false);
-    return bad('true or false');
-  }
-  if (typeof current === 'string') return set(text.replace(/^"(.*)"$/, '$1'));
-  if (Array.isArray(current) && current.length === 2 && current.every((x) => typeof x === 'number') && /size|stride|tiles/.test(String(path.at(-1)))) {
-    const m = /^(\d+)\s*[x×,]\s*(\d+)$/.exec(text) ?? /^(\d+)$/.exec(text);
-    return m ? set([Number(m[1]), Number(m[2] ?? m[1])]) : bad('a size H x W, e.g. 64x64');
-  }
-  if (Array.isArray(current)) {
-    if (path.at(-1) === 'preprocess') return bad('individual ops (e.g. data.preprocess.0.clip=3); change the list in a spec');
-    return set(text === '' ? [] : text.split(',').map((s) => s.trim()));
-  }
-  return bad(`a value of a field inside it (${Object.keys(current ?? {}).join(', ')})`);
+  return readValue(setting, src, eq + 1);
 }
+
+/** Reads the text after `=` as the setting's value. */
+function readValue(setting: Setting, src: SourceFile, offset: number): Read {
+  const text = src.text.slice(offset).trim();
+  const span = src.span(offset, Math.max(1, src.text.length - offset));
+  if (setting.kind === 'slot' && setting.type.t === 'string' && !setting.list) {
+    // a path or an id as the shell passes it: quotes optional
+    return { assignments: [...ensure(setting, span), { op: 'set', path: setting.path, value: text.replace(/^"(.*)"$/, '$1'), span }], diagnostics: [] };
+  }
+  const parsed = parseArguments(src, offset);
+  if (parsed.diagnostics.length > 0) return failed(...parsed.diagnostics);
+  const atoms = parsed.phrases.flatMap((p) => p.atoms);
+  if (setting.kind === 'statement') return resolveAsStatement(setting, parsed.phrases, span);
+  if (atoms.length === 0) return failed(error('missing', `'${describePath(setting.path)}' needs a value`, span));
+  if (setting.kind === 'tag') {
+    const names = Object.keys(setting.variants);
+    const [a] = atoms;
+    if (atoms.length > 1 || a.kind !== 'ident') return failed(error('bad-value', `'${setting.field}' expects one of ${names.join(', ')}`, span, { expected: `one of ${names.join(', ')}` }));
+    if (!names.includes(a.text)) return failed(error('unknown-value', `unknown ${setting.field} '${a.text}'`, a.span, { expected: `one of ${names.join(', ')}`, suggestion: suggest(a.text, names) }));
+    return { assignments: [{ op: 'switch', path: setting.path, field: setting.field, value: a.text, defaults: setting.variants[a.text], span }], diagnostics: [] };
+  }
+  const what = String(setting.path.at(-1));
+  if (!setting.list && atoms.length > 1) return failed(error('bad-value', `'${what}' takes one value`, span));
+  const values: unknown[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const a of atoms) {
+    const checked = checkAtom(a, setting.type, what);
+    diagnostics.push(...checked.diagnostics);
+    if (checked.value !== undefined) values.push(checked.value);
+  }
+  if (diagnostics.length > 0) return failed(...diagnostics);
+  return { assignments: [...ensure(setting, span), { op: 'set', path: setting.path, value: setting.list ? values : values[0], span }], diagnostics: [] };
+}
+
+/** A field of an object that may be off (`train.early_stop.patience` while early stopping is off) switches it on first. */
+function ensure(setting: Extract<Setting, { kind: 'slot' }>, span: Span): Assignment[] {
+  return setting.create ? [{ op: 'ensure', path: setting.path.slice(0, -1), defaults: setting.create, span }] : [];
+}
+
+/** Resolves the value as the arguments of the statement that sets the path, as if it were written in the spec. */
+function resolveAsStatement(setting: Extract<Setting, { kind: 'statement' }>, phrases: Statement['args'], span: Span): Read {
+  const statement: Statement = { key: { text: setting.key, span }, args: phrases, span, endLine: span.line, leading: [], trailing: [], blankBefore: false };
+  const block: Block = { statements: [statement], span, dangling: [] };
+  const resolved = resolveBlock(block, { [setting.key]: setting.def }, setting.base);
+  return { assignments: resolved.diagnostics.length > 0 ? [] : resolved.assignments, diagnostics: resolved.diagnostics };
+}
+
+const describePath = (path: readonly (string | number)[]): string => path.join('.');

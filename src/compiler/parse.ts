@@ -1,7 +1,7 @@
 // Stages 1–2 together: text → tokens → CST → AST, with every lexing and syntax
 // error turned into a located diagnostic.
-import type { IRecognitionException, IToken, TokenType } from 'chevrotain';
-import type { SpecAst } from './ast.js';
+import type { ILexingError, IRecognitionException, IToken, TokenType } from 'chevrotain';
+import type { Phrase, SpecAst } from './ast.js';
 import { AstBuilder } from './ast-builder.js';
 import { error, type Diagnostic } from './diagnostics.js';
 import { Experiment, Extends, Newline, Semicolon, specLexer } from './lexer.js';
@@ -22,12 +22,7 @@ export function parseSource(source: SourceFile): ParseResult {
   const diagnostics: Diagnostic[] = [];
   const lexed = specLexer.tokenize(source.text);
   const blank = lexed.errors.length === 0 && lexed.tokens.every((t) => t.tokenType === Newline || t.tokenType === Semicolon);
-  for (const e of lexed.errors) {
-    const ch = source.text.slice(e.offset, e.offset + e.length);
-    diagnostics.push(error('lex', `unexpected character ${JSON.stringify(ch)}`, source.span(e.offset, Math.max(1, e.length)), {
-      note: ch === "'" ? 'strings are written in double quotes' : undefined,
-    }));
-  }
+  diagnostics.push(...lexDiagnostics(lexed.errors, source));
   specParser.input = lexed.tokens;
   const cst = specParser.spec();
   for (const e of specParser.errors) diagnostics.push(syntaxDiagnostic(e, source));
@@ -37,6 +32,32 @@ export function parseSource(source: SourceFile): ParseResult {
   diagnostics.push(...builder.diagnostics);
   diagnostics.sort((a, b) => (a.span?.offset ?? 0) - (b.span?.offset ?? 0));
   return { ast, diagnostics, blank };
+}
+
+/**
+ * Parses the text of `source` from `offset` on as the arguments of a statement
+ * (a `--set` value after its `=`), with the spans of the whole source.
+ */
+export function parseArguments(source: SourceFile, offset: number): { phrases: Phrase[]; diagnostics: Diagnostic[] } {
+  // blanks in place of what precedes the value keep every offset that of the source
+  const lexed = specLexer.tokenize(' '.repeat(offset) + source.text.slice(offset));
+  const diagnostics = lexDiagnostics(lexed.errors, source);
+  specParser.input = lexed.tokens.filter((t) => t.tokenType !== Newline);
+  const cst = specParser.arguments();
+  for (const e of specParser.errors) diagnostics.push(syntaxDiagnostic(e, source));
+  const builder = new AstBuilder(source);
+  const phrases = cst ? builder.arguments(cst) : [];
+  diagnostics.push(...builder.diagnostics);
+  return { phrases, diagnostics };
+}
+
+function lexDiagnostics(errors: readonly ILexingError[], source: SourceFile): Diagnostic[] {
+  return errors.map((e) => {
+    const ch = source.text.slice(e.offset, e.offset + e.length);
+    return error('lex', `unexpected character ${JSON.stringify(ch)}`, source.span(e.offset, Math.max(1, e.length)), {
+      note: ch === "'" ? 'strings are written in double quotes' : undefined,
+    });
+  });
 }
 
 function describeToken(t: IToken): string {

@@ -31,6 +31,13 @@ export function resolveBlock(block: Block, def: BlockDef = EXPERIMENT, base: Pat
   return { assignments: r.out, diagnostics: r.diagnostics };
 }
 
+/** Checks one value against a slot type, with the messages a spec file gets; `what` names the slot. */
+export function checkAtom(atom: Atom, type: SlotType, what: string): { value?: unknown; diagnostics: Diagnostic[] } {
+  const r = new Resolver();
+  const value = r.check(atom, type, what);
+  return { value, diagnostics: r.diagnostics };
+}
+
 /** Where else a key is valid, to say "`batch` belongs in `train { }`". */
 const homes = new Map<string, string[]>();
 (function index(def: BlockDef, where: string): void {
@@ -278,7 +285,7 @@ class Resolver {
   }
 
   /** Checks an atom against a slot type; returns the value, or undefined after reporting. */
-  private check(a: Atom, type: SlotType, what: string): unknown {
+  check(a: Atom, type: SlotType, what: string): unknown {
     const expected = describeType(type);
     const wrong = () => {
       this.err('bad-value', `'${what}' expects ${expected}, found ${atomText(a)}`, a.span, { expected });

@@ -1,8 +1,12 @@
 // A spec's text with its origin, and the span type every later stage uses to
 // point back into it. Offsets are 0-based; lines and columns are 1-based.
+// Each span holds its SourceFile, so a diagnostic can show its code frame
+// wherever it is printed, with no registry of texts.
 
 export interface Span {
   readonly file: string;
+  /** the text the span points into */
+  readonly source: SourceFile;
   readonly offset: number;
   readonly length: number;
   readonly line: number;
@@ -34,7 +38,7 @@ export class SourceFile {
 
   span(offset: number, length: number): Span {
     const { line, column } = this.position(offset);
-    return { file: this.path, offset, length, line, column };
+    return { file: this.path, source: this, offset, length, line, column };
   }
 
   /** Text of a 1-based line, without its line break. */
@@ -53,14 +57,4 @@ export class SourceFile {
 /** A span covering two spans of the same file (from the start of `a` to the end of `b`). */
 export function joinSpans(a: Span, b: Span): Span {
   return { ...a, length: Math.max(a.length, b.offset + b.length - a.offset) };
-}
-
-/**
- * Texts of every spec read in this process (and of `--set` arguments), so that
- * diagnostics can show code frames wherever they are printed.
- */
-export const knownSources = new Map<string, string>();
-
-export function registerSource(path: string, text: string): void {
-  knownSources.set(path, text);
 }

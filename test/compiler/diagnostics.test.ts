@@ -90,11 +90,17 @@ describe('diagnostics', () => {
   });
 
   it('checks overrides exactly like the file', () => {
-    expect(one(spec(''), ['train.optimzer.lr=1'])).toMatchObject({ code: 'override', suggestion: 'optimizer', span: { file: '--set #1', column: 7 } });
-    expect(one(spec(''), ['model.depth=x'])).toMatchObject({ code: 'override' });
-    expect(one(spec(''), ['model.depth=0'])).toMatchObject({ code: 'schema', span: { file: '--set #1' } });
+    // the codes and messages a spec file gets for the same mistake
+    expect(one(spec(''), ['train.optimzer.lr=1'])).toMatchObject({ code: 'unknown-key', suggestion: 'optimizer', span: { file: '--set #1', column: 7 } });
+    expect(one(spec(''), ['model.depth=x'])).toMatchObject({ code: 'bad-value', message: "'depth' expects integer ≥ 1 and ≤ 6, found 'x'" });
+    expect(one(spec(''), ['model.depth=0'])).toMatchObject({ code: 'bad-value', message: "'depth' is out of range: 0", span: { file: '--set #1', column: 13 } });
     expect(one(spec(''), ['data.patches.size=44x44'])).toMatchObject({ code: 'rule', span: { file: '--set #1' } });
-    expect(one(spec(''), ['train.loss=focl'])).toMatchObject({ code: 'override', suggestion: 'focal' });
+    expect(one(spec(''), ['train.loss=focl'])).toMatchObject({ code: 'unknown-value', suggestion: 'focal' });
+    expect(one(spec(''), ['train.optimizer.weight_decay=0.1'])).toMatchObject({ code: 'unknown-key', note: expect.stringContaining('parameter of adamw') });
+    expect(one(spec(''), ['runtime.backend=wsm'])).toMatchObject({ code: 'unknown-value', suggestion: 'wasm' });
+    expect(one(spec(''), ['model.depth'])).toMatchObject({ code: 'override' });
+    // each --set sees the ones before it
+    expect(loadText(spec(''), { sets: ['train.optimizer=adamw', 'train.optimizer.weight_decay=0.05'] }).config?.train.optimizer).toMatchObject({ kind: 'adamw', weight_decay: 0.05 });
   });
 
   it('renders JSON diagnostics with locations', () => {

@@ -4,7 +4,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { Command } from 'commander';
-import { loadExperiment } from '../../compiler/index.js';
 import { EXIT } from '../exit-codes.js';
 import { exitCodeFor, printDiagnostics } from '../print-diagnostics.js';
 
@@ -41,7 +40,7 @@ async function compileCommand(args: string[], flags: CompileFlags): Promise<numb
   // this module's front end: when the CLI runs from its bundle, the code
   // generator's own import of it would be a second copy with its own sources
   // registry, and diagnostics would lose their code frames
-  const compiler = new Compiler({ loadExperiment });
+  const compiler = new Compiler();
   let status: number = EXIT.ok;
   const modules = [];
   const byOut = new Map<string, string>();

@@ -6,6 +6,7 @@ import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } 
 import { fileURLToPath } from 'node:url';
 import type { ExperimentConfig } from '../../spec/config.js';
 import type { Diagnostic } from '../diagnostics.js';
+import { loadExperiment } from '../load.js';
 import { Generator, type GeneratedModule } from './generator.js';
 import { GeneratedTypeError, type GeneratedDiagnostic } from './report.js';
 import type { ModuleChecker } from './typecheck.js';
@@ -14,12 +15,6 @@ import type { ModuleChecker } from './typecheck.js';
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const SRC_DIR = join(REPO_ROOT, 'src');
 export const DEFAULT_OUT_DIR = join(REPO_ROOT, 'generated');
-
-/** The front end's entry point (src/compiler/index.ts), injectable for tests. */
-export type LoadExperiment = (
-  path: string,
-  opts?: { sets?: string[] },
-) => Promise<{ config?: ExperimentConfig; diagnostics: Diagnostic[]; sources: string[] }>;
 
 export interface CompiledModule extends GeneratedModule {
   /** the spec, as given */
@@ -38,7 +33,6 @@ export interface SpecResult {
 export interface CompilerOptions {
   /** replaces the shipped templates (tests plant generator bugs with it) */
   readonly templates?: Record<string, string>;
-  readonly loadExperiment?: LoadExperiment;
 }
 
 /** `a/b` with forward slashes, whatever the OS. */
@@ -65,11 +59,9 @@ export function srcSpecifier(outDir: string): string {
 export class Compiler {
   private readonly generator: Generator;
   private checker: ModuleChecker | undefined;
-  private readonly load: LoadExperiment | undefined;
 
   constructor(opts: CompilerOptions = {}) {
     this.generator = new Generator(opts.templates);
-    this.load = opts.loadExperiment;
   }
 
   /** Lowers an already resolved experiment; `spec` only names the source in the header. */
@@ -86,8 +78,7 @@ export class Compiler {
 
   /** Runs the front end on a spec file, then lowers it. */
   async compileSpec(spec: string, outDir = DEFAULT_OUT_DIR): Promise<SpecResult> {
-    const load = this.load ?? (await import('../index.js')).loadExperiment;
-    const { config, diagnostics, sources } = await load(spec);
+    const { config, diagnostics, sources } = await loadExperiment(spec);
     if (config === undefined || diagnostics.some((d) => d.severity === 'error')) return { spec, diagnostics };
     const specAbs = resolve(spec);
     const parents = sources.filter((s) => resolve(s) !== specAbs);

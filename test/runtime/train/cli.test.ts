@@ -80,7 +80,7 @@ describe('r2u train / eval / predict', () => {
     expect(changed.err).toMatch(/only train.epochs and runtime settings may change/);
     const invalid = r2u('train', '--resume', run, '--set', 'train.epochs=-3');
     expect(invalid.code).toBe(1);
-    expect(invalid.err).toMatch(/train.epochs must be >= 1/);
+    expect(invalid.err).toMatch(/'epochs' is out of range: -3/);
     expect(invalid.err).not.toMatch(/\n\s+at /);
   });
 
