@@ -6,6 +6,8 @@
 //
 // Field names are the spec's own keywords, so a config path such as
 // `train.optimizer.lr` is also the `--set` path and the `r2u diff` path.
+// What each field means is stated once: per field in field-docs.ts, per value
+// of an enumeration in vocabulary.ts, per statement in the statement table.
 
 import type { Architecture, BackendName, GrayscaleMode, InferenceMode, Metric, Monitor, Norm, NormalizeMode, Recurrence, Upsample } from './vocabulary.js';
 
@@ -21,11 +23,8 @@ export type DatasetConfig =
   | { readonly kind: 'chase_db1'; readonly root: string }
   | {
       readonly kind: 'synthetic';
-      /** number of images generated */
       readonly count: number;
-      /** image size, height x width */
       readonly size: Dims;
-      /** generator seed (independent of the experiment seed) */
       readonly seed: number;
     };
 
@@ -40,11 +39,8 @@ export type PreprocessOp =
   | { readonly op: 'pad'; readonly multiple: number };
 
 export interface PatchConfig {
-  /** patch size, height x width */
   readonly size: Dims;
-  /** random training patches drawn per epoch */
   readonly per_epoch: number;
-  /** share of patches centred on a vessel pixel (0 = uniform inside the FOV) */
   readonly vessel_fraction: number;
 }
 
@@ -57,15 +53,10 @@ export interface AugmentConfig {
   readonly flip_horizontal: boolean;
   readonly flip_vertical: boolean;
   readonly rotate90: boolean;
-  /** maximum absolute small-rotation angle in degrees (0 = off) */
   readonly rotate: number;
-  /** maximum additive brightness shift, in units of the normalised intensity (0 = off) */
   readonly brightness: number;
-  /** maximum relative contrast change, e.g. 0.1 = x[0.9, 1.1] (0 = off) */
   readonly contrast: number;
-  /** maximum gamma jitter, e.g. 0.1 = gamma in [0.9, 1.1] (0 = off) */
   readonly gamma: number;
-  /** elastic deformation; alpha 0 = off */
   readonly elastic: { readonly alpha: number; readonly sigma: number };
 }
 
@@ -83,22 +74,12 @@ export interface DataConfig {
 
 export interface ModelConfig {
   readonly arch: Architecture;
-  /** encoder blocks; the decoder mirrors them around one bottleneck block */
   readonly depth: number;
-  /** filters of the first encoder block; doubled at every level */
   readonly filters: number;
-  /** recurrent steps of each recurrent convolutional layer (ignored by unet) */
   readonly t: number;
-  /** `transpose`: 2x2 transposed convolution; `upsample_conv`: nearest upsampling + 3x3 conv */
   readonly upsample: Upsample;
-  /**
-   * `paper`: RCL output ReLU(w_f * x + w_r * h(t-1) + b), separate feed-forward and recurrent weights;
-   * `shared`: the common PyTorch formulation, one conv applied to (x + h(t-1)).
-   */
   readonly recurrence: Recurrence;
-  /** normalisation after each convolution; `batch` keeps one BN layer per recurrent step */
   readonly norm: Norm;
-  /** dropout rate after each encoder/decoder block (0 = off) */
   readonly dropout: number;
 }
 
@@ -132,7 +113,6 @@ export type ScheduleConfig =
 export interface EarlyStopConfig {
   readonly monitor: Monitor;
   readonly patience: number;
-  /** restore the weights of the best epoch at the end of training */
   readonly restore_best: boolean;
 }
 
@@ -144,24 +124,17 @@ export interface TrainConfig {
   readonly epochs: number;
   /** null = train for all epochs */
   readonly early_stop: EarlyStopConfig | null;
-  /** global gradient-norm clipping; 0 = off */
   readonly clip_grad: number;
-  /** metrics printed per epoch (loss is always printed) */
   readonly metrics: readonly Metric[];
 }
 
 // ---------------------------------------------------------------- eval
 
 export interface EvalConfig {
-  /** probability threshold for the binary mask */
   readonly threshold: number;
-  /** `full_image`: one pass over the padded image; `sliding_window`: overlapping patches averaged */
   readonly mode: InferenceMode;
-  /** sliding-window stride, height x width */
   readonly stride: Dims;
-  /** post-processing of the binary mask: drop components smaller than this many pixels (0 = off) */
   readonly min_component: number;
-  /** fill background holes smaller than this many pixels (0 = off) */
   readonly fill_holes: number;
 }
 
@@ -169,7 +142,6 @@ export interface EvalConfig {
 
 export interface RuntimeConfig {
   readonly backend: BackendName;
-  /** data-parallel training workers; 0 = one per CPU core */
   readonly workers: number;
 }
 

@@ -9,7 +9,7 @@ import type { ExperimentConfig } from '../../spec/config.js';
 import { VERSION } from '../../version.js';
 import { contentHash } from '../../spec/content-hash.js';
 import { BACKENDS, valuesOf } from '../../spec/vocabulary.js';
-import { block, inline, leafPaths, stringLiteral, type Notes } from './literal.js';
+import { block, inline, leafPaths, stringLiteral, trailingDoc } from './literal.js';
 
 export const TEMPLATE_DIR = fileURLToPath(new URL('./templates/', import.meta.url));
 /** The template rendered for a module; the others are partials named by their stem. */
@@ -43,35 +43,6 @@ export interface GeneratedModule {
 export class TemplateError extends Error {
   override readonly name = 'TemplateError';
 }
-
-// Trailing comments for fields of variant blocks, whose keys depend on the kind.
-const NOTES: Notes = {
-  'data.dataset.root': 'folder holding the dataset',
-  'data.dataset.count': 'images generated',
-  'data.dataset.size': 'height x width',
-  'data.dataset.seed': 'generator seed, independent of `seed`',
-  'data.split#ratio.train': 'share of the images',
-  'data.split#ratio.val': 'share of the images',
-  'data.split#list.val': 'ids of the validation images',
-  'data.split.k': 'folds',
-  'data.split.fold': 'the fold validated on, 0-based',
-  'data.augment.elastic.alpha': 'displacement strength',
-  'data.augment.elastic.sigma': 'displacement smoothness, pixels',
-  'train.loss.pos_weight': 'weight of vessel pixels',
-  'train.loss.smooth': 'added to both sides of the Dice ratio',
-  'train.loss.dice_weight': 'loss = bce + dice_weight * dice',
-  'train.loss#focal.gamma': 'focusing exponent',
-  'train.loss#focal.alpha': 'weight of vessel pixels',
-  'train.optimizer.lr': 'initial learning rate',
-  'train.optimizer.weight_decay': 'decoupled',
-  'train.schedule.every': 'epochs between decays',
-  'train.schedule.factor': 'lr multiplier per decay',
-  'train.schedule.min_lr': 'lower bound of the learning rate',
-  'train.schedule.warmup': 'epochs of linear warm-up',
-  'train.schedule.patience': 'epochs without improvement before a decay',
-  'train.early_stop.patience': 'epochs without improvement before stopping',
-  'train.early_stop.restore_best': 'keep the weights of the best epoch',
-};
 
 // Private-use characters delimit the location markers woven into templates.
 const MARK_OPEN = '\uE000';
@@ -162,8 +133,10 @@ export class Generator {
     hb.registerHelper('v', (path: unknown, options: Handlebars.HelperOptions) => inline(lookup(path, options), path as string));
     // {{{block 'train.optimizer' 4}}}: an object, one field per line, 4 = indentation of its key
     hb.registerHelper('block', (path: unknown, indent: unknown, options: Handlebars.HelperOptions) =>
-      block(lookup(path, options), typeof indent === 'number' ? indent : 0, path as string, NOTES),
+      block(lookup(path, options), typeof indent === 'number' ? indent : 0, path as string),
     );
+    // {{{doc 'train.batch'}}}: ` // <the field's doc>` (src/spec/field-docs.ts), or nothing
+    hb.registerHelper('doc', (path: unknown) => trailingDoc(String(path)));
     // {{{str x}}}: any string as a TS literal
     hb.registerHelper('str', (s: unknown) => stringLiteral(String(s)));
     // noEscape: the output is TS, not HTML; strict: a misspelt variable is an error, not ''

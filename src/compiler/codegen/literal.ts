@@ -2,6 +2,7 @@
 // field per line so that changing one field of a spec changes one line of the
 // generated module (reviewable diffs); tuples, string lists and preprocessing
 // ops stay on one line each because they are read as one value.
+import { fieldDoc } from '../../spec/field-docs.js';
 import { DEFAULT_EXPERIMENT, LOSS_DEFAULTS, OPTIMIZER_DEFAULTS, SCHEDULE_DEFAULTS } from '../../spec/defaults.js';
 
 // Key order: discriminants first, then the order of the defaults (which follow
@@ -101,16 +102,13 @@ export function inline(value: unknown, path = ''): string {
   }
 }
 
-/** Trailing comments for fields rendered by `block`, by config path, optionally variant-scoped (`data.split#ratio.val`). */
-export type Notes = Readonly<Record<string, string>>;
-
 /**
  * The value laid out over several lines when it is an object (one field per
  * line, nested objects as nested blocks) or a list of objects (one element per
  * line). The first line is not indented: it follows `key: ` in the template;
  * `indent` is the indentation of the line holding the key.
  */
-export function block(value: unknown, indent: number, path = '', notes: Notes = {}): string {
+export function block(value: unknown, indent: number, path = ''): string {
   const pad = ' '.repeat(indent);
   if (Array.isArray(value)) {
     if (value.length === 0 || !value.some((v) => v !== null && typeof v === 'object')) return inline(value);
@@ -119,15 +117,20 @@ export function block(value: unknown, indent: number, path = '', notes: Notes = 
   if (value === null || typeof value !== 'object') return inline(value);
   const keys = orderedKeys(value, path);
   if (keys.length === 0) return '{}';
-  const scope = variantScope(value, path);
+  const variant = (value as { kind?: unknown }).kind;
   const lines = keys.map((k) => {
     const child = (value as Record<string, unknown>)[k];
     const childPath = path ? `${path}.${k}` : k;
-    const note = notes[`${scope}.${k}`] ?? notes[childPath];
-    const rendered = isTuple(child) ? inline(child) : block(child, indent + 2, childPath, notes);
-    return `${pad}  ${key(k)}: ${rendered},${note ? ` // ${note}` : ''}\n`;
+    const rendered = isTuple(child) ? inline(child) : block(child, indent + 2, childPath);
+    return `${pad}  ${key(k)}: ${rendered},${trailingDoc(childPath, typeof variant === 'string' ? variant : undefined)}\n`;
   });
   return `{\n${lines.join('')}${pad}}`;
+}
+
+/** ` // <the field's doc>`, or nothing for a field without one. */
+export function trailingDoc(path: string, variant?: string): string {
+  const doc = fieldDoc(path, variant);
+  return doc === undefined ? '' : ` // ${doc}`;
 }
 
 // Dims and other all-primitive arrays read best inline

@@ -3,7 +3,7 @@
 import type { BackendInfo } from '../backend.js';
 import type { ExperimentConfig } from '../../spec/config.js';
 import { Optimizer, type OptimizerState } from '../train/optimizer.js';
-import { Replica } from './gradients.js';
+import { Replica } from './replica.js';
 
 export abstract class ReplicaEngine {
   protected readonly replica: Replica;

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from '../backend.js';
-import { Replica } from './gradients.js';
+import { Replica } from './replica.js';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
 
 if (parentPort === null) throw new Error('engine/worker.ts must run in a worker thread');

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { BackendError, initBackend } from '../../../src/runtime/backend.js';
+import { BackendError, initBackend } from '../../src/runtime/backend.js';
 
 describe('initBackend', () => {
   it('initialises wasm with SIMD and r2u kernels, idempotently', async () => {
@@ -18,7 +18,7 @@ describe('initBackend', () => {
   });
 
   it('starts the threaded wasm build under Node: correct results, and the process still exits', async () => {
-    const child = spawnSync(process.execPath, ['--import', 'tsx', 'test/runtime/engine/fixtures/threaded-wasm.ts'], {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', 'test/runtime/fixtures/threaded-wasm.ts'], {
       encoding: 'utf8',
       timeout: 60_000,
       maxBuffer: 64 << 20,

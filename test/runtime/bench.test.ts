@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EXPERIMENT } from '../../../src/spec/defaults.js';
-import { formatBench, runBench } from '../../../src/runtime/bench.js';
-import type { ExperimentConfig } from '../../../src/spec/config.js';
+import { DEFAULT_EXPERIMENT } from '../../src/spec/defaults.js';
+import { formatBench, runBench } from '../../src/runtime/bench.js';
+import type { ExperimentConfig } from '../../src/spec/config.js';
 
 const config: ExperimentConfig = {
   ...DEFAULT_EXPERIMENT,
