@@ -1,11 +1,11 @@
 // Stages 1–2 together: text → tokens → CST → AST, with every lexing and syntax
 // error turned into a located diagnostic.
-import type { ILexingError, IRecognitionException, IToken, TokenType } from 'chevrotain';
+import { EOF, type ILexingError, type IRecognitionException, type IToken, type TokenType } from 'chevrotain';
 import type { Phrase, SpecAst } from './ast.js';
 import { AstBuilder } from './ast-builder.js';
 import { error, type Diagnostic } from './diagnostics.js';
 import { Experiment, Extends, Newline, Semicolon, specLexer } from './lexer.js';
-import { specParser } from './parser.js';
+import { expectedTokens, specParser } from './parser.js';
 import type { SourceFile, Span } from './source.js';
 import { suggest } from './suggest.js';
 
@@ -66,22 +66,27 @@ function describeToken(t: IToken): string {
   return `'${t.image}'`;
 }
 
+/** A token type as the lexer labels it ("'}'", "identifier", "end of line"). */
+function describeTokenType(t: TokenType): string {
+  return t === EOF ? 'end of file' : String(t.LABEL ?? t.name);
+}
+
 function syntaxDiagnostic(e: IRecognitionException, source: SourceFile): Diagnostic {
   const t = e.token;
   const atEnd = t.tokenType.name === 'EOF' || !Number.isFinite(t.startOffset);
   const span: Span = atEnd
     ? source.span(Math.max(0, source.text.length - 1), 1)
     : source.span(t.startOffset, Math.max(1, t.image.length));
-  const expected = expectedFromMessage(e.message);
+  const expected = expectedTokens(e);
   const rule = e.context.ruleStack.at(-1);
   let message = `unexpected ${describeToken(t)}`;
   if (rule) message += ` in ${ruleNames[rule] ?? rule}`;
   let suggestion: string | undefined;
   if (t.tokenType.name === 'Identifier') {
-    const kw = KEYWORDS.filter((k) => expected.includes(String(k.LABEL))).map((k) => String(k.LABEL).replace(/'/g, ''));
+    const kw = KEYWORDS.filter((k) => expected.includes(k)).map((k) => String(k.LABEL).replace(/'/g, ''));
     suggestion = suggest(t.image, kw);
   }
-  return error('syntax', message, span, { expected: expected || undefined, suggestion });
+  return error('syntax', message, span, { expected: expected.map(describeTokenType).join(', ') || undefined, suggestion });
 }
 
 const ruleNames: Record<string, string> = {
@@ -97,16 +102,3 @@ const ruleNames: Record<string, string> = {
   callArg: 'an argument',
   sep: 'a statement',
 };
-
-/** Turns Chevrotain's "Expecting ..." message (built from token labels) into a short list. */
-function expectedFromMessage(message: string): string {
-  const one = /Expecting --> (.+?) <--/.exec(message);
-  if (one) return one[1];
-  const alternatives = [...message.matchAll(/<([^>]*)>/g)].map((m) => m[1]);
-  const firsts = new Set<string>();
-  for (const alt of alternatives) {
-    const first = /\[([^\]]+)\]/.exec(alt);
-    if (first) firsts.add(first[1].trim());
-  }
-  return [...firsts].join(', ');
-}

@@ -1,22 +1,34 @@
 // Stage 2: syntax. A Chevrotain CST parser (one instance, reused) with error
 // recovery, so one pass reports every syntax error. The grammar is small and
-// uniform; what each statement means is the business of `language.ts`.
-//
-//   spec       ::= sep* ('extends' STRING sep+)? 'experiment' IDENT block sep*
-//   block      ::= '{' sep* (statement (sep+ statement)*)? sep* '}'
-//   statement  ::= IDENT arguments? block?
-//   arguments  ::= phrase (',' NEWLINE* phrase)*
-//   phrase     ::= atom+
-//   atom       ::= NUMBER | SIZE | STRING | IDENT | call
-//   call       ::= IDENT '(' NEWLINE* (callArg (',' NEWLINE* callArg)*)? NEWLINE* ')'
-//   callArg    ::= (IDENT ':')? atom+
-//   sep        ::= NEWLINE | ';'
-import { CstParser, type CstNode, type IToken } from 'chevrotain';
+// uniform; what each statement means is the business of `language.ts`. Its
+// EBNF is printed from this class into grammar/REFERENCE.md (see `ebnf.ts`).
+import { CstParser, EOF, type CstNode, type IParserErrorMessageProvider, type IRecognitionException, type IToken, type TokenType } from 'chevrotain';
 import * as T from './lexer.js';
+
+// Chevrotain hands the message provider what the parser expected as token
+// types, but keeps only the string the provider returns. So the "message" is
+// the expected tokens' names as JSON, and `expectedTokens` reads them back;
+// parse.ts words the diagnostic. Each path starts with the token that was due.
+const asMessage = (expected: TokenType[]) => JSON.stringify([...new Set(expected.map((t) => t.name))]);
+const firstTokens = (paths: TokenType[][]) => paths.flatMap((path) => path.slice(0, 1));
+
+const expectedTokensProvider: IParserErrorMessageProvider = {
+  buildMismatchTokenMessage: ({ expected }) => asMessage([expected]),
+  buildNotAllInputParsedMessage: () => asMessage([EOF]),
+  buildNoViableAltMessage: ({ expectedPathsPerAlt }) => asMessage(firstTokens(expectedPathsPerAlt.flat())),
+  buildEarlyExitMessage: ({ expectedIterationPaths }) => asMessage(firstTokens(expectedIterationPaths)),
+};
+
+const tokenTypeByName = new Map([...T.allTokens, EOF].map((t) => [t.name, t]));
+
+/** The tokens the parser would have accepted where it raised `e`. */
+export function expectedTokens(e: IRecognitionException): TokenType[] {
+  return (JSON.parse(e.message) as string[]).map((name) => tokenTypeByName.get(name)!);
+}
 
 export class SpecParser extends CstParser {
   constructor() {
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3 });
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: expectedTokensProvider });
     this.performSelfAnalysis();
   }
 
