@@ -1,27 +1,14 @@
 // Generates the language reference (grammar/REFERENCE.md) from the statement
-// table and the railroad diagrams (grammar/diagrams.html) from the Chevrotain
-// grammar, so the documentation is the checker's own description of itself.
+// table and the parser's grammar (printed as EBNF by ebnf.ts), and the railroad
+// diagrams (grammar/diagrams.html) from the same grammar, so the documentation
+// is the checker's own description of itself.
 // `npm run grammar` writes them; a test fails when they are stale.
 import { createSyntaxDiagramsCode } from 'chevrotain';
 import { EXPERIMENT, describeType, type BlockDef, type StatementDef } from './language.js';
+import { grammarToEbnf } from './ebnf.js';
+import { allTokens } from './lexer.js';
 import { specParser } from './parser.js';
 import { patternText } from './resolve.js';
-
-export const EBNF = `spec       ::= sep* ( 'extends' STRING sep+ )? 'experiment' IDENT block sep*
-block      ::= '{' ( sep | statement )* '}'
-statement  ::= IDENT arguments? block? sep?
-arguments  ::= phrase ( ',' NEWLINE* phrase )*
-phrase     ::= atom+
-atom       ::= NUMBER | SIZE | STRING | IDENT | call
-call       ::= IDENT '(' NEWLINE* ( callArg ( ',' NEWLINE* callArg )* NEWLINE* )? ')'
-callArg    ::= ( IDENT ':' )? atom+
-sep        ::= NEWLINE | ';'
-
-IDENT      ::= [A-Za-z_] [A-Za-z0-9_]*
-NUMBER     ::= [-+]? ( [0-9]+ ( '.' [0-9]* )? | '.' [0-9]+ ) ( [eE] [-+]? [0-9]+ )?
-SIZE       ::= [0-9]+ 'x' [0-9]+          (spaces allowed around x; also ×)
-STRING     ::= '"' ( [^"\\\\] | '\\\\' . )* '"'
-comments   ::= '//' to end of line | '/*' … '*/'`;
 
 export function renderDiagrams(): string {
   return createSyntaxDiagramsCode(specParser.getSerializedGastProductions());
@@ -82,7 +69,7 @@ export function renderReference(): string {
     '## Syntax (EBNF)',
     '',
     '```',
-    EBNF,
+    grammarToEbnf(specParser.getSerializedGastProductions(), allTokens),
     '```',
     '',
     'Railroad diagrams of the same grammar: [diagrams.html](diagrams.html).',
