@@ -39,6 +39,14 @@ describe('diagnostics', () => {
     expect(d[0].span?.line).toBe(2);
   });
 
+  it('says what the parser expected at each kind of syntax error', () => {
+    const expected = (text: string) => diag(text).find((d) => d.code === 'syntax')?.expected;
+    expect(expected('experiment t {} x')).toBe('end of file');
+    expect(expected('{')).toBe("'experiment', identifier");
+    expect(expected(spec('  train { optimizer adam(lr: ) }'))).toBe('number, size (H x W), string, identifier');
+    expect(expected('extends "a"')).toBe("end of line, ';'");
+  });
+
   it('suggests the keyword for a misspelled experiment header', () => {
     const d = one('experimnt t {\n}\n');
     expect(d).toMatchObject({ code: 'syntax', suggestion: 'experiment', span: { line: 1, column: 1 } });
