@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import * as quickstart from '../../../generated/quickstart.js';
-import * as reference from '../../../generated/drive-r2unet.js';
-import { contentHash } from '../../../src/spec/content-hash.js';
+import * as quickstart from '../../generated/quickstart.js';
+import * as reference from '../../generated/drive-r2unet.js';
+import { contentHash } from '../../src/spec/content-hash.js';
 
 /** Runs `main(argv)` of a module, capturing what it prints. */
 async function run(mod: { main(argv: string[]): Promise<number> }, argv: string[]) {

@@ -6,7 +6,7 @@ import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { generateSynthetic } from '../../../src/runtime/data/index.js';
+import { generateSynthetic } from '../../src/runtime/data/index.js';
 
 const BIN = join(process.cwd(), 'bin', 'r2u.mjs');
 const r2u = (...args: string[]) => {
