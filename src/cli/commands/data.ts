@@ -4,6 +4,9 @@
 // preprocessed images and sampled patches next to their labels.
 import type { Command } from 'commander';
 import { EXIT } from '../exit-codes.js';
+import { collect, parseCount } from '../flags.js';
+import { exitCodeFor, printDiagnostics } from '../print-diagnostics.js';
+import { reportRunFailure } from '../run-failure.js';
 
 interface PreviewFlags {
   out: string;
@@ -19,7 +22,7 @@ export function registerData(program: Command): void {
     .description('write a PNG of preprocessed training images and augmented patches with their labels')
     .argument('<spec>', 'experiment spec (.r2u)')
     .option('-o, --out <file>', 'output PNG', 'data-preview.png')
-    .option('--set <path=value>', 'override a config value (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--set <path=value>', 'override a setting (repeatable), e.g. data.dataset.count=4', collect, [])
     .option('--images <n>', 'preprocessed images shown', '4')
     .option('--patches <n>', 'sampled patches shown', '16')
     .action(async (spec: string, flags: PreviewFlags) => {
@@ -29,24 +32,22 @@ export function registerData(program: Command): void {
 
 async function previewCommand(spec: string, flags: PreviewFlags): Promise<number> {
   // heavy modules (sharp, the runtime) load only when the command runs
-  const { loadExperiment, formatDiagnostics } = await import('../../compiler/index.js');
-  const { DataError, loadDataset, splitImages, PatchSampler, writePreview } = await import('../../runtime/data/index.js');
+  const images = parseCount('--images', flags.images, 0);
+  const patches = parseCount('--patches', flags.patches, 0);
+  const { loadExperiment } = await import('../../compiler/index.js');
   const loaded = await loadExperiment(spec, { sets: flags.set });
-  if (loaded.diagnostics.length > 0) console.error(formatDiagnostics(loaded.diagnostics));
-  if (loaded.config === undefined) return EXIT.invalid;
+  printDiagnostics(loaded.diagnostics);
+  if (loaded.config === undefined) return exitCodeFor(loaded.diagnostics);
   const config = loaded.config;
   try {
+    const { loadDataset, splitImages, PatchSampler, writePreview } = await import('../../runtime/data/index.js');
     const dataset = await loadDataset(config.data, { seed: config.seed, log: (line) => console.error(line) });
     const { train, val } = splitImages(dataset.images, config.data.split, config.seed);
     const sampler = new PatchSampler(train, config.data.patches, config.data.augment, config.seed);
-    await writePreview(train, sampler, flags.out, { images: Number(flags.images), patches: Number(flags.patches) });
+    await writePreview(train, sampler, flags.out, { images, patches });
     console.log(`wrote ${flags.out}: ${dataset.images.length} images (${train.length} train, ${val.length} val: ${val.map((v) => v.id).join(', ')})`);
     return EXIT.ok;
   } catch (err) {
-    if (err instanceof DataError) {
-      console.error(`r2u data preview: ${err.message}`);
-      return EXIT.runtime;
-    }
-    throw err;
+    return reportRunFailure(err, 'r2u data preview');
   }
 }
