@@ -4,6 +4,7 @@
 // offending value, wherever it came from (the file, a parent spec, --set).
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import type { ExperimentConfig } from '../spec/config.js';
+import { patchFits } from '../spec/trainable.js';
 import { error, type Diagnostic } from './diagnostics.js';
 import { precompiledValidator } from './precompiled-validator.js';
 import { EXPERIMENT_SCHEMA } from './schema.js';
@@ -62,7 +63,7 @@ function crossFieldRules(c: ExperimentConfig, spans: SpanMap, file: string): Dia
     rule('data.patches.size', `patch size ${ph} x ${pw} is not divisible by 2^depth = ${stride}`, `model depth ${c.model.depth} pools ${c.model.depth} times; use a multiple of ${stride}, e.g. ${Math.ceil(ph / stride) * stride} x ${Math.ceil(pw / stride) * stride}`);
   }
   const size = imageSize(c);
-  if (size && (ph > size[0] || pw > size[1])) {
+  if (size && !patchFits(c.data.patches.size, size)) {
     rule('data.patches.size', `patch size ${ph} x ${pw} is larger than the images (${size[0]} x ${size[1]} after preprocessing)`);
   }
   const split = c.data.split;

@@ -8,6 +8,7 @@ import { initBackend } from '../backend.js';
 import type { BackendName, DataConfig, ExperimentConfig } from '../../spec/config.js';
 import { createPreprocessor, DataError, inputChannels, loadDataset, splitImages } from '../data/index.js';
 import { buildModel, formatSummary, summarizeModel } from '../model/index.js';
+import { assertTrainable } from './assert-trainable.js';
 
 
 const dims = (d: readonly [number, number]) => `${d[0]}x${d[1]}`;
@@ -131,8 +132,6 @@ export async function dryRun(
     for (const [i, step] of fitted.entries()) out(`  ${i + 1}. ${step}`);
   }
   out(`split:     ${split.train.length} training, ${split.val.length} validation (${split.val.map((im) => im.id).join(', ')})`);
-  const [ph, pw] = c.data.patches.size;
-  const small = dataset.images.filter((im) => im.height < ph || im.width < pw);
-  if (small.length > 0) throw new DataError(`patches of ${ph}x${pw} do not fit in ${small.length} preprocessed image(s), e.g. ${small[0].id} (${small[0].height}x${small[0].width})`);
+  assertTrainable(c, split);
   if (dataset.channels !== channels) throw new DataError(`the images have ${dataset.channels} channels after preprocessing, the model expects ${channels}`);
 }

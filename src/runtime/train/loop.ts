@@ -9,7 +9,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { initBackend, type BackendInfo } from '../backend.js';
 import type { BackendName, ExperimentConfig } from '../../spec/config.js';
-import { DataError, loadDataset, PatchSampler, splitImages, type FundusImage } from '../data/index.js';
+import { loadDataset, PatchSampler, splitImages, type FundusImage } from '../data/index.js';
 import { createTrainEngine, type TrainEngine } from '../engine/index.js';
 import { evaluateImages, type MapLoss } from '../eval/evaluate.js';
 import { inferenceSettings } from '../eval/infer.js';
@@ -18,6 +18,7 @@ import { loadCheckpoint, saveCheckpoint, type TrainState } from '../run/checkpoi
 import { DivergedError, RunError } from '../run/errors.js';
 import { writeJsonAtomic } from '../run/atomic.js';
 import { assertFreshRunDir, defaultRunDir, readJson, readMetrics, readSpec, RUN_FILES, writeMetrics, type RunInfo } from '../run/folder.js';
+import { assertTrainable } from './assert-trainable.js';
 import { initialMonitorState, lowerIsBetter, updateMonitor, type MonitorState } from './early-stop.js';
 import type { EpochRecord } from './epoch-record.js';
 import { tableHeader, tableRow } from './epoch-table.js';
@@ -75,7 +76,7 @@ export async function trainExperiment(config: ExperimentConfig, opts: TrainOptio
     ...(resumed === null ? {} : { stats: resumed.checkpoint.preprocess, baseDir: resumed.info.cwd }),
   });
   const { train, val } = splitImages(dataset.images, config.data.split, config.seed);
-  checkImages(config, train, val);
+  assertTrainable(config, { train, val });
   log(`split: ${train.length} training, ${val.length} validation images`);
   const sampler = new PatchSampler(train, config.data.patches, config.data.augment, config.seed);
 
@@ -128,17 +129,6 @@ async function loadResume(dir: string, config: ExperimentConfig): Promise<Resume
 
 /** what a resume must not change: everything but the runtime settings and the number of epochs */
 const resumable = (c: ExperimentConfig) => ({ ...c, runtime: undefined, train: { ...c.train, epochs: undefined } });
-
-function checkImages(config: ExperimentConfig, train: FundusImage[], val: FundusImage[]): void {
-  const [ph, pw] = config.data.patches.size;
-  for (const img of [...train, ...val]) {
-    if (img.label === null) throw new DataError(`image ${img.id} has no vessel label; training and validation need labels`, img.sourcePath);
-    if (img.height < ph || img.width < pw) {
-      throw new DataError(`patches of ${ph}x${pw} do not fit in image ${img.id} (${img.height}x${img.width} after preprocessing)`, img.sourcePath);
-    }
-  }
-  if (val.length === 0) throw new DataError('the split leaves no validation image');
-}
 
 async function startRunDir(runDir: string, config: ExperimentConfig, backend: BackendInfo, preprocess: unknown): Promise<void> {
   await assertFreshRunDir(runDir);
