@@ -1,6 +1,6 @@
 // Tracking of the monitored validation quantity: which epoch is best (for the
 // `best` checkpoint and best-weights restore) and when patience runs out.
-import type { Monitor } from '../../spec/config.js';
+import type { ExperimentConfig, Monitor } from '../../spec/config.js';
 import type { EpochRecord } from './epoch-record.js';
 
 export interface MonitorState {
@@ -11,6 +11,9 @@ export interface MonitorState {
   /** epochs since the last improvement */
   wait: number;
 }
+
+/** The monitor that picks the best checkpoint: early stopping's, else the validation loss. */
+export const monitorOf = (c: ExperimentConfig): Monitor => c.train.early_stop?.monitor ?? 'val_loss';
 
 export const lowerIsBetter = (m: Monitor): boolean => m === 'val_loss';
 

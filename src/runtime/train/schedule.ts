@@ -1,7 +1,9 @@
 // Learning-rate schedules. `learningRate` is a pure function of the position
 // in training; `plateau` depends on the monitored validation value, so it is a
-// small stateful class fed once per epoch.
-import type { ScheduleConfig } from '../../spec/config.js';
+// small stateful class fed once per epoch; RunRate is the two as one run sees them.
+import type { Monitor, ScheduleConfig, TrainConfig } from '../../spec/config.js';
+import { lowerIsBetter } from './early-stop.js';
+import type { EpochRecord } from './epoch-record.js';
 
 /**
  * Learning rate at step `step` (0-based) of epoch `epoch` (0-based) for base
@@ -70,5 +72,47 @@ export class PlateauSchedule {
     this.lr = s.lr;
     this.best = s.best;
     this.waited = s.waited;
+  }
+}
+
+/**
+ * The learning rate through one run: `learningRate` for the schedules that
+ * depend only on the position, the PlateauSchedule's state for `plateau`.
+ */
+export class RunRate {
+  private readonly plateau: PlateauSchedule | null;
+
+  constructor(
+    private readonly train: TrainConfig,
+    /** the monitored value that `plateau` watches */
+    private readonly monitor: Monitor,
+    private readonly stepsPerEpoch: number,
+  ) {
+    const s = train.schedule;
+    this.plateau = s.kind === 'plateau' ? new PlateauSchedule(s, train.optimizer.lr, lowerIsBetter(monitor) ? 'min' : 'max') : null;
+  }
+
+  /** the rate at step `step` (0-based) of epoch `epoch` (1-based); `step` = stepsPerEpoch is where the next epoch starts */
+  at(epoch: number, step: number): number {
+    if (this.plateau !== null) return this.plateau.lr;
+    return learningRate(this.train.schedule, this.train.optimizer.lr, epoch - 1, step, this.stepsPerEpoch, this.train.epochs);
+  }
+
+  /** Feeds a finished epoch (only `plateau` listens). */
+  afterEpoch(record: EpochRecord): void {
+    this.plateau?.update(record[this.monitor]);
+  }
+
+  /** what a checkpoint keeps of the schedule (null: it has no state) */
+  state(): { lr: number; best: number; waited: number } | null {
+    return this.plateau?.getState() ?? null;
+  }
+
+  /** Restores `state()` from a checkpoint. */
+  restore(saved: unknown): void {
+    if (this.plateau === null) return;
+    // JSON turns the initial ±Infinity best into null
+    const s = saved as { lr: number; best: number | null; waited: number };
+    this.plateau.setState({ ...s, best: s.best ?? (lowerIsBetter(this.monitor) ? Infinity : -Infinity) });
   }
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { learningRate, PlateauSchedule } from '../../../src/runtime/train/schedule.js';
+import { DEFAULT_EXPERIMENT } from '../../../src/spec/defaults.js';
+import type { EpochRecord } from '../../../src/runtime/train/epoch-record.js';
+import { learningRate, PlateauSchedule, RunRate } from '../../../src/runtime/train/schedule.js';
 
 describe('learning-rate schedules', () => {
   it('constant', () => {
@@ -50,5 +52,31 @@ describe('learning-rate schedules', () => {
     expect(s.update(0.5)).toBe(1);
     expect(s.update(0.6)).toBe(1);
     expect(s.update(0.55)).toBeCloseTo(0.1, 12);
+  });
+});
+
+describe('the rate through a run', () => {
+  const train = (schedule: (typeof DEFAULT_EXPERIMENT)['train']['schedule']) => ({ ...DEFAULT_EXPERIMENT.train, epochs: 10, schedule, optimizer: { ...DEFAULT_EXPERIMENT.train.optimizer, lr: 0.1 } });
+  const epoch = (val_loss: number) => ({ val_loss }) as EpochRecord;
+
+  it('counts epochs from 1 for the position schedules', () => {
+    const cfg = { kind: 'step', every: 2, factor: 0.5 } as const;
+    const rate = new RunRate(train(cfg), 'val_loss', 4);
+    expect(rate.at(3, 1)).toBe(learningRate(cfg, 0.1, 2, 1, 4, 10));
+    expect(rate.state()).toBeNull();
+  });
+
+  it('a plateau restored from its JSON state goes on as if it had never stopped', () => {
+    const cfg = { kind: 'plateau', factor: 0.5, patience: 1, min_lr: 0 } as const;
+    const straight = new RunRate(train(cfg), 'val_loss', 4);
+    const resumed = new RunRate(train(cfg), 'val_loss', 4);
+    // saved before any epoch improved: the best is still Infinity, which JSON writes as null
+    resumed.restore(JSON.parse(JSON.stringify(straight.state())));
+    for (const v of [0.5, 0.6, 0.4, 0.45]) {
+      straight.afterEpoch(epoch(v));
+      resumed.afterEpoch(epoch(v));
+      expect(resumed.at(1, 0)).toBe(straight.at(1, 0));
+    }
+    expect(straight.at(1, 0)).toBe(0.025);
   });
 });

@@ -1,0 +1,59 @@
+// Continuing a run from its last checkpoint (`--resume`): the checks that it
+// is the same experiment, and the restore of the engine, the schedule and the
+// monitor, so that the resumed run goes on exactly as if it had never stopped.
+import { join } from 'node:path';
+import type { ExperimentConfig } from '../../spec/config.js';
+import { loadCheckpoint } from '../run/checkpoint.js';
+import { RunError } from '../run/errors.js';
+import { writeJsonAtomic } from '../run/atomic.js';
+import { readJson, readMetrics, readSpec, RUN_FILES, type RunInfo } from '../run/folder.js';
+import type { EpochRecord } from './epoch-record.js';
+import type { RunContext, RunProgress } from './run-context.js';
+
+export interface Resumed {
+  checkpoint: Awaited<ReturnType<typeof loadCheckpoint>>;
+  history: EpochRecord[];
+  info: RunInfo;
+  /** train.epochs of the run's spec.json (a resume may lengthen or shorten the run) */
+  epochsBefore: number;
+}
+
+/** Loads the last checkpoint of a run; the experiment must be the one the run was started with. */
+export async function loadResume(dir: string, config: ExperimentConfig): Promise<Resumed> {
+  const spec = await readSpec(dir);
+  if (JSON.stringify(resumable(spec)) !== JSON.stringify(resumable(config))) {
+    throw new RunError(
+      `${dir}: the experiment differs from the run's spec.json; resume with the same spec (only train.epochs and runtime settings may change)`,
+    );
+  }
+  const checkpoint = await loadCheckpoint(join(dir, RUN_FILES.last)).catch((err: unknown) => {
+    throw new RunError(`${dir}: no finished epoch to resume from (${(err as Error).message})`);
+  });
+  if (config.train.epochs < checkpoint.state.epoch) {
+    throw new RunError(`${dir}: train.epochs ${config.train.epochs} is fewer than the ${checkpoint.state.epoch} epochs the run has finished`);
+  }
+  const history = (await readMetrics(dir)).filter((r) => r.epoch <= checkpoint.state.epoch);
+  const info = await readJson<RunInfo>(join(dir, RUN_FILES.run), 'run information');
+  return { checkpoint, history, info, epochsBefore: spec.train.epochs };
+}
+
+/** what a resume must not change: everything but the runtime settings and the number of epochs */
+const resumable = (c: ExperimentConfig) => ({ ...c, runtime: undefined, train: { ...c.train, epochs: undefined } });
+
+/** A resume with another train.epochs: spec.json takes the new length. */
+export async function recordNewLength(runDir: string, resumed: Resumed, config: ExperimentConfig, log: (line: string) => void): Promise<void> {
+  if (resumed.epochsBefore === config.train.epochs) return;
+  await writeJsonAtomic(join(runDir, RUN_FILES.spec), config);
+  const recomputed = config.train.schedule.kind === 'cosine' ? '; the cosine schedule is recomputed for the new length, so the rate jumps' : '';
+  log(`train.epochs: ${resumed.epochsBefore} -> ${config.train.epochs} (spec.json updated${recomputed})`);
+}
+
+/** Puts the engine and the schedule back where the checkpoint left them; returns the progress to continue from. */
+export async function restore(run: RunContext, resumed: Resumed): Promise<RunProgress> {
+  const { checkpoint } = resumed;
+  await run.engine.setWeights(checkpoint.weights.map((w) => w.values));
+  if (checkpoint.optimizer !== null) await run.engine.setOptimizerState(checkpoint.optimizer);
+  run.rate.restore(checkpoint.state.schedule);
+  run.log(`resuming after epoch ${checkpoint.state.epoch} of ${run.config.train.epochs}`);
+  return { finished: checkpoint.state.epoch, monitor: checkpoint.state.monitor, history: resumed.history };
+}
