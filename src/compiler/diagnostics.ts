@@ -5,21 +5,23 @@ import type { Span } from './source.js';
 
 export type Severity = 'error' | 'warning';
 
-/** Stable codes, so tools and tests can match on the kind of problem. */
-export type DiagnosticCode =
-  | 'io' // the file cannot be read
-  | 'encoding' // not UTF-8
-  | 'lex' // a character that starts no token
-  | 'syntax' // the parser expected something else
-  | 'unknown-key' // a statement the block does not have
-  | 'duplicate-key' // a statement given twice in one block
-  | 'bad-value' // a value of the wrong type or out of range
-  | 'unknown-value' // an identifier that is not one of the allowed values
-  | 'missing' // a required part is absent
-  | 'extends' // a cycle or an unreadable parent
-  | 'schema' // the resolved configuration violates the JSON Schema
-  | 'rule' // a cross-field rule (patch divisible by 2^depth, ...)
-  | 'override'; // a bad --set
+/** Stable codes, so tools and tests can match on the kind of problem; each with its meaning (for the reference and editors). */
+export const DIAGNOSTIC_CODES = {
+  io: 'the file cannot be read',
+  encoding: 'not UTF-8',
+  lex: 'a character that starts no token',
+  syntax: 'the parser expected something else',
+  'unknown-key': 'a statement the block does not have',
+  'duplicate-key': 'a statement given twice in one block',
+  'bad-value': 'a value of the wrong type or out of range',
+  'unknown-value': 'an identifier that is not one of the allowed values',
+  missing: 'a required part is absent',
+  extends: 'a cycle or an unreadable parent',
+  schema: 'the resolved configuration violates the JSON Schema',
+  rule: 'a cross-field rule (patch divisible by 2^depth, ...)',
+  override: 'a bad --set',
+} as const;
+export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
 
 export interface Diagnostic {
   readonly severity: Severity;

@@ -4,6 +4,7 @@
 // is the checker's own description of itself.
 // `npm run grammar` writes them; a test fails when they are stale.
 import { createSyntaxDiagramsCode } from 'chevrotain';
+import { DIAGNOSTIC_CODES } from './diagnostics.js';
 import { EXPERIMENT, describeType, type BlockDef, type StatementDef } from './language.js';
 import { grammarToEbnf } from './ebnf.js';
 import { allTokens } from './lexer.js';
@@ -14,7 +15,8 @@ export function renderDiagrams(): string {
   return createSyntaxDiagramsCode(specParser.getSerializedGastProductions());
 }
 
-function usage(key: string, def: StatementDef): string {
+/** How a statement is written, e.g. `batch <integer ≥ 1 and ≤ 4096>`; one line per variant. */
+export function usage(key: string, def: StatementDef): string {
   switch (def.form) {
     case 'value':
       return `${key} <${describeType(def.type)}>${def.flag !== undefined ? `  (alone: ${String(def.flag)})` : ''}`;
@@ -76,5 +78,14 @@ export function renderReference(): string {
     '',
   ];
   section('Statements of `experiment NAME { … }`', EXPERIMENT, '', 2, out);
+  out.push('## Diagnostic codes', '', 'Every problem `r2u check` (and the language server) reports carries one of these stable codes.', '');
+  out.push('| code | meaning |', '|---|---|');
+  for (const [code, meaning] of Object.entries(DIAGNOSTIC_CODES)) out.push(`| <a id="${diagnosticAnchor(code)}"></a>\`${code}\` | ${meaning} |`);
+  out.push('');
   return out.join('\n');
+}
+
+/** The anchor of a diagnostic code's row in REFERENCE.md, for links from editors. */
+export function diagnosticAnchor(code: string): string {
+  return `code-${code}`;
 }
