@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const FRONT_END_ONLY = new Set(['check', 'fmt', 'diff', 'schema', '--help', '-h', '--version', '-V', 'help']);
+const FRONT_END_ONLY = new Set(['check', 'fmt', 'diff', 'schema', 'lsp', '--help', '-h', '--version', '-V', 'help']);
 
 function newestSource(dir) {
   let newest = 0;
@@ -20,8 +20,8 @@ function newestSource(dir) {
 }
 
 const bundle = join(root, 'dist', 'main.js');
-// the bundle holds the CLI and the compiler (the runtime is loaded from its sources)
-const bundled = ['src/cli', 'src/compiler', 'src/spec', 'src/version.ts'].map((p) => join(root, p));
+// the bundle holds the CLI, the compiler and the language server (the runtime is loaded from its sources)
+const bundled = ['src/cli', 'src/compiler', 'src/lsp', 'src/spec', 'src/version.ts'].map((p) => join(root, p));
 const newest = Math.max(...bundled.map((p) => (statSync(p).isDirectory() ? newestSource(p) : statSync(p).mtimeMs)));
 const fresh = existsSync(bundle) && statSync(bundle).mtimeMs >= newest;
 const command = process.argv[2];

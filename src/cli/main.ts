@@ -15,6 +15,7 @@ import { registerTrain } from './commands/train.js';
 import { registerEval } from './commands/eval.js';
 import { registerPredict } from './commands/predict.js';
 import { registerBench } from './commands/bench.js';
+import { registerLsp } from './commands/lsp.js';
 
 const program = new Command('r2u')
   .description('Compile and run declarative R2U-Net retinal vessel segmentation experiments')
@@ -33,6 +34,7 @@ const registrations: Array<(program: Command) => void> = [
   registerEval,
   registerPredict,
   registerBench,
+  registerLsp,
 ];
 for (const register of registrations) register(program);
 
