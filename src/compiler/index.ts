@@ -7,7 +7,7 @@ export { DEFAULT_EXPERIMENT } from '../spec/defaults.js';
 export { EXPERIMENT_SCHEMA } from './schema.js';
 export { validateConfig } from './validate.js';
 // for editors: the syntax tree, the statement table, tokens and the formatter
-export type { Atom, Block, CallArg, Phrase, SpecAst, Statement } from './ast.js';
+export type { Atom, Block, CallArg, Comment, Phrase, SpecAst, Statement } from './ast.js';
 export { diagnosticAnchor, usage } from './docs.js';
 export { formatSource } from './format.js';
 export { EXPERIMENT, describeType, type BlockDef, type PhraseDef, type Slot, type SlotType, type StatementDef, type VariantDef } from './language.js';

@@ -38,6 +38,8 @@ interface Call {
 interface InStatement {
   readonly key: string;
   readonly def?: StatementDef;
+  /** the configuration path of the block the statement belongs to */
+  readonly base: string;
   readonly args: IToken[];
   call?: Call;
 }
@@ -75,6 +77,8 @@ export function complete(doc: TextDocument, offset: number): CompletionItem[] {
       else top.push(t);
       continue;
     }
+    // a brace inside a call means its `)` is missing: leave the call
+    if (st?.call && (k === 'LCurly' || k === 'RCurly')) st.call = undefined;
     if (st?.call) {
       const call = st.call;
       if (k === 'LParen') call.depth++;
@@ -94,7 +98,7 @@ export function complete(doc: TextDocument, offset: number): CompletionItem[] {
         break;
       case 'LCurly': {
         const def = st?.def;
-        frames.push({ table: bodyOf(def), path: st && def ? [frame.path, def.target].filter(Boolean).join('.') : '', seen: new Set(), repeats: def?.form === 'ops' });
+        frames.push({ table: bodyOf(def), path: st && def ? [st.base, def.target].filter(Boolean).join('.') : '', seen: new Set(), repeats: def?.form === 'ops' });
         st = undefined;
         break;
       }
@@ -109,7 +113,7 @@ export function complete(doc: TextDocument, offset: number): CompletionItem[] {
       }
       default:
         if (!st && WORD.has(k)) {
-          st = { key: t.image, def: frame.table?.[t.image], args: [] };
+          st = statementStart(frames, t.image);
           frame.seen.add(t.image);
         } else st?.args.push(t);
     }
@@ -120,9 +124,21 @@ export function complete(doc: TextDocument, offset: number): CompletionItem[] {
   if (!frame) return frames.length === 0 && !tokens.some((t) => kind(t) === 'LCurly') ? keywordItems(top) : [];
   if (!st) return statementItems(frame);
   if (!st.def) return [];
-  const path = [frame.path, st.def.target].filter(Boolean).join('.');
+  const path = [st.base, st.def.target].filter(Boolean).join('.');
   if (st.call) return callItems(st.key, st.def, st.call);
   return valueItems(st.key, st.def, st.args, path);
+}
+
+/**
+ * A statement's entry in the table of its block; when the block lacks it but
+ * an enclosing one has it, a `}` is probably missing, and that entry is meant.
+ */
+function statementStart(frames: readonly Frame[], key: string): InStatement {
+  for (let i = frames.length - 1; i >= 0; i--) {
+    const def = frames[i].table?.[key];
+    if (def && (i === frames.length - 1 || bodyOf(def))) return { key, def, base: frames[i].path, args: [] };
+  }
+  return { key, base: frames.at(-1)!.path, args: [] };
 }
 
 /** Inside a "string" or after // on the line typed so far. */

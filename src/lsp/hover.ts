@@ -60,10 +60,10 @@ function resolvedText(analysis: Analysis, placed: PlacedStatement): string {
   const body = bodyOf(placed.def);
   if (!config) return '_The resolved value is shown when the spec has no errors._';
   if (body && placed.def!.form !== 'ops') {
-    const rows = Object.entries(body).map(([key, def]) => {
-      const path = joinPath(placed.path, def.target);
-      return `| \`${key}\` | \`${showValue(valueAt(config, path))}\` | ${originText(analysis, path)} |`;
-    });
+    const settings: [string, string][] = Object.entries(body).map(([key, def]) => [key, joinPath(placed.path, def.target)]);
+    // `model r2unet { … }`: the name is a setting too
+    if (placed.def!.form === 'namedBlock') settings.unshift([placed.def!.field, joinPath(placed.path, placed.def!.field)]);
+    const rows = settings.map(([key, path]) => `| \`${key}\` | \`${showValue(valueAt(config, path))}\` | ${originText(analysis, path)} |`);
     return ['**Resolved:**', '', '| setting | value | from |', '|---|---|---|', ...rows].join('\n');
   }
   return `**Resolved:** \`${showValue(valueAt(config, placed.path))}\` — ${originText(analysis, placed.path)}`;

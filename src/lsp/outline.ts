@@ -36,9 +36,9 @@ export function documentSymbols(doc: TextDocument, ast: SpecAst | undefined): Do
 export function foldingRanges(doc: TextDocument, ast: SpecAst | undefined): FoldingRange[] {
   if (!ast) return [];
   const out: FoldingRange[] = [];
-  const comment = (c: Comment) => {
-    if (c.endLine > c.span.line) out.push({ startLine: c.span.line - 1, endLine: c.endLine - 1, kind: FoldingRangeKind.Comment });
-  };
+  // comments on lines of their own; a run of them on consecutive lines folds as one
+  const ownLine: Comment[] = [];
+  const comment = (c: Comment) => ownLine.push(c);
   const block = (b: Block) => {
     // fold up to the line before the closing brace, so `}` stays visible
     const start = b.span.line - 1;
@@ -46,12 +46,18 @@ export function foldingRanges(doc: TextDocument, ast: SpecAst | undefined): Fold
     if (close - 1 > start) out.push({ startLine: start, endLine: close - 1 });
     for (const s of b.statements) {
       s.leading.forEach(comment);
-      s.trailing.forEach(comment);
       if (s.block) block(s.block);
     }
     b.dangling.forEach(comment);
   };
   [...ast.header, ...ast.preamble, ...ast.footer].forEach(comment);
   if (ast.body) block(ast.body);
+  ownLine.sort((a, b) => a.span.offset - b.span.offset);
+  for (let i = 0; i < ownLine.length; ) {
+    let j = i;
+    while (j + 1 < ownLine.length && ownLine[j + 1].span.line === ownLine[j].endLine + 1) j++;
+    if (ownLine[j].endLine > ownLine[i].span.line) out.push({ startLine: ownLine[i].span.line - 1, endLine: ownLine[j].endLine - 1, kind: FoldingRangeKind.Comment });
+    i = j + 1;
+  }
   return out;
 }

@@ -26,6 +26,12 @@ export function valueAt(root: unknown, path: string): unknown {
 export function showValue(value: unknown): string {
   if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'number')) return `${value[0]} x ${value[1]}`;
   if (value === null) return 'off';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'object' && value !== null && 'kind' in value) {
+    const { kind, ...params } = value as Record<string, unknown>;
+    const args = Object.entries(params).map(([k, v]) => `${k}: ${typeof v === 'string' ? JSON.stringify(v) : showValue(v)}`);
+    return args.length ? `${String(kind)}(${args.join(', ')})` : String(kind);
+  }
   return JSON.stringify(value);
 }
 
