@@ -19,8 +19,8 @@ export interface Client {
   readonly process: ChildProcess;
   /** everything the server wrote to stderr */
   readonly stderr: () => string;
-  /** the diagnostics of a document once the server has published those of `version` */
-  diagnostics(uri: string, version: number): Promise<Diagnostic[]>;
+  /** the diagnostics of a document once the server has published those of `version` (any next ones when undefined) */
+  diagnostics(uri: string, version: number | undefined): Promise<Diagnostic[]>;
   open(path: string, text: string, version?: number): string;
   change(uri: string, text: string, version: number): void;
   stop(): Promise<number | null>;
@@ -34,11 +34,11 @@ export async function startClient(): Promise<Client> {
   child.stderr!.on('data', (d) => (stderr += d));
   const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
   const published = new Map<string, PublishDiagnosticsParams[]>();
-  const waiting: Array<{ uri: string; version: number; resolve: (d: Diagnostic[]) => void }> = [];
+  const waiting: Array<{ uri: string; version: number | undefined; resolve: (d: Diagnostic[]) => void }> = [];
   connection.onNotification(PublishDiagnosticsNotification.type, (p) => {
     published.set(p.uri, [...(published.get(p.uri) ?? []), p]);
     for (const w of [...waiting]) {
-      if (w.uri === p.uri && p.version === w.version) {
+      if (w.uri === p.uri && (w.version === undefined || p.version === w.version)) {
         waiting.splice(waiting.indexOf(w), 1);
         w.resolve(p.diagnostics);
       }
@@ -52,7 +52,7 @@ export async function startClient(): Promise<Client> {
     process: child,
     stderr: () => stderr,
     diagnostics(uri, version) {
-      const done = published.get(uri)?.find((p) => p.version === version);
+      const done = version === undefined ? undefined : published.get(uri)?.find((p) => p.version === version);
       if (done) return Promise.resolve(done.diagnostics);
       return new Promise((resolve) => waiting.push({ uri, version, resolve }));
     },
