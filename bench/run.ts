@@ -6,6 +6,7 @@ import { machineLine } from './machine.js';
 
 const steps: Array<[title: string, command: string, args: string[]]> = [
   ['front end: parse + validate, r2u check as a process', 'tsx', ['bench/frontend.ts']],
+  ['language server: diagnostics and completion latency, start-up', 'tsx', ['bench/lsp.ts']],
   ['code generation: per spec, with and without type-checking, 50 specs', 'tsx', ['bench/compile.ts']],
   ['data: DRIVE load + preprocess, sampler throughput, time waiting for data', 'tsx', ['bench/data.ts']],
   ['engine: kernel GFLOP/s per core; seed-shaped R2U-Net (16 filters, both recurrences) on one and two cores', 'tsx', ['bench/engine.ts', '--steps', '6']],
