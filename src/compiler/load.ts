@@ -21,6 +21,8 @@ export const MAX_NESTING = 32;
 export interface LoadOptions {
   /** `--set path=value` overrides, applied after the file and its parents */
   sets?: readonly string[];
+  /** the text of a parent spec (by absolute path) when it is not the file's, e.g. an editor's unsaved buffer */
+  parentText?: (absolutePath: string) => string | undefined;
 }
 
 export interface LoadedExperiment {
@@ -93,9 +95,10 @@ interface Chain {
 }
 
 /** Parses and resolves one file of the extends chain, its parents first. */
-function loadChain(path: string, stack: string[], source?: SourceFile): Chain {
+function loadChain(path: string, stack: string[], source?: SourceFile, parentText?: LoadOptions['parentText']): Chain {
   const abs = resolvePath(path);
-  const read: ReadResult = source ? { source } : readSpec(path);
+  const given = source ? undefined : parentText?.(abs);
+  const read: ReadResult = source ? { source } : given !== undefined ? decodeSpec(displayPath(abs), new TextEncoder().encode(given)) : readSpec(path);
   if ('diagnostic' in read) return { assignments: [], diagnostics: [read.diagnostic], sources: [] };
   const src = read.source;
   const nesting = maxNesting(src.text);
@@ -113,7 +116,7 @@ function loadChain(path: string, stack: string[], source?: SourceFile): Chain {
       const cycle = [...stack, abs, parentPath].slice(stack.indexOf(parentPath) >= 0 ? stack.indexOf(parentPath) : 0).map(displayPath);
       diagnostics.push(error('extends', `extends cycle: ${cycle.join(' → ')}`, ast.extends.span));
     } else {
-      const parent = loadChain(parentPath, [...stack, abs]);
+      const parent = loadChain(parentPath, [...stack, abs], undefined, parentText);
       chain.sources.push(...parent.sources);
       chain.assignments.push(...parent.assignments);
       if (parent.diagnostics.some((d) => d.code === 'io' || d.code === 'encoding') && parent.sources.length === 0) {
@@ -153,7 +156,7 @@ function maxNesting(text: string): number {
 export function loadExperimentSync(path: string, opts: LoadOptions & { text?: string } = {}): LoadedExperiment {
   const given = opts.text !== undefined ? decodeSpec(displayPath(path), new TextEncoder().encode(opts.text)) : undefined;
   if (given && 'diagnostic' in given) return { diagnostics: [given.diagnostic], sources: [], spans: new Map() };
-  const chain = loadChain(path, [], given?.source);
+  const chain = loadChain(path, [], given?.source, opts.parentText);
   const diagnostics = chain.diagnostics;
   const config = structuredClone(DEFAULT_EXPERIMENT) as unknown as Record<string, unknown>;
   applyAssignments(config, chain.assignments);
