@@ -22,8 +22,9 @@ export function documentPath(uri: string): string {
   return resolve(process.cwd(), `${uri.replace(/[^A-Za-z0-9_.-]+/g, '_')}.r2u`);
 }
 
-export function analyze(doc: TextDocument): Analysis {
+/** `parentText` gives the editor's text of a parent spec that is open (it may be unsaved). */
+export function analyze(doc: TextDocument, parentText?: (absolutePath: string) => string | undefined): Analysis {
   const path = documentPath(doc.uri);
-  const loaded = loadExperimentSync(path, { text: doc.getText() });
+  const loaded = loadExperimentSync(path, { text: doc.getText(), parentText });
   return { uri: doc.uri, version: doc.version, path, loaded, parents: loaded.sources.slice(1).map(spanFilePath) };
 }

@@ -15,7 +15,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { VERSION } from '../version.js';
-import { analyze, type Analysis } from './analysis.js';
+import { analyze, documentPath, type Analysis } from './analysis.js';
 import { quickFixes } from './code-actions.js';
 import { complete } from './completion.js';
 import { definition, documentLinks } from './definition.js';
@@ -34,11 +34,14 @@ export function startServer(connection: Connection): void {
   const analyses = new Map<string, Analysis>();
   const timers = new Map<string, NodeJS.Timeout>();
 
+  /** The text of an open document by its file path: parents are read from the editor, unsaved edits included. */
+  const openText = (path: string): string | undefined => documents.all().find((d) => documentPath(d.uri) === path)?.getText();
+
   /** The analysis of a document's current version (computed now when stale). */
   const analysisOf = (doc: TextDocument): Analysis => {
     const cached = analyses.get(doc.uri);
     if (cached && cached.version === doc.version) return cached;
-    const fresh = analyze(doc);
+    const fresh = analyze(doc, openText);
     analyses.set(doc.uri, fresh);
     return fresh;
   };
@@ -61,12 +64,12 @@ export function startServer(connection: Connection): void {
     timers.set(uri, setTimeout(() => publish(uri), delay));
   };
 
-  /** Re-checks the open documents that extend a file that changed on disk. */
+  /** Re-checks the open documents that extend a file that changed (in the editor or on disk). */
   const recheckDependents = (path: string) => {
     for (const [uri, analysis] of analyses) {
       if (!analysis.parents.includes(path)) continue;
       analyses.delete(uri);
-      schedule(uri, 0);
+      schedule(uri);
     }
   };
 
@@ -92,7 +95,7 @@ export function startServer(connection: Connection): void {
   connection.onInitialize(
     (): InitializeResult => ({
       capabilities: {
-        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Full, save: { includeText: false } },
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Full },
         completionProvider: { triggerCharacters: [' ', '"', '/', '(', ','] },
         hoverProvider: true,
         definitionProvider: true,
@@ -106,15 +109,17 @@ export function startServer(connection: Connection): void {
     }),
   );
 
-  documents.onDidChangeContent((e) => schedule(e.document.uri));
+  documents.onDidChangeContent((e) => {
+    schedule(e.document.uri);
+    recheckDependents(documentPath(e.document.uri));
+  });
   documents.onDidClose((e) => {
     clearTimeout(timers.get(e.document.uri));
     timers.delete(e.document.uri);
     analyses.delete(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
-  });
-  documents.onDidSave((e) => {
-    if (e.document.uri.startsWith('file:')) recheckDependents(fileURLToPath(e.document.uri));
+    // its dependents go back to the text on disk
+    recheckDependents(documentPath(e.document.uri));
   });
   connection.onDidChangeWatchedFiles((e) => {
     for (const change of e.changes) if (change.uri.startsWith('file:')) recheckDependents(fileURLToPath(change.uri));

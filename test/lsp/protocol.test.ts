@@ -1,8 +1,10 @@
 // `r2u lsp --stdio` as a process, spoken to over JSON-RPC with the protocol
 // package's client side: the life of a session, and robustness against bad
 // requests and the fuzz tests' inputs sent as edits.
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompletionItem, Hover, MarkupContent, TextEdit } from 'vscode-languageserver-protocol';
@@ -81,6 +83,24 @@ describe('r2u lsp --stdio', () => {
     // every edit superseded the one before; the last one is published, and nothing failed
     await client.diagnostics(uri, version);
     expect(client.stderr().slice(logged)).toBe('');
+  });
+
+  it("re-checks a spec when the spec it extends changes in the editor, and when that one is closed", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'r2u-lsp-'));
+    const parentText = 'experiment p {\n  train { batch 4 }\n}\n';
+    writeFileSync(join(dir, 'parent.r2u'), parentText);
+    const child = client.open(join(dir, 'child.r2u'), 'extends "parent.r2u"\nexperiment c {\n  seed 1\n}\n', 1);
+    expect(await client.diagnostics(child, 1)).toEqual([]);
+    const opened = client.diagnostics(child, undefined); // opening the parent re-checks it too
+    const parent = client.open(join(dir, 'parent.r2u'), parentText, 1);
+    expect(await opened).toEqual([]);
+    const recheck = client.diagnostics(child, undefined);
+    client.change(parent, parentText.replace('batch', 'bacth'), 2);
+    const [d] = await recheck;
+    expect([d.code, d.range.start, d.relatedInformation?.[0].location.uri]).toEqual(['unknown-key', { line: 0, character: 8 }, pathToFileURL(join(dir, 'parent.r2u')).href]);
+    const back = client.diagnostics(child, undefined);
+    client.connection.sendNotification('textDocument/didClose', { textDocument: { uri: parent } });
+    expect(await back).toEqual([]); // the file on disk has no mistake
   });
 
   it('clears diagnostics on close and shuts down cleanly', async () => {
