@@ -55,15 +55,13 @@ export function complete(doc: TextDocument, offset: number): CompletionItem[] {
   if (extendsPath) return pathItems(doc, extendsPath[1]);
   if (insideStringOrComment(line)) return [];
 
-  const lexed = specLexer.tokenize(before);
-  const comments = (lexed.groups['comments'] ?? []) as IToken[];
-  const lastComment = comments.at(-1);
-  if (lastComment && lastComment.endOffset! + 1 >= offset && (kind(lastComment) === 'LineComment' || !lastComment.image.endsWith('*/'))) return [];
-  if (/\/\*(?![\s\S]*\*\/)/.test(before.slice(lastComment ? lastComment.endOffset! + 1 : 0))) return []; // an unclosed block comment
-  const tokens = lexed.tokens;
+  if (/\/\*(?![\s\S]*\*\/)/.test(before.replace(/\/\*[\s\S]*?\*\//g, ''))) return []; // inside an unclosed block comment
+  const all = specLexer.tokenize(text).tokens;
+  const tokens = all.filter((t) => t.endOffset! + 1 <= offset);
   // the word being typed is replaced by the item: leave it out of the context
   const last = tokens.at(-1);
   if (last && WORD.has(kind(last)) && last.endOffset! + 1 === offset) tokens.pop();
+  const after = all.filter((t) => t.startOffset >= offset);
 
   const frames: Frame[] = [];
   const top: IToken[] = [];
@@ -122,7 +120,10 @@ export function complete(doc: TextDocument, offset: number): CompletionItem[] {
 
   const frame = frames.at(-1);
   if (!frame) return frames.length === 0 && !tokens.some((t) => kind(t) === 'LCurly') ? keywordItems(top) : [];
-  if (!st) return statementItems(frame);
+  if (!st) {
+    for (const key of laterKeys(after)) frame.seen.add(key);
+    return statementItems(frame);
+  }
   if (!st.def) return [];
   const path = [st.base, st.def.target].filter(Boolean).join('.');
   if (st.call) return callItems(st.key, st.def, st.call);
@@ -139,6 +140,31 @@ function statementStart(frames: readonly Frame[], key: string): InStatement {
     if (def && (i === frames.length - 1 || bodyOf(def))) return { key, def, base: frames[i].path, args: [] };
   }
   return { key, base: frames.at(-1)!.path, args: [] };
+}
+
+/** The keys of the statements after the cursor in the same block (up to its `}`). */
+function laterKeys(after: IToken[]): string[] {
+  const keys: string[] = [];
+  let depth = 0;
+  let parens = 0;
+  let atStart = false; // the statement at the cursor is the one being written
+  let previous: IToken | undefined;
+  for (const t of after) {
+    const k = kind(t);
+    if (k === 'LParen') parens++;
+    else if (k === 'RParen') parens = Math.max(0, parens - 1);
+    else if (k === 'LCurly') depth++;
+    else if (k === 'RCurly') {
+      if (depth === 0) break;
+      if (--depth === 0) atStart = true;
+    } else if (depth === 0 && parens === 0 && (k === 'Semicolon' || (k === 'Newline' && !(previous && kind(previous) === 'Comma')))) atStart = true;
+    else if (depth === 0 && atStart && WORD.has(k)) {
+      keys.push(t.image);
+      atStart = false;
+    }
+    if (k !== 'Newline') previous = t;
+  }
+  return keys;
 }
 
 /** Inside a "string" or after // on the line typed so far. */

@@ -42,6 +42,11 @@ describe('completion', () => {
     const train = completionAt('experiment t {\n  train {\n    batch 8\n    ep|\n  }\n}\n');
     expect(labels(train)).toContain('epochs');
     expect(labels(train)).not.toContain('batch');
+    // statements after the cursor count too, those of inner blocks do not
+    const later = labels(completionAt('experiment t {\n  |\n  seed 1; train { epochs 2 }\n  model unet {\n    depth 3\n  }\n}\n'));
+    expect(later).toEqual(['data', 'eval', 'runtime']);
+    expect(labels(completionAt('experiment t {\n  train {\n    |\n    optimizer adam(lr: 1e-3,\n      beta1: 0.9)\n    metrics dice,\n      auc\n  }\n}\n'))).not.toContain('optimizer');
+    expect(labels(completionAt('experiment t {\n  /* a\n  | */\n}\n'))).toEqual([]);
     expect(docOf(train.find((i) => i.label === 'epochs'))).toMatch(/Maximum number of epochs[\s\S]*\*\*Default:\*\* `\d+`/);
   });
 
