@@ -144,8 +144,7 @@ function describe(e: unknown): string {
 
 /** The server on stdin/stdout, as editors start it. */
 export function runStdioServer(): void {
-  // protocol output only on stdout: anything printed goes to stderr
-  console.log = console.info = console.warn = console.error = (...args: unknown[]) => log(args.map(String).join(' '));
+  // stdout carries the protocol only: vscode-languageserver routes console.* to the client's log, and r2u logs to stderr
   process.on('uncaughtException', (e) => log(`uncaught: ${describe(e)}`));
   process.on('unhandledRejection', (e) => log(`unhandled rejection: ${describe(e)}`));
   startServer(createConnection(process.stdin, process.stdout));
