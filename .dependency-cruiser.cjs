@@ -25,6 +25,13 @@ module.exports = {
       to: { path: '^src/(compiler|cli|lsp)/' },
     },
     {
+      name: 'lsp-starts-fast',
+      comment: 'the language server (src/lsp) runs the compiler front end only: nothing it reaches, directly or through the compiler, is the runtime (TensorFlow.js), the code generator or the command line',
+      severity: 'error',
+      from: { path: '^src/lsp/' },
+      to: { path: '^src/(runtime|cli)/|^src/compiler/codegen/', reachable: true },
+    },
+    {
       name: 'generated-modules-use-the-runtime',
       comment: 'generated modules import the runtime, the spec types and one entry helper of the command line, nothing else of r2u',
       severity: 'error',

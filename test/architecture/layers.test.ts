@@ -40,6 +40,7 @@ describe('layer rules', () => {
       'src/runtime/loop.ts': "import { spec } from '../spec/config';\nexport const loop = spec;\n",
       'src/cli/generated-module.ts': "import { load } from '../compiler/load';\nimport { loop } from '../runtime/loop';\nexport const entry = load + loop;\n",
       'generated/ok.ts': "import { loop } from '../src/runtime/loop';\nimport { entry } from '../src/cli/generated-module';\nexport default loop + entry;\n",
+      'src/lsp/server.ts': "import { load } from '../compiler/load';\nexport default load;\n",
     });
     expect(await violations()).toEqual([]);
     tree({
@@ -47,10 +48,15 @@ describe('layer rules', () => {
       'src/compiler/bad.ts': "import { loop } from '../runtime/loop';\nexport default loop;\n",
       'src/runtime/bad.ts': "import { load } from '../compiler/load';\nexport default load;\n",
       'generated/bad.ts': "import { load } from '../src/compiler/load';\nexport default load;\n",
+      // the language server may not reach the code generator, even through the compiler
+      'src/compiler/codegen/emit.ts': 'export const emit = 1;\n',
+      'src/compiler/compile.ts': "import { emit } from './codegen/emit';\nexport const compile = emit;\n",
+      'src/lsp/bad.ts': "import { compile } from '../compiler/compile';\nexport default compile;\n",
     });
     expect(await violations()).toEqual([
       'compiler-does-not-run: src/compiler/bad.ts → src/runtime/loop.ts',
       'generated-modules-use-the-runtime: generated/bad.ts → src/compiler/load.ts',
+      'lsp-starts-fast: src/lsp/bad.ts → src/compiler/codegen/emit.ts',
       'runtime-does-not-compile: src/runtime/bad.ts → src/compiler/load.ts',
       'spec-is-neutral: src/spec/bad.ts → src/compiler/load.ts',
     ]);
