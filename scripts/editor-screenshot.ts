@@ -1,7 +1,7 @@
 // Draws editors/neovim-r2u.png for the README: neovim (with
 // editors/neovim/r2u.lua) in a terminal, showing the diagnostics of a spec
 // with mistakes and a completion menu, all from `r2u lsp`. Runs neovim in a
-// detached tmux session, captures the screen with its colours, and renders
+// detached tmux, captures the screen with its colours, and renders
 // the cells as SVG, then PNG (sharp). Needs nvim and tmux.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';

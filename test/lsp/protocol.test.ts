@@ -1,5 +1,5 @@
 // `r2u lsp --stdio` as a process, spoken to over JSON-RPC with the protocol
-// package's client side: the life of a session, and robustness against bad
+// package's client side: the life of a connection, and robustness against bad
 // requests and the fuzz tests' inputs sent as edits.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,7 +35,7 @@ describe('r2u lsp --stdio', () => {
   });
 
   it('answers completion, hover and formatting', async () => {
-    const uri = client.open(resolve('specs/session.r2u'), 'experiment t {\n  train { optimizer  }\n}\n');
+    const uri = client.open(resolve('specs/requests.r2u'), 'experiment t {\n  train { optimizer  }\n}\n');
     const items = (await client.connection.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line: 1, character: 20 } })) as CompletionItem[];
     expect(items.map((i) => i.label)).toEqual(['adam', 'adamw', 'sgd']);
     const h = (await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 5 } })) as Hover;
