@@ -12,7 +12,7 @@ import type { BackendName, ExperimentConfig } from '../../spec/config.js';
 import { DataError, loadDataset, PatchSampler, splitImages, type FundusImage } from '../data/index.js';
 import { createTrainEngine, type TrainEngine } from '../engine/index.js';
 import { evaluateImages, type MapLoss } from '../eval/evaluate.js';
-import { inferenceSettings } from '../eval/infer.js';
+import { inferenceSettings, maxTensorBytes } from '../eval/infer.js';
 import { writeReport } from '../report/write.js';
 import { loadCheckpoint, saveCheckpoint, type TrainState } from '../run/checkpoint.js';
 import { DivergedError, RunError } from '../run/errors.js';
@@ -154,7 +154,7 @@ async function startRunDir(runDir: string, config: ExperimentConfig, backend: Ba
 /** Validation loss of a map: the training loss on the FOV pixels, as one batch. */
 function mapLoss(config: ExperimentConfig): MapLoss {
   const loss = makeLoss(config.train.loss);
-  return (prob, label, fov) => {
+  return async (prob, label, fov) => {
     const p: number[] = [];
     const y: number[] = [];
     for (let i = 0; i < prob.length; i++) {
@@ -162,7 +162,13 @@ function mapLoss(config: ExperimentConfig): MapLoss {
       p.push(prob[i]);
       y.push(label[i]);
     }
-    return tf.tidy(() => loss(tf.tensor1d(y), tf.tensor1d(p)).dataSync()[0]);
+    // read asynchronously: a GPU backend cannot read synchronously in Node
+    const value = tf.tidy(() => loss(tf.tensor1d(y), tf.tensor1d(p)));
+    try {
+      return (await value.data())[0];
+    } finally {
+      value.dispose();
+    }
   };
 }
 
@@ -184,7 +190,7 @@ async function runEpochs(ctx: EpochContext): Promise<TrainResult> {
   const { epochs, batch, early_stop: early } = config.train;
   const baseLr = config.train.optimizer.lr;
   const stepsPerEpoch = Math.ceil(config.data.patches.per_epoch / batch);
-  const settings = inferenceSettings(config);
+  const settings = inferenceSettings(config, maxTensorBytes(engine.backend));
   const valLoss = mapLoss(config);
   const predict = engine.predict.bind(engine);
   const sink = opts.progressSink ?? process.stderr;
