@@ -46,10 +46,7 @@ const VULKAN_DRIVER_FIX =
 /** Loads Dawn, opens the adapter and device, and registers TF.js's webgpu backend on them. */
 export async function registerWebGpuBackend(opts: WebGpuOptions): Promise<WebGpuAdapter> {
   const dawn = await loadDawn();
-  // tfjs-backend-webgpu reads the WebGPU constants (GPUBufferUsage, GPUMapMode, ...) as globals
-  Object.assign(globalThis, dawn.globals);
   const gpu = dawn.create([]);
-  exposeNavigatorGpu(gpu);
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (adapter === null) throw new WebGpuUnavailable(await explainNoAdapter());
   const info = describeAdapter(adapter);
@@ -59,6 +56,10 @@ export async function registerWebGpuBackend(opts: WebGpuOptions): Promise<WebGpu
         'force it with --backend webgpu or runtime { backend webgpu }',
     );
   }
+  // only now, when it will be used: tfjs-backend-webgpu reads the WebGPU
+  // constants (GPUBufferUsage, GPUMapMode, ...) as globals, and navigator.gpu
+  Object.assign(globalThis, dawn.globals);
+  exposeNavigatorGpu(gpu);
   let device: GPUDevice;
   try {
     device = await adapter.requestDevice({
@@ -75,6 +76,7 @@ export async function registerWebGpuBackend(opts: WebGpuOptions): Promise<WebGpu
   } catch (err) {
     throw new WebGpuUnavailable(`the adapter ${info.description} refused a device: ${err instanceof Error ? err.message : String(err)}`);
   }
+  reportDeviceFailures(device, info);
   const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
   if (tf.findBackendFactory('webgpu') !== null) tf.removeBackend('webgpu');
   tf.registerBackend('webgpu', () => new WebGPUBackend(device, adapter.info));
@@ -86,6 +88,23 @@ function exposeNavigatorGpu(gpu: GPU): void {
   const g = globalThis as { navigator?: object };
   if (g.navigator === undefined) Object.defineProperty(globalThis, 'navigator', { value: {}, configurable: true, writable: true });
   Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
+}
+
+/**
+ * A GPU error (say, a buffer over the device's limits) does not throw: the
+ * kernel's output is left unwritten. Say so on stderr, once, rather than
+ * train on garbage in silence; and say when the device is lost.
+ */
+function reportDeviceFailures(device: GPUDevice, info: WebGpuAdapter): void {
+  let reported = false;
+  device.onuncapturederror = (event) => {
+    if (reported) return;
+    reported = true;
+    process.stderr.write(`r2u: WebGPU error on ${info.description}: ${event.error.message.split("\n")[0]} (results after this are not to be trusted)\n`);
+  };
+  void device.lost.then((lost) => {
+    if (lost.reason !== 'destroyed') process.stderr.write(`r2u: the GPU device ${info.description} was lost: ${lost.message}\n`);
+  });
 }
 
 interface Dawn {
