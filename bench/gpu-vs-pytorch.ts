@@ -9,10 +9,10 @@
 // Needs a GPU adapter (a software one is measured too, but says nothing about
 // GPUs) and, for the PyTorch side, python3 with a CUDA build of torch.
 import { spawnSync } from 'node:child_process';
-import { DEFAULT_EXPERIMENT } from '../src/compiler/defaults.js';
+import { DEFAULT_EXPERIMENT } from '../src/spec/defaults.js';
 import { initBackend } from '../src/runtime/backend.js';
 import { formatBench, runBench, type BenchResult } from '../src/runtime/bench.js';
-import type { ExperimentConfig } from '../src/runtime/config.js';
+import type { ExperimentConfig } from '../src/spec/config.js';
 import { machineLine } from './machine.js';
 
 const args = process.argv.slice(2);

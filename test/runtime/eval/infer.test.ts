@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EXPERIMENT } from '../../../src/compiler/defaults.js';
+import { DEFAULT_EXPERIMENT } from '../../../src/spec/defaults.js';
 import { infer, inferenceSettings, inferFullImage, inferSlidingWindow, maxTensorBytes, type InferenceSettings, type InferInput, type PredictFn } from '../../../src/runtime/eval/infer.js';
 
 function image(width: number, height: number, channels: number): InferInput {

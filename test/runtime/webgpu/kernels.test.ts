@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/runtime/backend.js';
-import { cases, random, relError, shapes } from '../engine/conv-cases.js';
+import { cases, random, relError, shapes } from '../kernels/conv-cases.js';
 import { webGpuOrSkip } from './adapter.js';
 
 const webgpu = await webGpuOrSkip('the WebGPU kernel tests');
