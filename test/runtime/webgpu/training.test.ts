@@ -58,6 +58,9 @@ async function run(config: ExperimentConfig, backend: 'wasm' | 'cpu' | 'webgpu',
   const engine = await createTrainEngine({ config, inputChannels: 1, workers: 1, backend });
   try {
     if (origin !== null) await engine.setWeights(origin);
+    // an inference first compiles the forward shaders, so the first step compiles fewer at once:
+    // Dawn compiles synchronously, and a worker blocked for over a minute trips vitest's RPC timeout
+    await engine.predict(batches[0].x, n, size, size);
     const start = await engine.getWeights();
     const losses: number[] = [];
     const memory: Array<{ tensors: number; buffers: number }> = [];
