@@ -1,6 +1,7 @@
-// Chooses and initialises the TensorFlow.js backend: native TensorFlow when
-// the optional tfjs-node packages are installed, else WebAssembly (XNNPACK)
-// with r2u's fast convolution-gradient kernels, else the pure-JS cpu backend.
+// Chooses and initialises the TensorFlow.js backend: a hardware GPU through
+// WebGPU (Dawn) where there is one, else native TensorFlow when the optional
+// tfjs-node packages are installed, else WebAssembly (XNNPACK) with r2u's
+// fast convolution-gradient kernels, else the pure-JS cpu backend.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 // tfjs-layers' Node bundle registers the gradient functions of every op;
@@ -14,6 +15,7 @@ import { isMainThread } from 'node:worker_threads';
 import { BACKENDS, valuesOf, type BackendName } from '../spec/vocabulary.js';
 import { registerFastWasmKernels } from './kernels/index.js';
 import { setThreadedWasmBackend } from './wasm-threads.js';
+import { registerWebGpuBackend, webGpuDescription, type WebGpuAdapter } from './webgpu.js';
 
 export interface BackendInfo {
   readonly name: Exclude<BackendName, 'auto'>;
@@ -21,14 +23,19 @@ export interface BackendInfo {
   readonly description: string;
   readonly simd?: boolean;
   readonly threads?: number;
+  /** webgpu: the GPU adapter and its limits */
+  readonly adapter?: WebGpuAdapter;
 }
 
 export class BackendError extends Error {
   override readonly name = 'BackendError';
 }
 
-/** per backend: its info once initialised, or why it failed (failures are not retried) */
-const ready = new Map<BackendInfo['name'], Promise<BackendInfo | string>>();
+/**
+ * per backend (and, for webgpu, whether a software adapter may serve): its
+ * info once initialised, or why it failed (failures are not retried)
+ */
+const ready = new Map<string, Promise<BackendInfo | string>>();
 
 export interface BackendOptions {
   /**
@@ -44,13 +51,16 @@ const AUTO_ORDER = valuesOf(BACKENDS).filter((name): name is BackendInfo['name']
 
 /** Initialises and activates a backend; `auto` takes the fastest available. Idempotent. */
 export async function initBackend(pref: BackendName, opts: BackendOptions = {}): Promise<BackendInfo> {
+  // webgpu (first) answers `auto` only with a hardware adapter: a software one is slower than wasm
   const order: Array<BackendInfo['name']> = pref === 'auto' ? AUTO_ORDER : [pref];
   const failures: string[] = [];
   for (const name of order) {
-    let attempt = ready.get(name);
+    const forced = pref !== 'auto';
+    const key = name === 'webgpu' && forced ? 'webgpu (software allowed)' : name;
+    let attempt = ready.get(key);
     if (attempt === undefined) {
-      attempt = prepare(name, opts).catch((err: unknown) => (err instanceof Error ? err.message : String(err)));
-      ready.set(name, attempt);
+      attempt = prepare(name, opts, forced).catch((err: unknown) => (err instanceof Error ? err.message : String(err)));
+      ready.set(key, attempt);
     }
     const info = await attempt;
     if (typeof info === 'string') {
@@ -70,8 +80,10 @@ export async function initBackend(pref: BackendName, opts: BackendOptions = {}):
   );
 }
 
-async function prepare(name: BackendInfo['name'], opts: BackendOptions): Promise<BackendInfo> {
+async function prepare(name: BackendInfo['name'], opts: BackendOptions, forced: boolean): Promise<BackendInfo> {
   switch (name) {
+    case 'webgpu':
+      return prepareWebGpu(forced);
     case 'tensorflow':
       return prepareTensorflow();
     case 'wasm':
@@ -83,6 +95,12 @@ async function prepare(name: BackendInfo['name'], opts: BackendOptions): Promise
       (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;
       return { name: 'cpu', description: 'cpu (pure JavaScript, slow)' };
   }
+}
+
+async function prepareWebGpu(allowSoftware: boolean): Promise<BackendInfo> {
+  const adapter = await registerWebGpuBackend({ allowSoftware });
+  if (!(await tf.setBackend('webgpu'))) throw new Error(`the webgpu backend failed to initialise on ${adapter.description}`);
+  return { name: 'webgpu', description: webGpuDescription(adapter), adapter };
 }
 
 async function prepareTensorflow(): Promise<BackendInfo> {

@@ -1,5 +1,6 @@
 // `r2u bench`: training throughput and full-image inference time of an
 // experiment's model on random data of the experiment's shapes.
+import type { BackendInfo } from './backend.js';
 import type { BackendName, Dims, ExperimentConfig } from '../spec/config.js';
 import { createTrainEngine } from './engine/index.js';
 import { inputChannels } from './data/index.js';
@@ -22,6 +23,8 @@ export interface BenchOptions {
 export interface BenchResult {
   readonly backend: string;
   readonly backendDescription: string;
+  /** webgpu: the GPU adapter measured */
+  readonly adapter?: BackendInfo['adapter'];
   /** where gradients are computed (the engine's layout) */
   readonly gradients: string;
   readonly workers: number;
@@ -115,6 +118,7 @@ export async function runBench(config: ExperimentConfig, opts: BenchOptions): Pr
     return {
       backend: engine.backend.name,
       backendDescription: engine.backend.description,
+      ...(engine.backend.adapter === undefined ? {} : { adapter: engine.backend.adapter }),
       gradients: engine.layout,
       workers: engine.workers,
       batch,

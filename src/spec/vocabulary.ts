@@ -19,6 +19,7 @@ export function isValueOf<V extends Vocabulary>(vocabulary: V, value: string): v
 /** TensorFlow.js backends. `auto` tries the others in this order and takes the first that starts. */
 export const BACKENDS = {
   auto: 'the fastest backend that starts, tried in the order listed',
+  webgpu: 'a GPU through WebGPU (Dawn: Vulkan, Metal or D3D12); auto takes it only for a hardware adapter',
   tensorflow: 'native TensorFlow (the optional @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node)',
   wasm: "WebAssembly: XNNPACK with SIMD and threads, and r2u's convolution-gradient kernels",
   cpu: 'pure JavaScript; slow, always available',

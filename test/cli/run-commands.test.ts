@@ -5,8 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
-import { generateSynthetic } from '../../src/runtime/data/index.js';
+import { SPEC, writeEyeImage } from './cli-fixtures.js';
 
 const BIN = join(process.cwd(), 'bin', 'r2u.mjs');
 const r2u = (...args: string[]) => {
@@ -14,36 +13,13 @@ const r2u = (...args: string[]) => {
   return { code: r.status, out: r.stdout, err: r.stderr };
 };
 
-const SPEC = `experiment tinycli {
-  seed 3
-  data {
-    dataset synthetic(count: 4, size: 64 x 64, seed: 5)
-    preprocess {
-      grayscale green
-      normalize per_image
-    }
-    patches 32 x 32, random 16 per epoch, vessel_fraction 0.5
-    split train 0.5, val 0.5
-  }
-  model r2unet {
-    depth 2
-    filters 4
-    t 1
-  }
-  train {
-    batch 8
-    epochs 1
-  }
-}
-`;
 
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'r2u-cli-'));
   await writeFile(join(dir, 'tiny.r2u'), SPEC);
   await writeFile(join(dir, 'bad.r2u'), SPEC.replace('epochs 1', 'epochs -1'));
-  const [img] = generateSynthetic(1, [60, 72], 4);
-  await sharp(Uint8Array.from(img.pixels, (v) => Math.round(v * 255)), { raw: { width: 72, height: 60, channels: 3 } }).png().toFile(join(dir, 'eye.png'));
+  await writeEyeImage(join(dir, 'eye.png'));
 });
 
 describe('r2u train / eval / predict', () => {

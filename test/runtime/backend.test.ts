@@ -47,7 +47,7 @@ describe('initBackend', () => {
 
   it('auto picks the fastest available backend', async () => {
     const info = await initBackend('auto');
-    expect(['tensorflow', 'wasm']).toContain(info.name);
+    expect(['webgpu', 'tensorflow', 'wasm']).toContain(info.name);
     expect(tf.getBackend()).toBe(info.name);
   });
 

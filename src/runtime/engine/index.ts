@@ -15,7 +15,8 @@ export function resolveWorkers(workers: number): number {
 
 export async function createTrainEngine(opts: TrainEngineOptions): Promise<TrainEngine> {
   const backend = await initBackend(opts.backend);
-  const workers = resolveWorkers(opts.workers);
+  // data-parallel workers spread a step over CPU cores; a GPU is one device, driven from this thread
+  const workers = backend.name === 'webgpu' ? 1 : resolveWorkers(opts.workers);
   if (workers === 1) return new LocalEngine(opts.config, opts.inputChannels, backend);
   return ParallelEngine.create(opts.config, opts.inputChannels, workers, opts.backend, backend);
 }

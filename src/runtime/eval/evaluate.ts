@@ -9,7 +9,7 @@ import { binarize } from './postprocess.js';
 import { DivergedError } from '../run/errors.js';
 
 /** Loss of a probability map against its label, over the FOV. */
-export type MapLoss = (prob: Float32Array, label: Uint8Array, fov: Uint8Array) => number;
+export type MapLoss = (prob: Float32Array, label: Uint8Array, fov: Uint8Array) => Promise<number>;
 
 export interface ImageResult {
   id: string;
@@ -58,7 +58,7 @@ export async function evaluateImages(
       prob,
       mask,
       scores: scoreImage({ fov: img.fov, label: img.label }, mask, r),
-      loss: loss === undefined ? Number.NaN : loss(prob, img.label, img.fov),
+      loss: loss === undefined ? Number.NaN : await loss(prob, img.label, img.fov),
     });
     ranked.push(r);
   }

@@ -31,18 +31,31 @@ export interface InferenceSettings {
   readonly batch: number;
 }
 
-/** Inference settings of an experiment; patches are the training patch size. */
-export function inferenceSettings(config: ExperimentConfig): InferenceSettings {
+/**
+ * Inference settings of an experiment; patches are the training patch size.
+ * `maxTensorBytes` is the largest tensor the backend can hold (a GPU's
+ * buffer limits); tiles and sliding-window batches are sized to stay under it.
+ */
+export function inferenceSettings(config: ExperimentConfig, maxTensorBytes = Infinity): InferenceSettings {
   const multiple = 2 ** config.model.depth;
+  // the widest full-resolution tensor: the last decoder block's input, skip and upsampled path concatenated
+  const bytesPerPixel = 4 * 2 * config.model.filters;
+  const fitting = Math.floor(Math.sqrt(maxTensorBytes / bytesPerPixel) / multiple) * multiple;
+  const [ph, pw] = config.data.patches.size;
   return {
     mode: config.eval.mode,
     multiple,
-    maxTile: Math.max(multiple, Math.floor(1024 / multiple) * multiple),
+    maxTile: Math.max(multiple, Math.min(Math.floor(1024 / multiple) * multiple, fitting)),
     tileMargin: Math.ceil(64 / multiple) * multiple,
     patch: config.data.patches.size,
     stride: config.eval.stride,
-    batch: config.train.batch,
+    batch: Math.max(1, Math.min(config.train.batch, Math.floor(maxTensorBytes / (bytesPerPixel * ph * pw)))),
   };
+}
+
+/** The largest tensor a backend can hold, in bytes (unbounded but for GPUs). */
+export function maxTensorBytes(backend: { readonly adapter?: { maxStorageBufferBindingSize: number; maxBufferSize: number } }): number {
+  return backend.adapter === undefined ? Infinity : Math.min(backend.adapter.maxStorageBufferBindingSize, backend.adapter.maxBufferSize);
 }
 
 export function infer(img: InferInput, predict: PredictFn, s: InferenceSettings): Promise<Float32Array> {

@@ -13,7 +13,7 @@ import { probabilityToGray, rawToPng } from '../report/png.js';
 import { writeFileAtomic } from '../run/atomic.js';
 import { resolveCheckpointDir } from '../run/checkpoint.js';
 import { RunError } from '../run/errors.js';
-import { infer, inferenceSettings } from './infer.js';
+import { infer, inferenceSettings, maxTensorBytes } from './infer.js';
 import { binarize } from './postprocess.js';
 import { loadPredictor } from './predictor.js';
 
@@ -48,7 +48,7 @@ export async function predictImages(target: string, paths: readonly string[], op
     log(`backend: ${predictor.backend.description}`);
     log(`checkpoint: ${checkpoint}`);
     const preprocessor = createPreprocessor(spec.data.preprocess, predictor.preprocess);
-    const settings = inferenceSettings(spec);
+    const settings = inferenceSettings(spec, maxTensorBytes(predictor.backend));
     const out: PredictedImage[] = [];
     for (const [k, path] of paths.entries()) {
       const raw = await loadFundusImage(path, opts.fov === undefined ? {} : { fovPath: opts.fov });

@@ -10,7 +10,7 @@ import { resolveCheckpointDir } from '../run/checkpoint.js';
 import { RunError } from '../run/errors.js';
 import { exists, readJson, RUN_FILES, type RunInfo } from '../run/folder.js';
 import { evaluateImages, rescore, type ImageResult } from './evaluate.js';
-import { inferenceSettings } from './infer.js';
+import { inferenceSettings, maxTensorBytes } from './infer.js';
 import { aucFromRanked, bestF1Threshold, meanScores, type FullScores } from './metrics.js';
 import { loadPredictor } from './predictor.js';
 
@@ -49,7 +49,7 @@ export async function evaluateRun(runDir: string, opts: { split: EvalSplit; back
     log(`checkpoint: ${checkpoint}`);
     const load = (subset: 'training' | 'test') =>
       loadDataset(spec.data, { subset, seed: spec.seed, stats: predictor.preprocess, log, ...(info ? { baseDir: info.cwd } : {}) });
-    const settings = inferenceSettings(spec);
+    const settings = inferenceSettings(spec, maxTensorBytes(predictor.backend));
     const score = (images: readonly FundusImage[]) => evaluateImages(images, predictor.predict, settings, spec.eval, spec.eval.threshold);
 
     // the validation split decides the best-F1 threshold in both cases

@@ -6,7 +6,7 @@ import type { ExperimentConfig } from '../../spec/config.js';
 import type { FundusImage, PatchSampler, PreprocessStats } from '../data/index.js';
 import type { TrainEngine } from '../engine/index.js';
 import type { MapLoss } from '../eval/evaluate.js';
-import { inferenceSettings, type InferenceSettings, type PredictFn } from '../eval/infer.js';
+import { inferenceSettings, maxTensorBytes, type InferenceSettings, type PredictFn } from '../eval/infer.js';
 import { initialMonitorState, monitorOf, type MonitorState } from './early-stop.js';
 import type { EpochRecord } from './epoch-record.js';
 import { makeLoss } from './losses.js';
@@ -49,7 +49,7 @@ export function createRunContext(parts: Omit<RunContext, 'stepsPerEpoch' | 'rate
     stepsPerEpoch,
     rate: new RunRate(config.train, monitorOf(config), stepsPerEpoch),
     predict: engine.predict.bind(engine),
-    inference: inferenceSettings(config),
+    inference: inferenceSettings(config, maxTensorBytes(engine.backend)),
     valLoss: mapLoss(config),
   };
 }
@@ -59,7 +59,7 @@ export const freshProgress = (config: ExperimentConfig): RunProgress => ({ finis
 /** Validation loss of a map: the training loss on the FOV pixels, as one batch. */
 function mapLoss(config: ExperimentConfig): MapLoss {
   const loss = makeLoss(config.train.loss);
-  return (prob, label, fov) => {
+  return async (prob, label, fov) => {
     const p: number[] = [];
     const y: number[] = [];
     for (let i = 0; i < prob.length; i++) {
@@ -67,6 +67,12 @@ function mapLoss(config: ExperimentConfig): MapLoss {
       p.push(prob[i]);
       y.push(label[i]);
     }
-    return tf.tidy(() => loss(tf.tensor1d(y), tf.tensor1d(p)).dataSync()[0]);
+    // read asynchronously: a GPU backend cannot read synchronously in Node
+    const value = tf.tidy(() => loss(tf.tensor1d(y), tf.tensor1d(p)));
+    try {
+      return (await value.data())[0];
+    } finally {
+      value.dispose();
+    }
   };
 }

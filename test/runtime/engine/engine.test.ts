@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_EXPERIMENT } from '../../../src/spec/defaults.js';
 import type { ExperimentConfig } from '../../../src/spec/config.js';
 import { createTrainEngine, splitBatch } from '../../../src/runtime/engine/index.js';
+import { updateDisagreement } from './update-disagreement.js';
 
 const config: ExperimentConfig = {
   ...DEFAULT_EXPERIMENT,
@@ -23,18 +24,6 @@ function batch(seed: number, size = h): { x: Float32Array; y: Float32Array } {
   return { x, y: x.map((v) => (v > 0.6 ? 1 : 0)) };
 }
 
-/** |a - b| / |a - origin| over all weights: how far two updates from `origin` disagree */
-function updateDisagreement(a: Float32Array[], b: Float32Array[], origin: Float32Array[]): number {
-  let num = 0;
-  let den = 0;
-  a.forEach((arr, i) => {
-    for (let j = 0; j < arr.length; j++) {
-      num += (arr[j] - b[i][j]) ** 2;
-      den += (arr[j] - origin[i][j]) ** 2;
-    }
-  });
-  return Math.sqrt(num / Math.max(den, 1e-30));
-}
 
 describe('train engine', () => {
   it('splits batches into near-equal parts', () => {

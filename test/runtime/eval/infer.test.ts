@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { infer, inferFullImage, inferSlidingWindow, type InferenceSettings, type InferInput, type PredictFn } from '../../../src/runtime/eval/infer.js';
+import { DEFAULT_EXPERIMENT } from '../../../src/spec/defaults.js';
+import { infer, inferenceSettings, inferFullImage, inferSlidingWindow, maxTensorBytes, type InferenceSettings, type InferInput, type PredictFn } from '../../../src/runtime/eval/infer.js';
 
 function image(width: number, height: number, channels: number): InferInput {
   const pixels = new Float32Array(width * height * channels);
@@ -117,5 +118,27 @@ describe('sliding-window inference', () => {
     expect(out[0]).toBe(0);
     expect(out[8]).toBe(0.5);
     expect(out[23]).toBe(1);
+  });
+});
+
+describe('inference sized to the device', () => {
+  // the reference spec's shapes: depth 3, 12 filters, 48 x 48 patches, batch 32
+  const config = { ...DEFAULT_EXPERIMENT, model: { ...DEFAULT_EXPERIMENT.model, depth: 3, filters: 12 } };
+  it('without a limit: tiles of 1024, the training batch', () => {
+    const s = inferenceSettings(config);
+    expect(s.maxTile).toBe(1024);
+    expect(s.batch).toBe(config.train.batch);
+  });
+
+  it("a GPU's buffer limits shrink the tile and the sliding-window batch so the widest tensor fits", () => {
+    const limit = maxTensorBytes({ adapter: { maxStorageBufferBindingSize: 16 << 20, maxBufferSize: 1 << 30 } });
+    expect(limit).toBe(16 << 20);
+    const s = inferenceSettings({ ...config, train: { ...config.train, batch: 512 } }, limit);
+    // the last decoder block's input: 2 x 12 float32 channels per pixel
+    expect(s.maxTile ** 2 * 2 * 12 * 4).toBeLessThanOrEqual(limit);
+    expect((s.maxTile + 8) ** 2 * 2 * 12 * 4).toBeGreaterThan(limit);
+    expect(s.maxTile % 8).toBe(0);
+    expect(s.batch * 48 * 48 * 2 * 12 * 4).toBeLessThanOrEqual(limit);
+    expect(s.batch).toBeLessThan(512);
   });
 });
