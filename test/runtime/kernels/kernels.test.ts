@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/runtime/backend.js';
+import { relError } from '../rel-error.js';
 
 type Pad = 'same' | 'valid';
 interface Case {
@@ -31,16 +32,6 @@ async function onBackend(name: 'cpu' | 'wasm', f: () => tf.Tensor): Promise<Floa
   const data = (await t.data()) as Float32Array;
   t.dispose();
   return data;
-}
-
-function relError(a: Float32Array, b: Float32Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / Math.max(den, 1e-30));
 }
 
 function shapes(c: Case) {

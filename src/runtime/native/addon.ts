@@ -1,0 +1,51 @@
+// Loads r2u's native CPU kernels (native/, built by `npm ci` through
+// scripts/build-native.mjs), or says exactly why they are not there.
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface NativeAddon {
+  /** kind 0: forward (+bias, activation), 1: input gradient, 2: filter gradient; see native/src/r2u_native.cc */
+  conv(
+    kind: 0 | 1 | 2,
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    geometry: Int32Array,
+    bias?: Float32Array | null,
+    activation?: number,
+    alpha?: number,
+  ): void;
+  tile(x: ArrayBufferView, out: ArrayBufferView, shape: Int32Array, reps: Int32Array, elementBytes: number): void;
+  /** OpenMP threads for oneDNN calls from this thread; returns the count in force */
+  setThreads(n: number): number;
+  info(): { library: string; version: string; isa: string; threads: number };
+}
+
+const nativeDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../native');
+const addonFile = path.join(nativeDir, 'build', 'Release', 'r2u_native.node');
+
+let loaded: NativeAddon | string | undefined;
+
+/** The addon, or why it cannot be used (the install's own reason where it recorded one). */
+export function loadNativeAddon(): NativeAddon | string {
+  if (loaded !== undefined) return loaded;
+  if (process.env.R2U_NATIVE === '0') return (loaded = 'R2U_NATIVE=0 is set');
+  if (!fs.existsSync(addonFile)) {
+    let reason = 'the addon was not built (run npm ci, or node scripts/build-native.mjs)';
+    try {
+      const status = JSON.parse(fs.readFileSync(path.join(nativeDir, 'build', 'status.json'), 'utf8')) as { reason?: string | null };
+      if (status.reason) reason = `not built at install: ${status.reason}`;
+    } catch {
+      // no status: the install script never ran
+    }
+    return (loaded = reason);
+  }
+  try {
+    loaded = createRequire(import.meta.url)(addonFile) as NativeAddon;
+  } catch (err) {
+    loaded = `${path.relative(process.cwd(), addonFile)} failed to load: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
+  }
+  return loaded;
+}
