@@ -1,5 +1,8 @@
 // r2u's native CPU kernels: oneDNN convolutions (forward with fused bias and
-// activation, input gradient, filter gradient) and Tile, run in place on
+// activation, input gradient, filter gradient), and the memory-bound kernels
+// that batch norm's forward and backward passes are made of in TF.js (Tile,
+// per-channel sums and means, broadcasting binary ops, the batch-norm affine
+// map), run in place on
 // buffers the caller owns (the TF.js wasm backend's heap, passed as typed
 // array views), so no tensor is copied on the way in or out.
 //
@@ -12,6 +15,8 @@
 #include <oneapi/dnnl/dnnl.hpp>
 #include <omp.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -261,6 +266,148 @@ napi_value Tile(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// The memory-bound kernels below are plain loops that the compiler
+// vectorises (AVX2/AVX-512 with -march flags from binding.gyp); TF.js's wasm
+// versions of these shapes transpose (Sum/Mean over leading axes) or walk
+// broadcast indices per element (binary ops), which made batch norm's
+// backward pass the larger half of a training step.
+
+/** f32 view of a typed-array argument, or null */
+float *f32(napi_env env, napi_value v) { return static_cast<float *>(typedArrayData(env, v, nullptr)); }
+
+int32_t int32Arg(napi_env env, napi_value v) {
+  int32_t out = 0;
+  napi_get_value_int32(env, v, &out);
+  return out;
+}
+
+double doubleArg(napi_env env, napi_value v) {
+  double out = 0;
+  napi_get_value_double(env, v, &out);
+  return out;
+}
+
+/** reduceRows(x, out, rows, cols, scale): out[j] = scale * sum_i x[i, j] (Sum/Mean over all axes but the last ones) */
+napi_value ReduceRows(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  const float *x = f32(env, argv[0]);
+  float *out = f32(env, argv[1]);
+  if (argc < 5 || !x || !out) {
+    napi_throw_type_error(env, nullptr, "r2u native reduceRows: expected (x, out, rows, cols, scale)");
+    return nullptr;
+  }
+  const int64_t rows = int32Arg(env, argv[2]), cols = int32Arg(env, argv[3]);
+  const float scale = static_cast<float>(doubleArg(env, argv[4]));
+  // blocks of rows summed into a local accumulator, then added: less rounding drift than one long running sum
+  std::vector<float> acc(cols, 0.f), block(cols);
+  const int64_t step = 256;
+  for (int64_t r0 = 0; r0 < rows; r0 += step) {
+    std::fill(block.begin(), block.end(), 0.f);
+    const int64_t r1 = std::min(rows, r0 + step);
+    for (int64_t i = r0; i < r1; i++) {
+      const float *row = x + i * cols;
+      for (int64_t j = 0; j < cols; j++) block[j] += row[j];
+    }
+    for (int64_t j = 0; j < cols; j++) acc[j] += block[j];
+  }
+  for (int64_t j = 0; j < cols; j++) out[j] = acc[j] * scale;
+  return nullptr;
+}
+
+enum BinaryOp { kAdd = 0, kSub = 1, kMul = 2, kDiv = 3 };
+/** how b (or a) broadcasts: same size, repeated along rows (one value per column), or one value */
+enum Broadcast { kSame = 0, kRowB = 1, kRowA = 2, kScalarB = 3, kScalarA = 4 };
+
+template <int Op>
+inline float apply(float a, float b) {
+  if constexpr (Op == kAdd) return a + b;
+  if constexpr (Op == kSub) return a - b;
+  if constexpr (Op == kMul) return a * b;
+  return a / b;
+}
+
+template <int Op>
+void binaryLoop(const float *a, const float *b, float *out, int64_t n, int64_t cols, int mode) {
+  switch (mode) {
+    case kSame:
+      for (int64_t i = 0; i < n; i++) out[i] = apply<Op>(a[i], b[i]);
+      break;
+    case kRowB:
+      for (int64_t r = 0; r < n; r += cols)
+        for (int64_t j = 0; j < cols; j++) out[r + j] = apply<Op>(a[r + j], b[j]);
+      break;
+    case kRowA:
+      for (int64_t r = 0; r < n; r += cols)
+        for (int64_t j = 0; j < cols; j++) out[r + j] = apply<Op>(a[j], b[r + j]);
+      break;
+    case kScalarB: {
+      const float v = b[0];
+      for (int64_t i = 0; i < n; i++) out[i] = apply<Op>(a[i], v);
+      break;
+    }
+    case kScalarA: {
+      const float v = a[0];
+      for (int64_t i = 0; i < n; i++) out[i] = apply<Op>(v, b[i]);
+      break;
+    }
+  }
+}
+
+/** binary(op, a, b, out, n, cols, broadcast): out = a op b over n output values */
+napi_value Binary(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  const float *a = f32(env, argv[1]), *b = f32(env, argv[2]);
+  float *out = f32(env, argv[3]);
+  if (argc < 7 || !a || !b || !out) {
+    napi_throw_type_error(env, nullptr, "r2u native binary: expected (op, a, b, out, n, cols, broadcast)");
+    return nullptr;
+  }
+  const int op = int32Arg(env, argv[0]), mode = int32Arg(env, argv[6]);
+  const int64_t n = int32Arg(env, argv[4]), cols = std::max(1, int32Arg(env, argv[5]));
+  switch (op) {
+    case kAdd: binaryLoop<kAdd>(a, b, out, n, cols, mode); break;
+    case kSub: binaryLoop<kSub>(a, b, out, n, cols, mode); break;
+    case kMul: binaryLoop<kMul>(a, b, out, n, cols, mode); break;
+    default: binaryLoop<kDiv>(a, b, out, n, cols, mode); break;
+  }
+  return nullptr;
+}
+
+/**
+ * batchNorm(x, out, rows, cols, mean, variance, offset | null, scale | null, epsilon):
+ * out = (x - mean) / sqrt(variance + epsilon) * scale + offset, one value per channel (the last axis)
+ */
+napi_value BatchNorm(napi_env env, napi_callback_info info) {
+  size_t argc = 9;
+  napi_value argv[9];
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  const float *x = f32(env, argv[0]), *mean = f32(env, argv[4]), *var = f32(env, argv[5]);
+  float *out = f32(env, argv[1]);
+  if (argc < 9 || !x || !out || !mean || !var) {
+    napi_throw_type_error(env, nullptr, "r2u native batchNorm: expected (x, out, rows, cols, mean, variance, offset, scale, epsilon)");
+    return nullptr;
+  }
+  const float *offset = isNullish(env, argv[6]) ? nullptr : f32(env, argv[6]);
+  const float *scale = isNullish(env, argv[7]) ? nullptr : f32(env, argv[7]);
+  const int64_t rows = int32Arg(env, argv[2]), cols = int32Arg(env, argv[3]);
+  const float eps = static_cast<float>(doubleArg(env, argv[8]));
+  std::vector<float> mul(cols), add(cols);
+  for (int64_t j = 0; j < cols; j++) {
+    mul[j] = (scale ? scale[j] : 1.f) / std::sqrt(var[j] + eps);
+    add[j] = (offset ? offset[j] : 0.f) - mean[j] * mul[j];
+  }
+  for (int64_t i = 0; i < rows; i++) {
+    const float *xr = x + i * cols;
+    float *o = out + i * cols;
+    for (int64_t j = 0; j < cols; j++) o[j] = xr[j] * mul[j] + add[j];
+  }
+  return nullptr;
+}
+
 /** setThreads(n): oneDNN's OpenMP threads for convolutions called from this thread */
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -310,6 +457,9 @@ NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
       {"conv", nullptr, Conv, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"tile", nullptr, Tile, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reduceRows", nullptr, ReduceRows, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

@@ -18,6 +18,21 @@ export interface NativeAddon {
     alpha?: number,
   ): void;
   tile(x: ArrayBufferView, out: ArrayBufferView, shape: Int32Array, reps: Int32Array, elementBytes: number): void;
+  /** out[j] = scale * sum_i x[i * cols + j] */
+  reduceRows(x: Float32Array, out: Float32Array, rows: number, cols: number, scale: number): void;
+  /** op 0 add, 1 sub, 2 mul, 3 div; broadcast 0 same, 1 b per column, 2 a per column, 3 b scalar, 4 a scalar */
+  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, n: number, cols: number, broadcast: number): void;
+  batchNorm(
+    x: Float32Array,
+    out: Float32Array,
+    rows: number,
+    cols: number,
+    mean: Float32Array,
+    variance: Float32Array,
+    offset: Float32Array | null,
+    scale: Float32Array | null,
+    epsilon: number,
+  ): void;
   /** OpenMP threads for oneDNN calls from this thread; returns the count in force */
   setThreads(n: number): number;
   info(): { library: string; version: string; isa: string; threads: number };

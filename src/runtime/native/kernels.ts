@@ -1,15 +1,25 @@
 // TF.js kernels for the wasm backend that run r2u's native addon (oneDNN) in
 // place on the wasm heap: the addon reads and writes the tensors' own heap
-// bytes through typed-array views, so nothing is copied. Everything else
-// stays on wasm. Cases the addon does not cover (NCHW, PReLU, a bias that is
-// not one value per channel) go to the kernel this one replaced.
+// bytes through typed-array views, so nothing is copied. Besides the
+// convolutions, the kernels a batch-norm layer's training step is made of
+// (Tile, Sum and Mean over the leading axes, broadcasting Add/Sub/Multiply/
+// RealDiv, FusedBatchNorm) run natively. Everything else stays on wasm. Cases
+// the addon does not cover (NCHW, PReLU, other dtypes or broadcasts) go to
+// the kernel this one replaced.
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import {
   backend_util,
+  Add,
   Conv2D,
   Conv2DBackpropFilter,
   Conv2DBackpropInput,
+  FusedBatchNorm,
   FusedConv2D,
+  Mean,
+  Multiply,
+  RealDiv,
+  Sub,
+  Sum,
   Tile,
   getKernel,
   registerKernel,
@@ -17,10 +27,12 @@ import {
   type Conv2DAttrs,
   type Conv2DBackpropFilterAttrs,
   type Conv2DBackpropInputAttrs,
+  type FusedBatchNormAttrs,
   type FusedConv2DAttrs,
   type KernelConfig,
   type KernelFunc,
   type TensorInfo,
+  type SumAttrs,
   type TileAttrs,
   util,
 } from '@tensorflow/tfjs-core';
@@ -132,6 +144,82 @@ export function nativeKernelConfigs(addon: NativeAddon, replaced: (name: string)
     return out;
   }
 
+  /** Sum or Mean over leading axes (per-channel statistics of an NHWC tensor), float32 */
+  function reduceLeading(args: Args<{ x: TensorInfo }, SumAttrs>, name: string, mean: boolean): TensorInfo {
+    const { inputs, attrs, backend } = args;
+    const { x } = inputs;
+    const axes = util.parseAxisParam(attrs.axis, x.shape).sort((a, b) => a - b);
+    const k = axes.length;
+    if (x.dtype !== 'float32' || k === 0 || axes.some((a, i) => a !== i)) return fallback(name, args) as TensorInfo;
+    const rows = util.sizeFromShape(x.shape.slice(0, k));
+    const kept = x.shape.slice(k);
+    const out = backend.makeOutput(attrs.keepDims ? x.shape.map((d, i) => (i < k ? 1 : d)) : kept, 'float32');
+    const cols = util.sizeFromShape(kept);
+    if (cols === 0) return out;
+    if (rows === 0) {
+      f32(backend, out).fill(mean ? NaN : 0);
+      return out;
+    }
+    addon.reduceRows(f32(backend, x), f32(backend, out), rows, cols, mean ? 1 / rows : 1);
+    return out;
+  }
+
+  /** float32 Add/Sub/Multiply/RealDiv where one side is the same size, one value, or repeats along rows */
+  function binary(args: Args<{ a: TensorInfo; b: TensorInfo }, object>, name: string, op: number): TensorInfo {
+    const { inputs, backend } = args;
+    const { a, b } = inputs;
+    if (a.dtype !== 'float32' || b.dtype !== 'float32') return fallback(name, args) as TensorInfo;
+    const shape = backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
+    const n = util.sizeFromShape(shape);
+    const [sa, sb] = [util.sizeFromShape(a.shape), util.sizeFromShape(b.shape)];
+    /** whether t's shape, less leading ones, is the output's innermost dimensions */
+    const trailing = (t: TensorInfo) => {
+      const dims = t.shape.slice(t.shape.findIndex((d) => d !== 1));
+      return dims.length <= shape.length && dims.every((d, i) => d === shape[shape.length - dims.length + i]);
+    };
+    let mode: number;
+    let cols = 1;
+    if (sa === n && sb === n) mode = 0;
+    else if (sa === n && sb === 1) mode = 3;
+    else if (sb === n && sa === 1) mode = 4;
+    else if (sa === n && trailing(b)) [mode, cols] = [1, sb];
+    else if (sb === n && trailing(a)) [mode, cols] = [2, sa];
+    else return fallback(name, args) as TensorInfo;
+    const out = backend.makeOutput(shape, 'float32');
+    if (n === 0) return out;
+    addon.binary(op, f32(backend, a), f32(backend, b), f32(backend, out), n, cols, mode);
+    return out;
+  }
+
+  /** FusedBatchNorm with one mean, variance, offset and scale per channel (the last axis) */
+  function batchNorm(
+    args: Args<{ x: TensorInfo; mean: TensorInfo; variance: TensorInfo; offset?: TensorInfo; scale?: TensorInfo }, FusedBatchNormAttrs>,
+  ): TensorInfo {
+    const { inputs, attrs, backend } = args;
+    const { x, mean, variance, offset, scale } = inputs;
+    const c = x.shape.at(-1) ?? 0;
+    const perChannel = (t: TensorInfo | undefined) => t === undefined || (t.dtype === 'float32' && util.sizeFromShape(t.shape) === c);
+    if (x.dtype !== 'float32' || x.shape.length === 0 || ![mean, variance, offset, scale].every(perChannel)) {
+      return fallback(FusedBatchNorm, args) as TensorInfo;
+    }
+    const out = backend.makeOutput(x.shape, 'float32');
+    const size = util.sizeFromShape(x.shape);
+    if (size === 0) return out;
+    const opt = (t: TensorInfo | undefined) => (t === undefined ? null : f32(backend, t));
+    addon.batchNorm(
+      f32(backend, x),
+      f32(backend, out),
+      size / c,
+      c,
+      f32(backend, mean),
+      f32(backend, variance),
+      opt(offset),
+      opt(scale),
+      attrs.varianceEpsilon,
+    );
+    return out;
+  }
+
   const kernel = (kernelName: string, kernelFunc: (a: never) => TensorInfo | TensorInfo[]): KernelConfig => ({
     kernelName,
     backendName: 'wasm',
@@ -143,6 +231,14 @@ export function nativeKernelConfigs(addon: NativeAddon, replaced: (name: string)
     kernel(Conv2DBackpropInput, backpropInput),
     kernel(Conv2DBackpropFilter, backpropFilter),
     kernel(Tile, tile),
+    kernel(Sum, (a: Args<{ x: TensorInfo }, SumAttrs>) => reduceLeading(a, Sum, false)),
+    kernel(Mean, (a: Args<{ x: TensorInfo }, SumAttrs>) => reduceLeading(a, Mean, true)),
+    // op codes of native/src/r2u_native.cc
+    kernel(Add, (a: Args<{ a: TensorInfo; b: TensorInfo }, object>) => binary(a, Add, 0)),
+    kernel(Sub, (a: Args<{ a: TensorInfo; b: TensorInfo }, object>) => binary(a, Sub, 1)),
+    kernel(Multiply, (a: Args<{ a: TensorInfo; b: TensorInfo }, object>) => binary(a, Multiply, 2)),
+    kernel(RealDiv, (a: Args<{ a: TensorInfo; b: TensorInfo }, object>) => binary(a, RealDiv, 3)),
+    kernel(FusedBatchNorm, batchNorm),
   ];
 }
 

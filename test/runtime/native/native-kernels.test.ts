@@ -44,11 +44,11 @@ async function onBackends(f: () => tf.Tensor | tf.Tensor[]): Promise<{ want: Flo
   return { want, got: await run() };
 }
 
-function expectClose(want: Float32Array[], got: Float32Array[], what: string): void {
+function expectClose(want: Float32Array[], got: Float32Array[], what: string, tolerance = 1e-5): void {
   expect(got.length).toBe(want.length);
   want.forEach((w, i) => {
     expect(got[i].length, `${what}: output ${i} size`).toBe(w.length);
-    expect(relError(got[i], w), `${what}: output ${i}`).toBeLessThan(1e-5);
+    expect(relError(got[i], w), `${what}: output ${i}`).toBeLessThan(tolerance);
   });
 }
 
@@ -154,6 +154,71 @@ describe.skipIf(missing !== null)('native kernels agree with the cpu backend', (
       tf.cast(tf.tile(tf.tensor1d([true, false, true], 'bool'), [4]), 'float32'),
     ]);
     want.forEach((w, i) => expect(Array.from(got[i]), `tile ${i}`).toEqual(Array.from(w)));
+  });
+});
+
+describe.skipIf(missing !== null)('native batch-norm kernels agree with the cpu backend', () => {
+  const r = lcg(9);
+  const x = data(3 * 5 * 7 * 6, r);
+  const c = data(6, r);
+  const v = data(6, r).map((t) => t + 0.6);
+  const s = data(1, r);
+  const shape = [3, 5, 7, 6] as [number, number, number, number];
+
+  it('Sum and Mean over leading axes, kept or not, and the cases wasm keeps', async () => {
+    const { want, got } = await onBackends(() => {
+      const t = tf.tensor4d(x, shape);
+      return [
+        tf.sum(t, [0, 1, 2]),
+        tf.mean(t, [0, 1, 2], true),
+        tf.sum(t, 0),
+        tf.mean(t, [1, 0]),
+        tf.sum(t),
+        tf.mean(t, [1, 2]), // not leading: the wasm kernel
+        tf.sum(t, -1),
+        tf.cast(tf.sum(tf.cast(t, 'int32'), [0, 1, 2]), 'float32'),
+      ];
+    });
+    expectClose(want, got, 'reductions');
+  });
+
+  it('Add, Sub, Multiply, RealDiv: same shapes, per channel, scalars, and the cases wasm keeps', async () => {
+    const { want, got } = await onBackends(() => {
+      const t = tf.tensor4d(x, shape);
+      const u = tf.tensor4d(x.map((q) => q * 0.5 + 1), shape);
+      const ch = tf.tensor1d(v);
+      const ch4 = tf.tensor4d(c, [1, 1, 1, 6]);
+      const sc = tf.scalar(s[0] + 2);
+      const rows = tf.tensor2d(data(7 * 6, lcg(2)), [7, 6]);
+      const col = tf.tensor4d(data(3 * 6, lcg(4)), [3, 1, 1, 6]); // broadcast in the middle: wasm
+      const out: tf.Tensor[] = [];
+      for (const f of [tf.add, tf.sub, tf.mul, tf.div]) {
+        out.push(f(t, u), f(t, ch), f(ch, u), f(ch4, t), f(t, sc), f(sc, u), f(t, rows), f(t, col));
+      }
+      out.push(tf.cast(tf.add(tf.tensor1d([1, 2, 3], 'int32'), tf.tensor1d([4, 5, 6], 'int32')), 'float32'));
+      return out;
+    });
+    expectClose(want, got, 'binary ops');
+  });
+
+  it('FusedBatchNorm with and without offset and scale, and a batch-norm layer step', async () => {
+    const { want, got } = await onBackends(() => {
+      const t = tf.tensor4d(x, shape);
+      const [m, va, off, sc] = [tf.tensor1d(c), tf.tensor1d(v), tf.tensor1d(v.map((q) => q - 1)), tf.tensor1d(c.map((q) => q + 1))];
+      // the training-mode layer's whole forward and backward: moments, normalisation, gradients
+      const loss = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+        const { mean, variance } = tf.moments(a, [0, 1, 2]);
+        return tf.sum(tf.square(tf.batchNorm(a as tf.Tensor4D, mean, variance, b as tf.Tensor1D, g as tf.Tensor1D, 1e-3)));
+      };
+      return [
+        tf.batchNorm(t, m, va, off, sc, 1e-3),
+        tf.batchNorm(t, m, va, undefined, undefined, 0.01),
+        ...tf.grads(loss)([t, sc, off]),
+      ];
+    });
+    // the input gradient through the batch statistics is a difference of nearly equal sums: float32
+    // summation order alone moves it by ~2e-5 relative
+    expectClose(want, got, 'batch norm', 1e-4);
   });
 });
 
