@@ -262,3 +262,22 @@ describe.skipIf(missing !== null)('training on native', () => {
     expect(Math.sqrt(num / den)).toBeLessThan(1e-2);
   }, 120_000);
 });
+
+describe.skipIf(missing !== null)('r2u train on native', () => {
+  it('trains a tiny experiment, prints the backend and records it with the library in backend.json', async () => {
+    const { mkdtemp, readFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { trainExperiment } = await import('../../../src/runtime/train/loop.js');
+    const { tinyConfig } = await import('../train/tiny-config.js');
+    const out = join(await mkdtemp(join(tmpdir(), 'r2u-native-')), 'run');
+    const lines: string[] = [];
+    const result = await trainExperiment(tinyConfig(), { backend: 'native', out, log: (l) => lines.push(l), progressSink: { write: () => true } });
+    expect(result.backend.name).toBe('native');
+    expect(lines.find((l) => l.startsWith('backend: '))).toMatch(/^backend: native \(oneDNN \d+\.\d+\.\d+/);
+    const recorded = JSON.parse(await readFile(join(result.runDir, 'backend.json'), 'utf8')) as { name: string; library: string };
+    expect(recorded.name).toBe('native');
+    expect(recorded.library).toMatch(/^oneDNN \d+\.\d+\.\d+$/);
+    expect(Number.isFinite(result.history.at(-1)!.loss)).toBe(true);
+  }, 120_000);
+});
