@@ -8,6 +8,7 @@
 // for training) and the share of the machine's FMA peak from lscpu.
 //
 //   npx tsx bench/pytorch-peer.ts [--rounds N] [--steps N] [--backends native,wasm] [--workers N]
+//   (a backend may name its own worker count: --backends native:1,native:2)
 //   (internally: --child BACKEND WORKERS STEPS prints one JSON BenchResult)
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -98,15 +99,23 @@ const rounds = Number(opt('--rounds', '2'));
 const steps = Number(opt('--steps', '5'));
 const workers = Number(opt('--workers', '2'));
 const backends = opt('--backends', 'native,wasm').split(',');
+const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
+const peerMissing = !fs.existsSync(PEER)
+  ? `${PEER} not found (set R2U_PYTORCH_PEER)`
+  : probe.status !== 0
+    ? `${PYTHON} cannot import torch (apt-get install python3-torch)`
+    : null;
+if (peerMissing !== null) console.log(`PyTorch peer unavailable, r2u figures only: ${peerMissing}`);
 const p = peak();
 console.log(`r2u vs PyTorch on ${machineLine()}; peak ${p.formula}`);
 console.log(`network: R2U-Net, 16 filters, t 2, shared recurrence, batch norm, transposed convolutions, batch 32 of 48x48 (PyTorch --config A --variant transpose)`);
 const rows = new Map<string, Row[]>();
 for (let round = 0; round < rounds; round++) {
   // alternate who goes first, so that neither always meets the same background load
-  const order = round % 2 === 0 ? ['pytorch', ...backends] : [...backends, 'pytorch'];
+  const order = peerMissing !== null ? backends : round % 2 === 0 ? ['pytorch', ...backends] : [...backends, 'pytorch'];
   for (const who of order) {
-    const row = who === 'pytorch' ? pytorch(steps) : r2u(who, workers, steps);
+    const [backend, ownWorkers] = who.split(':');
+    const row = who === 'pytorch' ? pytorch(steps) : r2u(backend, ownWorkers === undefined ? workers : Number(ownWorkers), steps);
     const key = who === 'pytorch' ? 'pytorch' : who;
     rows.set(key, [...(rows.get(key) ?? []), row]);
     console.log(
@@ -115,23 +124,22 @@ for (let round = 0; round < rounds; round++) {
   }
 }
 
-const torch = rows.get('pytorch')!;
+const torch = rows.get('pytorch');
 const range = (xs: number[], digits = 1) => {
   const s = stats(xs);
   return xs.length > 1 ? `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})` : s.median.toFixed(digits);
 };
 console.log('\nmedian (range) over rounds; ratios are per round, against the PyTorch run of the same round');
 for (const [key, rs] of rows) {
-  const trainRatio = rs.map((r, i) => r.trainPps / torch[i].trainPps);
-  const inferRatio = rs.map((r, i) => r.inferPps / torch[i].inferPps);
+  const ratio = (f: (r: Row) => number, digits = 2) => (torch === undefined ? '' : `, x${range(rs.map((r, i) => f(r) / f(torch[i])), digits)} PyTorch`);
   const g = rs.map((r) => r.trainGflops);
   console.log(`${rs[0].who}`);
   console.log(
-    `  train ${range(rs.map((r) => r.trainPps))} patches/s, x${range(trainRatio, 2)} PyTorch, ${range(g)} GFLOP/s = ${range(g.map((v) => (100 * v) / p.gflops))}% of peak`,
+    `  train ${range(rs.map((r) => r.trainPps))} patches/s${ratio((r) => r.trainPps)}, ${range(g)} GFLOP/s = ${range(g.map((v) => (100 * v) / p.gflops))}% of peak`,
   );
   console.log(
-    `  infer ${range(rs.map((r) => r.inferPps))} patches/s, x${range(inferRatio, 2)} PyTorch, ${range(rs.map((r) => r.inferGflops))} GFLOP/s` +
+    `  infer ${range(rs.map((r) => r.inferPps))} patches/s${ratio((r) => r.inferPps)}, ${range(rs.map((r) => r.inferGflops))} GFLOP/s` +
       `${rs[0].imageSeconds === undefined ? '' : `; one DRIVE image (584x568) ${range(rs.map((r) => r.imageSeconds!), 2)} s`}`,
   );
-  console.log(`  peak RSS ${range(rs.map((r) => r.rssMiB), 0)} MiB (x${range(rs.map((r, i) => r.rssMiB / torch[i].rssMiB), 2)} PyTorch)`);
+  console.log(`  peak RSS ${range(rs.map((r) => r.rssMiB), 0)} MiB${ratio((r) => r.rssMiB)}`);
 }
