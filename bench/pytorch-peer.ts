@@ -125,13 +125,18 @@ for (let round = 0; round < rounds; round++) {
 }
 
 const torch = rows.get('pytorch');
+/** the median, and the range when there is more than one round */
 const range = (xs: number[], digits = 1) => {
   const s = stats(xs);
-  return xs.length > 1 ? `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})` : s.median.toFixed(digits);
+  const sorted = [...xs].sort((a, b) => a - b);
+  const m = sorted.length >> 1;
+  const median = sorted.length % 2 === 1 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
+  return xs.length > 1 ? `${median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})` : median.toFixed(digits);
 };
 console.log('\nmedian (range) over rounds; ratios are per round, against the PyTorch run of the same round');
 for (const [key, rs] of rows) {
-  const ratio = (f: (r: Row) => number, digits = 2) => (torch === undefined ? '' : `, x${range(rs.map((r, i) => f(r) / f(torch[i])), digits)} PyTorch`);
+  const ratio = (f: (r: Row) => number, digits = 2) =>
+    torch === undefined || key === 'pytorch' ? '' : `, x${range(rs.map((r, i) => f(r) / f(torch[i])), digits)} PyTorch`;
   const g = rs.map((r) => r.trainGflops);
   console.log(`${rs[0].who}`);
   console.log(
