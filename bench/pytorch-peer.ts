@@ -12,8 +12,8 @@
 //   (internally: --child BACKEND WORKERS STEPS prints one JSON BenchResult)
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { DEFAULT_EXPERIMENT } from '../src/compiler/defaults.js';
-import type { BackendName, ExperimentConfig } from '../src/runtime/config.js';
+import { DEFAULT_EXPERIMENT } from '../src/spec/defaults.js';
+import type { BackendName, ExperimentConfig } from '../src/spec/config.js';
 import { machineLine, stats } from './machine.js';
 
 const PEER = process.env.R2U_PYTORCH_PEER ?? '/work/shared/peers/pytorch_r2unet_bench.py';
