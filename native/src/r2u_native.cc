@@ -434,12 +434,17 @@ const char *isaName(dnnl::cpu_isa isa) {
   }
 }
 
-/** info(): { library, version, isa, threads } */
+/** the functions this build exports; src/runtime/native/addon.ts refuses a build with another */
+constexpr int kApiVersion = 2;
+
+/** info(): { api, library, version, isa, threads } */
 napi_value Info(napi_env env, napi_callback_info) {
   const dnnl_version_t *v = dnnl_version();
   std::string version = std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch);
-  napi_value out, lib, ver, isa, threads;
+  napi_value out, api, lib, ver, isa, threads;
   NAPI_CALL(env, napi_create_object(env, &out));
+  NAPI_CALL(env, napi_create_int32(env, kApiVersion, &api));
+  NAPI_CALL(env, napi_set_named_property(env, out, "api", api));
   NAPI_CALL(env, napi_create_string_utf8(env, "oneDNN", NAPI_AUTO_LENGTH, &lib));
   NAPI_CALL(env, napi_create_string_utf8(env, version.c_str(), NAPI_AUTO_LENGTH, &ver));
   NAPI_CALL(env, napi_create_string_utf8(env, isaName(dnnl::get_effective_cpu_isa()), NAPI_AUTO_LENGTH, &isa));

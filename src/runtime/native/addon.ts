@@ -35,8 +35,11 @@ export interface NativeAddon {
   ): void;
   /** OpenMP threads for oneDNN calls from this thread; returns the count in force */
   setThreads(n: number): number;
-  info(): { library: string; version: string; isa: string; threads: number };
+  info(): { api: number; library: string; version: string; isa: string; threads: number };
 }
+
+/** kApiVersion of native/src/r2u_native.cc that this file's interface describes */
+const API_VERSION = 2;
 
 const nativeDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../native');
 const addonFile = path.join(nativeDir, 'build', 'Release', 'r2u_native.node');
@@ -58,7 +61,10 @@ export function loadNativeAddon(): NativeAddon | string {
     return (loaded = reason);
   }
   try {
-    loaded = createRequire(import.meta.url)(addonFile) as NativeAddon;
+    const addon = createRequire(import.meta.url)(addonFile) as NativeAddon;
+    const api = addon.info().api;
+    // a build left from an older checkout lacks kernels this code calls
+    loaded = api === API_VERSION ? addon : `native/build is out of date (API ${api ?? 1}, this r2u needs ${API_VERSION}): run npm run build:native`;
   } catch (err) {
     loaded = `${path.relative(process.cwd(), addonFile)} failed to load: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
   }
