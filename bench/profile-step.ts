@@ -2,7 +2,7 @@
 // backend, in this process (one XNNPACK thread unless --threads): where the
 // step's time goes.
 //
-//   npx tsx bench/profile-step.ts [spec.r2u] [--steps N] [--shapes] [--infer] [--threads N]
+//   npx tsx bench/profile-step.ts [spec.r2u] [--steps N] [--shapes] [--infer] [--threads N] [--backend native]
 //
 // --shapes splits convolutions by operand shapes; --infer profiles one
 // full-image inference instead of a training step.
@@ -23,7 +23,7 @@ import { machineLine } from './machine.js';
 const args = process.argv.slice(2);
 const stepsAt = args.indexOf('--steps');
 const steps = stepsAt >= 0 ? Number(args[stepsAt + 1]) : 3;
-const specPath = args.find((a, i) => !a.startsWith('--') && !['--steps', '--threads'].includes(args[i - 1]));
+const specPath = args.find((a, i) => !a.startsWith('--') && !['--steps', '--threads', '--backend'].includes(args[i - 1]));
 
 let config: ExperimentConfig = { ...DEFAULT_EXPERIMENT, data: { ...DEFAULT_EXPERIMENT.data, preprocess: [{ op: 'grayscale', mode: 'green' }] } };
 if (specPath) {
@@ -33,7 +33,9 @@ if (specPath) {
 }
 
 const threadsAt = args.indexOf('--threads');
-const info = await initBackend('wasm', { wasmThreads: threadsAt >= 0 ? Number(args[threadsAt + 1]) : 1 });
+const backendAt = args.indexOf('--backend');
+const backend = backendAt >= 0 && args[backendAt + 1] === 'native' ? 'native' : 'wasm';
+const info = await initBackend(backend, { wasmThreads: threadsAt >= 0 ? Number(args[threadsAt + 1]) : 1 });
 const totals = new Map<string, { ms: number; calls: number }>();
 /** the kernels running now, innermost last, with the time their nested kernels took */
 const frames: Array<{ name: string; nested: number }> = [];
@@ -74,7 +76,7 @@ const channels = inputChannels(config.data);
 const [h, w] = config.data.patches.size;
 const n = config.train.batch;
 // the real training step: one in-process engine, its optimizer and loss
-const engine = await createTrainEngine({ config, inputChannels: channels, workers: 1, backend: 'wasm' });
+const engine = await createTrainEngine({ config, inputChannels: channels, workers: 1, backend });
 const x = Float32Array.from({ length: n * h * w * channels }, () => Math.random());
 const y = Float32Array.from({ length: n * h * w }, () => (Math.random() < 0.12 ? 1 : 0));
 const infer = args.includes('--infer');

@@ -1,7 +1,8 @@
 // Chooses and initialises the TensorFlow.js backend: a hardware GPU through
 // WebGPU (Dawn) where there is one, else native TensorFlow when the optional
-// tfjs-node packages are installed, else WebAssembly (XNNPACK) with r2u's
-// fast convolution-gradient kernels, else the pure-JS cpu backend.
+// tfjs-node packages are installed, else r2u's native CPU kernels (oneDNN
+// convolutions, see native/) on the wasm backend, else WebAssembly (XNNPACK)
+// with r2u's fast convolution-gradient kernels, else the pure-JS cpu backend.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 // tfjs-layers' Node bundle registers the gradient functions of every op;
@@ -14,6 +15,8 @@ import path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { BACKENDS, valuesOf, type BackendName } from '../spec/vocabulary.js';
 import { registerFastWasmKernels } from './kernels/index.js';
+import { loadNativeAddon, type NativeAddon } from './native/addon.js';
+import { registerNativeKernels, unregisterNativeKernels } from './native/kernels.js';
 import { setThreadedWasmBackend } from './wasm-threads.js';
 import { registerWebGpuBackend, webGpuDescription, type WebGpuAdapter } from './webgpu.js';
 
@@ -21,6 +24,8 @@ export interface BackendInfo {
   readonly name: Exclude<BackendName, 'auto'>;
   /** human-readable, e.g. 'wasm (XNNPACK, SIMD, 1 thread, r2u fast conv gradients)' */
   readonly description: string;
+  /** the kernel library and its version where r2u's native kernels run, e.g. 'oneDNN 2.6.3' */
+  readonly library?: string;
   readonly simd?: boolean;
   readonly threads?: number;
   /** webgpu: the GPU adapter and its limits */
@@ -49,6 +54,9 @@ export interface BackendOptions {
 /** What `auto` tries: every backend, in the vocabulary's order. */
 const AUTO_ORDER = valuesOf(BACKENDS).filter((name): name is BackendInfo['name'] => name !== 'auto');
 
+/** TF.js's name of the backend: r2u's native kernels run inside the wasm backend */
+const tfName = (name: BackendInfo['name']) => (name === 'native' ? 'wasm' : name);
+
 /** Initialises and activates a backend; `auto` takes the fastest available. Idempotent. */
 export async function initBackend(pref: BackendName, opts: BackendOptions = {}): Promise<BackendInfo> {
   // webgpu (first) answers `auto` only with a hardware adapter: a software one is slower than wasm
@@ -67,10 +75,18 @@ export async function initBackend(pref: BackendName, opts: BackendOptions = {}):
       failures.push(`${name}: ${info}`);
       continue;
     }
-    if (tf.getBackend() !== name && !(await tf.setBackend(name))) {
+    // native and wasm share TF.js's wasm backend: put the kernel set asked for in place
+    if (name === 'native') registerNativeKernels(loadNativeAddon() as NativeAddon);
+    if (name === 'wasm') {
+      unregisterNativeKernels();
+      registerFastWasmKernels();
+    }
+    if (tf.getBackend() !== tfName(name) && !(await tf.setBackend(tfName(name)))) {
       throw new BackendError(`backend '${name}' was registered but failed to initialise`);
     }
-    return info;
+    // say why the faster native kernels are not in use
+    const nativeFailure = failures.find((f) => f.startsWith('native: '));
+    return nativeFailure === undefined ? info : { ...info, description: `${info.description}; ${nativeFailure.replace(': ', ' unavailable: ')}` };
   }
   throw new BackendError(
     pref === 'auto'
@@ -87,7 +103,9 @@ async function prepare(name: BackendInfo['name'], opts: BackendOptions, forced: 
     case 'tensorflow':
       return prepareTensorflow();
     case 'wasm':
-      return prepareWasm(opts.wasmThreads ?? (isMainThread ? os.availableParallelism() : 1));
+      return prepareWasmOnce(opts.wasmThreads ?? defaultThreads());
+    case 'native':
+      return prepareNative(opts.wasmThreads ?? defaultThreads());
     case 'cpu':
       if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend failed to initialise');
       // TF.js prints an "install tfjs-node" banner on the cpu backend's first write; r2u
@@ -101,6 +119,28 @@ async function prepareWebGpu(allowSoftware: boolean): Promise<BackendInfo> {
   const adapter = await registerWebGpuBackend({ allowSoftware });
   if (!(await tf.setBackend('webgpu'))) throw new Error(`the webgpu backend failed to initialise on ${adapter.description}`);
   return { name: 'webgpu', description: webGpuDescription(adapter), adapter };
+}
+
+/** one thread per core in the main thread, one in a worker (data-parallel workers are one per core already) */
+const defaultThreads = () => (isMainThread ? os.availableParallelism() : 1);
+
+/**
+ * r2u's native kernels on the wasm backend: the addon's oneDNN gets as many
+ * threads as wasm's XNNPACK pool (they never run at the same time).
+ */
+async function prepareNative(threads: number): Promise<BackendInfo> {
+  const addon = loadNativeAddon();
+  if (typeof addon === 'string') throw new Error(addon);
+  const wasm = await prepareWasmOnce(threads);
+  const oneDnnThreads = addon.setThreads(threads);
+  const { library, version, isa } = addon.info();
+  return {
+    name: 'native',
+    description: `native (${library} ${version}, ${isa}, ${oneDnnThreads} thread${oneDnnThreads === 1 ? '' : 's'}; other ops on ${wasm.description})`,
+    library: `${library} ${version}`,
+    simd: wasm.simd,
+    threads: oneDnnThreads,
+  };
 }
 
 async function prepareTensorflow(): Promise<BackendInfo> {
@@ -117,6 +157,10 @@ async function prepareTensorflow(): Promise<BackendInfo> {
   }
   throw new Error(errors.join('; '));
 }
+
+let wasmPrepared: Promise<BackendInfo> | undefined;
+/** the wasm backend starts once per thread, for itself or under the native kernels */
+const prepareWasmOnce = (threads: number) => (wasmPrepared ??= prepareWasm(threads));
 
 async function prepareWasm(threads: number): Promise<BackendInfo> {
   const require = createRequire(import.meta.url);

@@ -14,6 +14,8 @@ export interface BenchOptions {
   /** data-parallel workers; 0 = one per core */
   readonly workers: number;
   readonly backend: BackendName;
+  /** also time inference on a batch of this many training-sized patches (as PyTorch benchmarks do) */
+  readonly inferPatches?: number;
   /** image for the inference timing, height x width; default DRIVE's 584 x 565 */
   readonly image?: Dims;
   /** progress lines (to stderr in the CLI) */
@@ -47,6 +49,8 @@ export interface BenchResult {
   readonly inferGflopsPerSec: number;
   /** images per second when `workers` images are predicted at once (spread over the workers) */
   readonly inferImagesPerSec: number;
+  /** patches per second predicted in batches of `inferPatches`, when asked for */
+  readonly inferPatchesPerSec?: number;
   /** peak resident set size of the process (workers included), MiB */
   readonly peakRssMiB: number;
 }
@@ -114,6 +118,15 @@ export async function runBench(config: ExperimentConfig, opts: BenchOptions): Pr
       imagesPerSec = k / ((performance.now() - t1) / 1000);
     }
     const imageFlops = (summary.flopsPerPatch * padded[0] * padded[1]) / (ph * pw);
+    let inferPatchesPerSec: number | undefined;
+    if (opts.inferPatches !== undefined) {
+      const k = opts.inferPatches;
+      const patches = noise(k * ph * pw * channels, 5);
+      await engine.predict(patches, k, ph, pw);
+      const t2 = performance.now();
+      await engine.predict(patches, k, ph, pw);
+      inferPatchesPerSec = k / ((performance.now() - t2) / 1000);
+    }
 
     return {
       backend: engine.backend.name,
@@ -135,6 +148,7 @@ export async function runBench(config: ExperimentConfig, opts: BenchOptions): Pr
       inferImageSeconds: inferSeconds,
       inferGflopsPerSec: imageFlops / inferSeconds / 1e9,
       inferImagesPerSec: imagesPerSec,
+      ...(inferPatchesPerSec === undefined ? {} : { inferPatchesPerSec }),
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
     };
   } finally {

@@ -21,6 +21,7 @@ export const BACKENDS = {
   auto: 'the fastest backend that starts, tried in the order listed',
   webgpu: 'a GPU through WebGPU (Dawn: Vulkan, Metal or D3D12); auto takes it only for a hardware adapter',
   tensorflow: 'native TensorFlow (the optional @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node)',
+  native: "r2u's native CPU kernels (oneDNN convolutions and batch-norm kernels, built by npm ci) on the wasm backend",
   wasm: "WebAssembly: XNNPACK with SIMD and threads, and r2u's convolution-gradient kernels",
   cpu: 'pure JavaScript; slow, always available',
 } as const;

@@ -2,6 +2,8 @@
 // strides 1 and 2, same and valid padding, odd sizes and non-square kernels.
 import * as tf from '@tensorflow/tfjs-core';
 
+export { relError } from '../rel-error.js';
+
 export type Pad = 'same' | 'valid';
 export interface Case {
   n: number;
@@ -24,15 +26,6 @@ export function random(size: number, seed: number): Float32Array {
   return out;
 }
 
-export function relError(a: Float32Array, b: Float32Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / Math.max(den, 1e-30));
-}
 
 export function shapes(c: Case) {
   const info = tf.backend_util.computeConv2DInfo([c.n, c.h, c.w, c.ci], [c.k[0], c.k[1], c.ci, c.co], c.s, 1, c.pad);

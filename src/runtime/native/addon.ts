@@ -1,0 +1,72 @@
+// Loads r2u's native CPU kernels (native/, built by `npm ci` through
+// scripts/build-native.mjs), or says exactly why they are not there.
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface NativeAddon {
+  /** kind 0: forward (+bias, activation), 1: input gradient, 2: filter gradient; see native/src/r2u_native.cc */
+  conv(
+    kind: 0 | 1 | 2,
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    geometry: Int32Array,
+    bias?: Float32Array | null,
+    activation?: number,
+    alpha?: number,
+  ): void;
+  tile(x: ArrayBufferView, out: ArrayBufferView, shape: Int32Array, reps: Int32Array, elementBytes: number): void;
+  /** out[j] = scale * sum_i x[i * cols + j] */
+  reduceRows(x: Float32Array, out: Float32Array, rows: number, cols: number, scale: number): void;
+  /** op 0 add, 1 sub, 2 mul, 3 div; broadcast 0 same, 1 b per column, 2 a per column, 3 b scalar, 4 a scalar */
+  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, n: number, cols: number, broadcast: number): void;
+  batchNorm(
+    x: Float32Array,
+    out: Float32Array,
+    rows: number,
+    cols: number,
+    mean: Float32Array,
+    variance: Float32Array,
+    offset: Float32Array | null,
+    scale: Float32Array | null,
+    epsilon: number,
+  ): void;
+  /** OpenMP threads for oneDNN calls from this thread; returns the count in force */
+  setThreads(n: number): number;
+  info(): { api: number; library: string; version: string; isa: string; threads: number };
+}
+
+/** kApiVersion of native/src/r2u_native.cc that this file's interface describes */
+const API_VERSION = 2;
+
+const nativeDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../native');
+const addonFile = path.join(nativeDir, 'build', 'Release', 'r2u_native.node');
+
+let loaded: NativeAddon | string | undefined;
+
+/** The addon, or why it cannot be used (the install's own reason where it recorded one). */
+export function loadNativeAddon(): NativeAddon | string {
+  if (loaded !== undefined) return loaded;
+  if (process.env.R2U_NATIVE === '0') return (loaded = 'R2U_NATIVE=0 is set');
+  if (!fs.existsSync(addonFile)) {
+    let reason = 'the addon was not built (run npm ci, or node scripts/build-native.mjs)';
+    try {
+      const status = JSON.parse(fs.readFileSync(path.join(nativeDir, 'build', 'status.json'), 'utf8')) as { reason?: string | null };
+      if (status.reason) reason = `not built at install: ${status.reason}`;
+    } catch {
+      // no status: the install script never ran
+    }
+    return (loaded = reason);
+  }
+  try {
+    const addon = createRequire(import.meta.url)(addonFile) as NativeAddon;
+    const api = addon.info().api;
+    // a build left from an older checkout lacks kernels this code calls
+    loaded = api === API_VERSION ? addon : `native/build is out of date (API ${api ?? 1}, this r2u needs ${API_VERSION}): run npm run build:native`;
+  } catch (err) {
+    loaded = `${path.relative(process.cwd(), addonFile)} failed to load: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
+  }
+  return loaded;
+}
