@@ -6,3 +6,4 @@ export { parseOverrides } from './overrides.js';
 export { DEFAULT_EXPERIMENT } from '../spec/defaults.js';
 export { EXPERIMENT_SCHEMA } from './schema.js';
 export { validateConfig } from './validate.js';
+export { planSweep, type SweepPlan, type Trial } from './sweep.js';
