@@ -15,6 +15,9 @@ import { registerTrain } from './commands/train.js';
 import { registerEval } from './commands/eval.js';
 import { registerPredict } from './commands/predict.js';
 import { registerBench } from './commands/bench.js';
+import { registerSweep } from './commands/sweep.js';
+import { registerCompare } from './commands/compare.js';
+import { registerWorker } from './commands/worker.js';
 
 const program = new Command('r2u')
   .description('Compile and run declarative R2U-Net retinal vessel segmentation experiments')
@@ -33,6 +36,9 @@ const registrations: Array<(program: Command) => void> = [
   registerEval,
   registerPredict,
   registerBench,
+  registerSweep,
+  registerCompare,
+  registerWorker,
 ];
 for (const register of registrations) register(program);
 
