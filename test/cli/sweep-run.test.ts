@@ -17,9 +17,9 @@ beforeAll(async () => {
 });
 
 describe('r2u sweep run (local) and r2u compare', () => {
-  it('runs every trial, reports failures with their logs, resumes, retries failed ones on request, and compares', () => {
+  it('runs every trial, reports failures with their logs, resumes, retries failed ones on request, and compares', async () => {
     const out = join(dir, 'family');
-    const first = r2u('sweep', 'run', spec, '--out', out);
+    const first = await r2u('sweep', 'run', spec, '--out', out);
     expect(first.err).not.toMatch(/\n\s+at /);
     expect(first.code).toBe(3);
     expect(first.err).toMatch(/trial 3\/4 dataset=drive[^:]*,seed=1: failed \(exit 3\): .*no-such-folder.*; log .*logs\/dataset=drive/);
@@ -30,12 +30,12 @@ describe('r2u sweep run (local) and r2u compare', () => {
     expect(JSON.parse(readFileSync(join(out, 'trials', done.alias, 'spec.json'), 'utf8')).seed).toBe(1);
     expect(first.out).toMatch(/2 of 4 trials finished/);
 
-    const again = r2u('sweep', 'run', spec, '--out', out);
+    const again = await r2u('sweep', 'run', spec, '--out', out);
     expect(again.out).toMatch(/skip .*seed=1: finished/);
     expect(again.out).toMatch(/skip dataset=drive.*seed=2: failed before/);
     expect(again.out).not.toMatch(/: training \(log/);
 
-    const retry = r2u('sweep', 'run', spec, '--out', out, '--retry-failed');
+    const retry = await r2u('sweep', 'run', spec, '--out', out, '--retry-failed');
     expect(retry.out).not.toMatch(/trial 1\/4 .*: training/);
     expect(retry.out).toMatch(/trial 3\/4 .*training/);
     const failed = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8')).trials[2];
@@ -43,7 +43,7 @@ describe('r2u sweep run (local) and r2u compare', () => {
     const log = readFileSync(join(out, 'logs', `${failed.alias}.log`), 'utf8');
     expect(log.match(/^# .* r2u train /gm)).toHaveLength(2);
 
-    const json = r2u('compare', out, '--format', 'json');
+    const json = await r2u('compare', out, '--format', 'json');
     expect(json.code).toBe(0);
     const comparison = JSON.parse(json.out);
     expect(comparison.params).toEqual(['seed']);
@@ -51,23 +51,23 @@ describe('r2u sweep run (local) and r2u compare', () => {
     const [a, b] = comparison.runs;
     expect(b.change.val_dice).toBeCloseTo(b.metrics.val_dice - a.metrics.val_dice, 12);
     expect(comparison.best.val_dice).toBe(a.metrics.val_dice >= b.metrics.val_dice ? a.name : b.name);
-    const text = r2u('compare', join(out, 'trials', a.name), join(out, 'trials', b.name));
+    const text = await r2u('compare', join(out, 'trials', a.name), join(out, 'trials', b.name));
     expect(text.out).toMatch(/old \(.*seed=1\)\s+new \(.*seed=2\)\s+change/);
     expect(text.out).toMatch(new RegExp(`dice\\s+${a.metrics.val_dice.toFixed(4)}\\s+${b.metrics.val_dice.toFixed(4)}\\s+[+-]`));
-    expect(r2u('compare', out, '--format', 'md').out).toMatch(/^\| +\| old .*\| change \|\n\| --- \| ---: \| ---: \| ---: \|/m);
-    expect(r2u('compare', out, '--format', 'csv').out).toMatch(/^,"?old \(/);
+    expect((await r2u('compare', out, '--format', 'md')).out).toMatch(/^\| +\| old .*\| change \|\n\| --- \| ---: \| ---: \| ---: \|/m);
+    expect((await r2u('compare', out, '--format', 'csv')).out).toMatch(/^,"?old \(/);
 
-    const bad = r2u('compare', dir);
+    const bad = await r2u('compare', dir);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/neither a run folder \(spec\.json\) nor a sweep folder/);
   }, 600_000);
 
   it('plan prints the trials, and a spec without a sweep is a usage error', async () => {
-    const plan = r2u('sweep', 'plan', spec, '--format', 'json');
+    const plan = await r2u('sweep', 'plan', spec, '--format', 'json');
     expect(JSON.parse(plan.out)).toMatchObject({ count: 4, varying: ['data.dataset', 'seed'] });
     const single = join(dir, 'single.r2u');
     await writeFile(single, TINY_SWEEP.replace(/ {2}sweep \{[\s\S]*?\n {2}\}\n/, ''));
-    const none = r2u('sweep', 'plan', single);
+    const none = await r2u('sweep', 'plan', single);
     expect(none.code).toBe(2);
     expect(none.err).toMatch(/states no sweep/);
   }, 120_000);

@@ -1,15 +1,18 @@
 // A sweep small enough to train in tests: tiny synthetic images, one epoch,
 // one worker thread. One trial of each seed cannot find its data (a run
 // failure, exit 3), so failures, retries and summaries can be seen too.
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 
 export const BIN = join(process.cwd(), 'bin', 'r2u.mjs');
 
-export const r2u = (...args: string[]) => {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-};
+/** Runs `r2u ARGS` without blocking the test worker (trials take a while). */
+export const r2u = (...args: string[]): Promise<{ code: number; out: string; err: string }> =>
+  new Promise((done) => {
+    execFile(process.execPath, [BIN, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 }, (error, out, err) => {
+      done({ code: error ? Number((error as { code?: unknown }).code ?? 1) : 0, out, err });
+    });
+  });
 
 export const TINY_SWEEP = `experiment tiny {
   seed 3

@@ -60,10 +60,10 @@ describe.skipIf(missing !== undefined && !REQUIRE_SYSTEM)('sweep trials on BullM
   it('enqueues once, survives a killed worker, retries then fails, summarises, and matches a local run', async () => {
     const out = join(dir, 'family');
     const enqueue = () => r2u('sweep', 'run', spec, '--out', out, '--queue', redis.url, '--attempts', '2', '--backoff', '200');
-    const first = enqueue();
+    const first = await enqueue();
     expect(first.err).toBe('');
     expect(first.out).toMatch(/enqueued 4 of 4 trials/);
-    expect(enqueue().out).toMatch(/enqueued 0 of 4 trials/);
+    expect((await enqueue()).out).toMatch(/enqueued 0 of 4 trials/);
 
     // the first worker is killed (with its training child) as soon as a trial has started
     const doomed = startWorker();
@@ -84,17 +84,17 @@ describe.skipIf(missing !== undefined && !REQUIRE_SYSTEM)('sweep trials on BullM
     // the killed worker's trial was taken over by the other worker
     expect(logs[1]).toMatch(/: training \(attempt 2\)/);
 
-    const status = r2u('sweep', 'status', out, '--queue', redis.url);
+    const status = await r2u('sweep', 'status', out, '--queue', redis.url);
     expect(status.code).toBe(0);
     expect(status.out).toMatch(/completed/);
     expect(status.out).toMatch(/failed \(attempts 2\)/);
 
     // the same trials trained here give the same metrics
     const local = join(dir, 'local');
-    expect(r2u('sweep', 'run', spec, '--out', local).code).toBe(3);
-    const queued = JSON.parse(r2u('compare', out, '--format', 'json').out);
-    const here = JSON.parse(r2u('compare', local, '--format', 'json').out);
+    expect((await r2u('sweep', 'run', spec, '--out', local)).code).toBe(3);
+    const queued = JSON.parse((await r2u('compare', out, '--format', 'json')).out);
+    const here = JSON.parse((await r2u('compare', local, '--format', 'json')).out);
     expect(queued.runs.map((r: { metrics: object }) => r.metrics)).toEqual(here.runs.map((r: { metrics: object }) => r.metrics));
-    expect(r2u('compare', out).out.replaceAll(out, '')).toBe(r2u('compare', local).out.replaceAll(local, ''));
+    expect((await r2u('compare', out)).out.replaceAll(out, '')).toBe((await r2u('compare', local)).out.replaceAll(local, ''));
   }, 900_000);
 });

@@ -16,7 +16,11 @@ export function registerCompare(program: Command): void {
     .argument('<runs...>', 'run folders or sweep folders')
     .option('--baseline <run>', 'the run the changes are measured against (a name or folder; default the first)')
     .option('--format <format>', `${FORMATS.join(', ')}`, 'text')
-    .action(async (paths: string[], opts: { baseline?: string; format: string }) => {
+    .option('--md', 'short for --format md (a pull-request comment)')
+    .option('--json', 'short for --format json')
+    .action(async (paths: string[], opts: { baseline?: string; format: string; md?: boolean; json?: boolean }) => {
+      if (opts.md) opts.format = 'md';
+      if (opts.json) opts.format = 'json';
       if (!(FORMATS as readonly string[]).includes(opts.format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not '${opts.format}'`);
       const comparison = compareRuns(await loadRuns(paths), opts.baseline);
       if (opts.format === 'json') process.stdout.write(JSON.stringify(comparison, null, 2) + '\n');
