@@ -16,6 +16,9 @@ import { registerEval } from './commands/eval.js';
 import { registerPredict } from './commands/predict.js';
 import { registerBench } from './commands/bench.js';
 import { registerLsp } from './commands/lsp.js';
+import { registerSweep } from './commands/sweep.js';
+import { registerCompare } from './commands/compare.js';
+import { registerWorker } from './commands/worker.js';
 
 const program = new Command('r2u')
   .description('Compile and run declarative R2U-Net retinal vessel segmentation experiments')
@@ -35,6 +38,9 @@ const registrations: Array<(program: Command) => void> = [
   registerPredict,
   registerBench,
   registerLsp,
+  registerSweep,
+  registerCompare,
+  registerWorker,
 ];
 for (const register of registrations) register(program);
 

@@ -16,3 +16,4 @@ export { parseSource } from './parse.js';
 export { specParser } from './parser.js';
 export { patternText } from './resolve.js';
 export { SourceFile, type Span } from './source.js';
+export { planSweep, type SweepPlan, type Trial } from './sweep.js';

@@ -11,6 +11,8 @@ import { parseOverrides } from './overrides.js';
 import { parseSource } from './parse.js';
 import { applyAssignments, resolveBlock, type Assignment } from './resolve.js';
 import { SourceFile, type Span } from './source.js';
+import { planSweep, SWEEP_KEY, type SweepPlan } from './sweep.js';
+import type { Statement } from './ast.js';
 import { validateConfig, type SpanMap } from './validate.js';
 
 /** Specs larger than this are refused before parsing (a spec is a page of text). */
@@ -35,6 +37,8 @@ export interface LoadedExperiment {
   spans: SpanMap;
   /** the syntax tree of the given file, when it could be read */
   ast?: SpecAst;
+  /** the family of trials, when the given file states a `sweep` (a parent's sweep is not inherited) */
+  sweep?: SweepPlan;
 }
 
 export type ReadResult = { source: SourceFile } | { diagnostic: Diagnostic };
@@ -92,6 +96,7 @@ interface Chain {
   diagnostics: Diagnostic[];
   sources: string[];
   ast?: SpecAst;
+  sweep?: Statement;
 }
 
 /** Parses and resolves one file of the extends chain, its parents first. */
@@ -126,7 +131,11 @@ function loadChain(path: string, stack: string[], source?: SourceFile, parentTex
   }
   if (ast.name) chain.assignments.push({ op: 'set', path: ['name'], value: ast.name.text, span: ast.name.span });
   if (ast.body) {
-    const r = resolveBlock(ast.body);
+    // the sweep states a family around the experiment, not a setting of it
+    const sweeps = ast.body.statements.filter((st) => st.key.text === SWEEP_KEY);
+    for (const extra of sweeps.slice(1)) diagnostics.push(error('duplicate-key', `'${SWEEP_KEY}' is given twice`, extra.key.span, { note: `first given on line ${sweeps[0].span.line}` }));
+    if (stack.length === 0) chain.sweep = sweeps[0];
+    const r = resolveBlock({ ...ast.body, statements: ast.body.statements.filter((st) => st.key.text !== SWEEP_KEY) });
     chain.assignments.push(...r.assignments);
     diagnostics.push(...r.diagnostics);
   }
@@ -176,9 +185,15 @@ export function loadExperimentSync(path: string, opts: LoadOptions & { text?: st
       ...validateConfig(config, spans, chain.sources[0]).filter((d) => d.code === 'rule' && !(d.span && errorSpans.some((e) => covers(d.span!, e)))),
     );
   }
+  let sweep: SweepPlan | undefined;
+  if (chain.sweep && readable && !hasErrors(diagnostics)) {
+    const planned = planSweep(chain.sweep, config as unknown as ExperimentConfig, chain.sources[0]);
+    diagnostics.push(...planned.diagnostics);
+    sweep = planned.plan;
+  }
   diagnostics.sort(byPlace);
   const ok = readable && !hasErrors(diagnostics);
-  return { config: ok ? (config as unknown as ExperimentConfig) : undefined, diagnostics, sources: chain.sources, spans, ast: chain.ast };
+  return { config: ok ? (config as unknown as ExperimentConfig) : undefined, diagnostics, sources: chain.sources, spans, ast: chain.ast, sweep: ok ? sweep : undefined };
 }
 
 /**

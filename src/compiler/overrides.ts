@@ -30,7 +30,7 @@ export function parseOverrides(config: unknown, sets: readonly string[]): { assi
   return { assignments, diagnostics };
 }
 
-type Read = { assignments: Assignment[]; diagnostics: Diagnostic[] };
+export type Read = { assignments: Assignment[]; diagnostics: Diagnostic[] };
 const failed = (...diagnostics: Diagnostic[]): Read => ({ assignments: [], diagnostics });
 
 function readOverride(config: unknown, src: SourceFile): Read {
@@ -64,8 +64,17 @@ function readValue(setting: Setting, src: SourceFile, offset: number): Read {
   }
   const parsed = parseArguments(src, offset);
   if (parsed.diagnostics.length > 0) return failed(...parsed.diagnostics);
-  const atoms = parsed.phrases.flatMap((p) => p.atoms);
-  if (setting.kind === 'statement') return resolveAsStatement(setting, parsed.phrases, span);
+  return readPhrases(setting, parsed.phrases, span);
+}
+
+/**
+ * Reads already-parsed phrases as the setting's value: what `--set` does after
+ * lexing, and what a sweep does with each value it states (so both report
+ * mistakes with the language's codes, at the value's own place).
+ */
+export function readPhrases(setting: Setting, phrases: Statement['args'], span: Span): Read {
+  const atoms = phrases.flatMap((p) => p.atoms);
+  if (setting.kind === 'statement') return resolveAsStatement(setting, phrases, span);
   if (atoms.length === 0) return failed(error('missing', `'${describePath(setting.path)}' needs a value`, span));
   if (setting.kind === 'tag') {
     const names = Object.keys(setting.variants);

@@ -76,7 +76,10 @@ function crossFieldRules(c: ExperimentConfig, spans: SpanMap, file: string): Dia
     rule('data.split.k', `${split.k} folds need at least ${split.k} images; the synthetic set has ${c.data.dataset.count}`);
   }
   const es = c.train.early_stop;
-  if (es && es.patience > c.train.epochs) rule('train.early_stop.patience', `early-stopping patience ${es.patience} exceeds the ${c.train.epochs} epochs`);
+  // patience beyond the epoch count only means early stopping never triggers (e.g. a one-epoch trial of a sweep)
+  if (es && es.patience > c.train.epochs) {
+    out.push({ severity: 'warning', code: 'rule', message: `early-stopping patience ${es.patience} exceeds the ${c.train.epochs} epochs: early stopping will not trigger`, span: spanFor(spans, 'train.early_stop.patience'), file });
+  }
   const metricOf: Record<string, string> = { val_dice: 'dice', val_auc: 'auc', val_accuracy: 'accuracy', val_sensitivity: 'sensitivity', val_specificity: 'specificity' };
   if (es && metricOf[es.monitor] && !c.train.metrics.includes(metricOf[es.monitor] as never)) {
     rule('train.early_stop.monitor', `early stopping monitors ${es.monitor}, but '${metricOf[es.monitor]}' is not in train.metrics`);

@@ -18,7 +18,7 @@ async function readmeExperiment(heading: string, asPath: string) {
   const block = /```\n([\s\S]*?)```/.exec(readme.slice(at));
   const shown = loadExperimentSync(asPath, { text: block![1] });
   expect(shown.diagnostics).toEqual([]);
-  return { shown: shown.config, spec: (path: string) => loadExperimentSync(path).config };
+  return { shown: shown.config, sweep: shown.sweep, spec: (path: string) => loadExperimentSync(path).config, sweepOf: (path: string) => loadExperimentSync(path).sweep };
 }
 
 describe('README', () => {
@@ -31,5 +31,12 @@ describe('README', () => {
     // read as if it sat beside the reference, so that its `extends` resolves
     const { shown, spec } = await readmeExperiment('An experiment is a small diff of the reference:', 'specs/readme-example.r2u');
     expect(shown).toEqual(spec('specs/drive-unet-baseline.r2u'));
+  });
+
+  it('shows the reference sweep as it is: the same trials', async () => {
+    const { shown, sweep, spec, sweepOf } = await readmeExperiment('A spec may state a family of trials', 'specs/readme-example.r2u');
+    expect(shown).toEqual(spec('specs/drive-r2unet-sweep.r2u'));
+    expect(sweep?.trials.map((t) => t.sets)).toEqual(sweepOf('specs/drive-r2unet-sweep.r2u')?.trials.map((t) => t.sets));
+    expect(sweep?.trials).toHaveLength(18);
   });
 });

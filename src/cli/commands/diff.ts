@@ -1,4 +1,5 @@
-// `r2u diff a.r2u b.r2u`: what changes between two resolved experiments.
+// `r2u diff a.r2u b.r2u`: what changes between two resolved experiments, and
+// between the trials of their sweeps.
 import type { Command } from 'commander';
 import { loadExperimentSync } from '../../compiler/index.js';
 import { diffConfigs, formatChanges } from '../../compiler/diff.js';
@@ -24,8 +25,19 @@ export function registerDiff(program: Command): void {
         return;
       }
       const changes = diffConfigs(ra.config, rb.config);
-      if (opts.format === 'json') process.stdout.write(JSON.stringify({ a, b, equal: changes.length === 0, changes }, null, 2) + '\n');
-      else if (changes.length) process.stdout.write(formatChanges(changes) + '\n');
-      process.exitCode = changes.length ? EXIT.invalid : EXIT.ok;
+      // a sweep's family: the trials (by their varying values) each side has and the other has not
+      const trialsOf = (r: typeof ra) => new Map((r.sweep?.trials ?? []).map((t) => [t.sets.join(' '), t.alias]));
+      const [ta, tb] = [trialsOf(ra), trialsOf(rb)];
+      const trials = {
+        removed: [...ta].filter(([k]) => !tb.has(k)).map(([, alias]) => alias),
+        added: [...tb].filter(([k]) => !ta.has(k)).map(([, alias]) => alias),
+      };
+      const differs = changes.length > 0 || trials.removed.length > 0 || trials.added.length > 0;
+      if (opts.format === 'json') process.stdout.write(JSON.stringify({ a, b, equal: !differs, changes, trials }, null, 2) + '\n');
+      else {
+        const lines = [...(changes.length ? [formatChanges(changes)] : []), ...trials.removed.map((t) => `- trial ${t}`), ...trials.added.map((t) => `+ trial ${t}`)];
+        if (lines.length) process.stdout.write(lines.join('\n') + '\n');
+      }
+      process.exitCode = differs ? EXIT.invalid : EXIT.ok;
     });
 }

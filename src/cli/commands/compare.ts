@@ -1,0 +1,30 @@
+// `r2u compare RUN_OR_SWEEP… [--baseline RUN] [--format text|md|json|csv]`:
+// the parameters that differ and the best-epoch metrics, with changes against
+// the baseline (the first run unless --baseline names another).
+import type { Command } from 'commander';
+import { EXIT } from '../exit-codes.js';
+import { UsageError } from '../flags.js';
+import { compareRuns, comparisonTables, loadRuns } from '../run-comparison.js';
+import { renderTable, type TableFormat } from '../table.js';
+
+const FORMATS = ['text', 'md', 'json', 'csv'] as const;
+
+export function registerCompare(program: Command): void {
+  program
+    .command('compare')
+    .description('compare runs (or every finished trial of a sweep folder): differing parameters, best-epoch metrics, changes against a baseline')
+    .argument('<runs...>', 'run folders or sweep folders')
+    .option('--baseline <run>', 'the run the changes are measured against (a name or folder; default the first)')
+    .option('--format <format>', `${FORMATS.join(', ')}`, 'text')
+    .option('--md', 'short for --format md (a pull-request comment)')
+    .option('--json', 'short for --format json')
+    .action(async (paths: string[], opts: { baseline?: string; format: string; md?: boolean; json?: boolean }) => {
+      if (opts.md) opts.format = 'md';
+      if (opts.json) opts.format = 'json';
+      if (!(FORMATS as readonly string[]).includes(opts.format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not '${opts.format}'`);
+      const comparison = compareRuns(await loadRuns(paths), opts.baseline);
+      if (opts.format === 'json') process.stdout.write(JSON.stringify(comparison, null, 2) + '\n');
+      else process.stdout.write(comparisonTables(comparison).map((t) => renderTable(t, opts.format as TableFormat)).join('\n\n') + '\n');
+      process.exitCode = EXIT.ok;
+    });
+}

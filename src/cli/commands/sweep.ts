@@ -1,0 +1,159 @@
+// `r2u sweep plan SPEC`: the trials a spec's `sweep { … }` states, without training.
+// `r2u sweep run SPEC [--out DIR] [--parallel N] [--retry-failed] [--queue redis://…]`:
+// trains every trial into one family folder (sweep-family.ts), locally or by
+// enqueueing them for `r2u worker`; finished trials are skipped on a re-run.
+// `r2u sweep status SPEC --out DIR [--queue redis://…]`: each trial's state.
+import type { Command } from 'commander';
+import { join, resolve } from 'node:path';
+import { loadExperimentSync, type SweepPlan } from '../../compiler/index.js';
+import { EXIT } from '../exit-codes.js';
+import { collect, parseCount, specSets, UsageError } from '../flags.js';
+import { exitCodeFor, printDiagnostics } from '../print-diagnostics.js';
+import { compareRuns, COMPARED_METRICS, loadRuns } from '../run-comparison.js';
+import { entryOf, readState, runTrial, shown, trialLog, writeFamily, type FamilyFile, type TrialEntry } from '../sweep-family.js';
+import { renderTable, type Table } from '../table.js';
+
+/** As in trial-queue.ts, stated here so that `r2u sweep --help` does not load BullMQ. */
+const DEFAULT_TUNING = { attempts: 3, backoffMs: 5000 };
+
+interface RunFlags {
+  readonly set: string[];
+  readonly backend?: string;
+  readonly workers?: string;
+  readonly out?: string;
+  readonly parallel: string;
+  readonly retryFailed?: boolean;
+  readonly queue?: string;
+  readonly attempts: string;
+  readonly backoff: string;
+}
+
+export function registerSweep(program: Command): void {
+  const sweep = program.command('sweep').description("plan, run and follow the family of trials a spec's sweep { … } states");
+  sweep
+    .command('plan')
+    .description('the trial count and a table of trials with their varying values; no training')
+    .argument('<spec>', 'experiment spec with a sweep')
+    .option('--set <path=value>', 'override a setting of every trial (repeatable)', collect, [])
+    .option('--format <format>', 'text or json', 'text')
+    .action((spec: string, opts: { set: string[]; format: string }) => {
+      if (opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--format must be text or json, not '${opts.format}'`);
+      const plan = loadPlan(spec, opts.set);
+      if (typeof plan === 'number') return void (process.exitCode = plan);
+      if (opts.format === 'json') {
+        process.stdout.write(JSON.stringify({ spec, count: plan.trials.length, duplicates: plan.duplicates, varying: plan.varying, trials: plan.trials.map(entryOf) }, null, 2) + '\n');
+      } else {
+        process.stdout.write(`${spec}: ${plan.trials.length} trial${plan.trials.length === 1 ? '' : 's'} varying ${plan.varying.join(', ')}${plan.duplicates ? ` (${plan.duplicates} duplicate combinations dropped)` : ''}\n\n`);
+        process.stdout.write(renderTable(planTable(plan.varying, plan.trials.map(entryOf)), 'text') + '\n');
+      }
+      process.exitCode = EXIT.ok;
+    });
+  sweep
+    .command('run')
+    .description('train every trial into one family folder, locally or through a queue (finished trials are skipped)')
+    .argument('<spec>', 'experiment spec with a sweep')
+    .option('--set <path=value>', 'override a setting of every trial (repeatable)', collect, [])
+    .option('--backend <name>', 'sets runtime.backend of every trial')
+    .option('--workers <n>', 'sets runtime.workers of every trial')
+    .option('--out <dir>', 'family folder (default runs/<experiment>-sweep)')
+    .option('--parallel <n>', 'trials trained at once on this machine', '1')
+    .option('--retry-failed', 'train failed trials again (an invalid trial is never retried)')
+    .option('--queue <url>', 'enqueue the trials on BullMQ at redis://HOST:PORT for `r2u worker` instead of training here')
+    .option('--attempts <n>', 'with --queue: attempts of a failing trial', String(DEFAULT_TUNING.attempts))
+    .option('--backoff <ms>', 'with --queue: delay before the first retry, doubled each time', String(DEFAULT_TUNING.backoffMs))
+    .action(async (spec: string, flags: RunFlags) => {
+      const sets = specSets(flags);
+      const parallel = parseCount('--parallel', flags.parallel, 1);
+      const plan = loadPlan(spec, sets);
+      if (typeof plan === 'number') return void (process.exitCode = plan);
+      const out = resolve(flags.out ?? join('runs', `${plan.trials[0].config.name}-sweep`));
+      const trials = plan.trials.map(entryOf);
+      await writeFamily(out, resolve(spec), sets, { varying: plan.varying, trials });
+      if (flags.queue !== undefined) {
+        const { enqueueFamily } = await import('../trial-queue.js');
+        const tuning = { attempts: parseCount('--attempts', flags.attempts, 1), backoffMs: parseCount('--backoff', flags.backoff, 0) };
+        const added = await enqueueFamily(flags.queue, out, { spec: resolve(spec), sets, varying: plan.varying, trials }, flags.retryFailed === true, tuning);
+        process.stdout.write(`enqueued ${added} of ${trials.length} trials on ${flags.queue} (family ${shown(out)}); start workers with: r2u worker --queue ${flags.queue}\n`);
+        process.exitCode = EXIT.ok;
+        return;
+      }
+      process.exitCode = await runLocally(out, resolve(spec), sets, plan.varying, trials, parallel, flags.retryFailed === true);
+    });
+  sweep
+    .command('status')
+    .description("each trial's state in a family folder (with --queue, live progress from the queue)")
+    .argument('<dir>', 'family folder')
+    .option('--queue <url>', 'also show what the queue holds')
+    .action(async (dir: string, opts: { queue?: string }) => {
+      const { readFamily } = await import('../sweep-family.js');
+      const family = await readFamily(dir);
+      if (!family) throw new UsageError(`${dir} holds no sweep.json`);
+      const live = opts.queue === undefined ? undefined : await (await import('../trial-queue.js')).queueProgress(opts.queue, resolve(dir), family);
+      const refreshed = await writeFamily(dir, family.spec, family.sets, family);
+      process.stdout.write(renderTable(await summaryTable(dir, refreshed, live), 'text') + '\n');
+      process.exitCode = EXIT.ok;
+    });
+}
+
+/** The spec's sweep, or the exit code after printing why there is none. */
+function loadPlan(spec: string, sets: readonly string[]): SweepPlan | number {
+  const loaded = loadExperimentSync(spec, { sets });
+  printDiagnostics(loaded.diagnostics);
+  if (!loaded.config) return exitCodeFor(loaded.diagnostics);
+  if (!loaded.sweep) {
+    process.stderr.write(`${spec}: states no sweep { … }; train it with r2u train\n`);
+    return EXIT.usage;
+  }
+  return loaded.sweep;
+}
+
+function planTable(varying: readonly string[], trials: readonly TrialEntry[]): Table {
+  return {
+    headers: ['#', 'id', ...varying],
+    rows: trials.map((t) => [String(t.index), t.id, ...varying.map((p) => t.values[p] ?? '')]),
+    right: new Set([0]),
+  };
+}
+
+/** Runs the trials here, `parallel` at a time; a failure is reported when it happens and does not stop the others. */
+async function runLocally(out: string, spec: string, sets: readonly string[], varying: readonly string[], trials: readonly TrialEntry[], parallel: number, retryFailed: boolean): Promise<number> {
+  const todo: TrialEntry[] = [];
+  for (const t of trials) {
+    const state = await readState(out, t.alias);
+    if (state.status === 'done') process.stdout.write(`skip ${t.alias}: finished\n`);
+    else if ((state.status === 'failed' || state.status === 'invalid') && !retryFailed) process.stdout.write(`skip ${t.alias}: failed before (--retry-failed runs it again)\n`);
+    else if (state.status === 'invalid') process.stdout.write(`skip ${t.alias}: invalid, never retried\n`);
+    else todo.push(t);
+  }
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < todo.length) {
+      const t = todo[next++];
+      process.stdout.write(`trial ${t.index}/${trials.length} ${t.alias}: training (log ${shown(trialLog(out, t.alias))})\n`);
+      const state = await runTrial(out, spec, sets, t);
+      if (state.status === 'done') process.stdout.write(`trial ${t.index}/${trials.length} ${t.alias}: done\n`);
+      else process.stderr.write(`trial ${t.index}/${trials.length} ${t.alias}: ${state.status} (exit ${state.exitCode}): ${state.error ?? ''}; log ${shown(trialLog(out, t.alias))}\n`);
+      await writeFamily(out, spec, sets, { varying, trials });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, Math.max(1, todo.length)) }, worker));
+  const family = await writeFamily(out, spec, sets, { varying, trials });
+  process.stdout.write(`\n${renderTable(await summaryTable(out, family), 'text')}\n`);
+  const failed = family.trials.filter((t) => t.state.status !== 'done').length;
+  process.stdout.write(`\n${family.trials.length - failed} of ${family.trials.length} trials finished; compare them with: r2u compare ${shown(out)}\n`);
+  return failed ? EXIT.runtime : EXIT.ok;
+}
+
+/** One row per trial: its state, attempts, best monitored value and log. */
+export async function summaryTable(out: string, family: FamilyFile, live?: ReadonlyMap<string, string>): Promise<Table> {
+  const done = family.trials.some((t) => t.state.status === 'done') ? await loadRuns([out]).catch(() => []) : [];
+  const comparison = done.length ? compareRuns(done) : undefined;
+  const metric = COMPARED_METRICS[0];
+  const rows = family.trials.map((t) => {
+    const run = comparison?.runs.find((r) => r.name === t.alias);
+    const value = run?.metrics[metric];
+    const state = live?.get(t.id) ?? t.state.status;
+    return [String(t.index), t.alias, state, String(t.state.attempts), value === null || value === undefined ? '' : value.toFixed(4), t.state.error ?? shown(trialLog(out, t.alias))];
+  });
+  return { headers: ['#', 'trial', 'state', 'attempts', metric, 'error or log'], rows, right: new Set([0, 3, 4]) };
+}

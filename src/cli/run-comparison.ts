@@ -1,0 +1,150 @@
+// `r2u compare`: run folders side by side, for review. The parameters that
+// differ come from the semantic diff (compiler/diff.ts) against the baseline;
+// the metrics are those of each run's best epoch by its monitored quantity
+// (early stopping's monitor, else the validation loss, as training chooses its
+// best checkpoint); seed repeats are summarised as mean ± std.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { diffConfigs } from '../compiler/diff.js';
+import { canonicalJson } from '../spec/content-hash.js';
+import type { ExperimentConfig } from '../spec/config.js';
+import { UsageError } from './flags.js';
+import { FAMILY_FILE, readFamily, trialDir } from './sweep-family.js';
+import type { Table } from './table.js';
+
+/** The best-epoch figures compared, in this order; the loss is better lower, the rest higher. */
+export const COMPARED_METRICS = ['val_dice', 'val_auc', 'val_sensitivity', 'val_specificity', 'val_accuracy', 'val_loss'] as const;
+type Metric = (typeof COMPARED_METRICS)[number];
+const lowerIsBetter = (m: string): boolean => m.endsWith('loss');
+
+export interface RunResult {
+  readonly name: string;
+  readonly dir: string;
+  readonly config: ExperimentConfig;
+  /** the best epoch's record; undefined when no epoch finished */
+  readonly best?: { readonly epoch: number; readonly monitor: string; readonly metrics: Readonly<Record<Metric, number>> };
+}
+
+/** The runs named by the arguments: run folders, or family folders (each finished trial). */
+export async function loadRuns(paths: readonly string[]): Promise<RunResult[]> {
+  const runs: RunResult[] = [];
+  for (const path of paths) {
+    if (existsSync(join(path, FAMILY_FILE))) {
+      const family = await readFamily(path);
+      if (!family) throw new UsageError(`${join(path, FAMILY_FILE)}: not a readable sweep`);
+      for (const t of family.trials) {
+        const dir = trialDir(path, t.alias);
+        if (existsSync(join(dir, 'spec.json'))) runs.push(await loadRun(dir, t.alias));
+      }
+    } else if (existsSync(join(path, 'spec.json'))) runs.push(await loadRun(path, basename(path)));
+    else throw new UsageError(`${path} is neither a run folder (spec.json) nor a sweep folder (${FAMILY_FILE})`);
+  }
+  if (runs.length === 0) throw new UsageError('no finished runs to compare');
+  return runs;
+}
+
+async function loadRun(dir: string, name: string): Promise<RunResult> {
+  const config = JSON.parse(await readFile(join(dir, 'spec.json'), 'utf8')) as ExperimentConfig;
+  const text = await readFile(join(dir, 'metrics.jsonl'), 'utf8').catch(() => '');
+  const records = text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, number>);
+  const monitor = config.train.early_stop?.monitor ?? 'val_loss';
+  const sign = lowerIsBetter(monitor) ? -1 : 1;
+  const best = records.reduce<Record<string, number> | undefined>((b, r) => (b === undefined || sign * r[monitor] > sign * b[monitor] ? r : b), undefined);
+  if (!best) return { name, dir, config };
+  const metrics = Object.fromEntries(COMPARED_METRICS.map((m) => [m, best[m]])) as Record<Metric, number>;
+  return { name, dir, config, best: { epoch: best.epoch, monitor, metrics } };
+}
+
+export interface Comparison {
+  readonly baseline: string;
+  /** configuration paths whose values differ between the runs */
+  readonly params: readonly string[];
+  readonly metrics: readonly Metric[];
+  readonly runs: ReadonlyArray<{
+    readonly name: string;
+    readonly dir: string;
+    readonly params: Readonly<Record<string, unknown>>;
+    readonly best_epoch: number | null;
+    readonly metrics: Readonly<Record<string, number | null>>;
+    /** against the baseline */
+    readonly change: Readonly<Record<string, number | null>>;
+  }>;
+  /** the run with the best value of each metric */
+  readonly best: Readonly<Record<string, string>>;
+  /** runs that differ only in their seed, summarised */
+  readonly repeats: ReadonlyArray<{ readonly runs: readonly string[]; readonly mean: Record<string, number>; readonly std: Record<string, number> }>;
+}
+
+export function compareRuns(runs: readonly RunResult[], baselineName?: string): Comparison {
+  const base = baselineName === undefined ? runs[0] : runs.find((r) => r.name === baselineName || r.dir === baselineName);
+  if (!base) throw new UsageError(`--baseline ${baselineName} is not among the compared runs (${runs.map((r) => r.name).join(', ')})`);
+  const params = [...new Set(runs.flatMap((r) => diffConfigs(base.config, r.config).map((c) => c.path)))].filter((p) => p !== 'name');
+  const valueAt = (c: ExperimentConfig, path: string) => path.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], c);
+  const rows = runs.map((r) => {
+    const metrics = Object.fromEntries(COMPARED_METRICS.map((m) => [m, r.best?.metrics[m] ?? null]));
+    const change = Object.fromEntries(COMPARED_METRICS.map((m) => [m, r.best && base.best ? r.best.metrics[m] - base.best.metrics[m] : null]));
+    return { name: r.name, dir: r.dir, params: Object.fromEntries(params.map((p) => [p, valueAt(r.config, p) ?? null])), best_epoch: r.best?.epoch ?? null, metrics, change };
+  });
+  const best: Record<string, string> = {};
+  for (const m of COMPARED_METRICS) {
+    const sign = lowerIsBetter(m) ? -1 : 1;
+    const top = rows.filter((r) => r.metrics[m] !== null).sort((a, b) => sign * (b.metrics[m]! - a.metrics[m]!))[0];
+    if (top) best[m] = top.name;
+  }
+  const groups = new Map<string, RunResult[]>();
+  for (const r of runs) {
+    const key = canonicalJson({ ...r.config, seed: 0, name: '' });
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  const repeats = [...groups.values()].filter((g) => g.length > 1 && g.every((r) => r.best)).map((g) => {
+    const mean: Record<string, number> = {};
+    const std: Record<string, number> = {};
+    for (const m of COMPARED_METRICS) {
+      const xs = g.map((r) => r.best!.metrics[m]);
+      mean[m] = xs.reduce((a, b) => a + b, 0) / xs.length;
+      std[m] = Math.sqrt(xs.reduce((a, b) => a + (b - mean[m]) ** 2, 0) / (xs.length - 1));
+    }
+    return { runs: g.map((r) => r.name), mean, std };
+  });
+  return { baseline: base.name, params, metrics: [...COMPARED_METRICS], runs: rows, best, repeats };
+}
+
+const num = (x: number | null): string => (x === null ? '—' : x.toFixed(4));
+const signed = (x: number | null): string => (x === null ? '—' : `${x >= 0 ? '+' : ''}${x.toFixed(4)}`);
+const shortMetric = (m: string): string => m.replace(/^val_/, '');
+const param = (v: unknown): string => (typeof v === 'object' && v !== null ? canonicalJson(v) : String(v));
+
+/**
+ * Two runs: one row per differing parameter and per metric, with old, new and
+ * change columns. More: one row per run, each metric with its change against
+ * the baseline, the best value marked `*`, then a mean ± std row per group of seed repeats.
+ */
+export function comparisonTables(c: Comparison): Table[] {
+  if (c.runs.length === 2) {
+    const [a, b] = c.runs;
+    const rows = [
+      ...c.params.map((p) => [p, param(a.params[p]), param(b.params[p]), '']),
+      ['best epoch', String(a.best_epoch ?? '—'), String(b.best_epoch ?? '—'), ''],
+      ...c.metrics.map((m) => [shortMetric(m), num(a.metrics[m]), num(b.metrics[m]), a.name === c.baseline ? signed(b.change[m]) : signed(a.change[m])]),
+    ];
+    return [{ headers: ['', `old (${a.name})`, `new (${b.name})`, 'change'], rows, right: new Set([1, 2, 3]) }];
+  }
+  const headers = ['run', ...c.params.map((p) => p.split('.').at(-1)!), 'epoch', ...c.metrics.flatMap((m) => [shortMetric(m), 'Δ'])];
+  const right = new Set(headers.map((_, i) => i).filter((i) => i > c.params.length));
+  const rows = c.runs.map((r) => [
+    r.name === c.baseline ? `${r.name} (baseline)` : r.name,
+    ...c.params.map((p) => param(r.params[p])),
+    String(r.best_epoch ?? '—'),
+    ...c.metrics.flatMap((m) => [num(r.metrics[m]) + (c.best[m] === r.name ? '*' : ''), r.name === c.baseline ? '' : signed(r.change[m])]),
+  ]);
+  const tables: Table[] = [{ headers, rows, right }];
+  if (c.repeats.length) {
+    tables.push({
+      headers: ['seed repeats', 'n', ...c.metrics.map(shortMetric)],
+      rows: c.repeats.map((g) => [g.runs.join(' '), String(g.runs.length), ...c.metrics.map((m) => `${g.mean[m].toFixed(4)} ± ${g.std[m].toFixed(4)}`)]),
+      right: new Set(c.metrics.map((_, i) => i + 1)),
+    });
+  }
+  return tables;
+}

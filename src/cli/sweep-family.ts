@@ -1,0 +1,138 @@
+// A sweep's family folder and how one trial is run into it, shared by
+// `r2u sweep run` (locally) and `r2u worker` (from the queue):
+//
+//   <out>/sweep.json              the plan and each trial's state
+//   <out>/trials/<alias>/         the trial's run folder (spec.json, metrics.jsonl, checkpoints/ …)
+//   <out>/trials/<alias>/done.json  written atomically once the trial finished: a trial delivered twice is skipped
+//   <out>/logs/<alias>.log        stdout and stderr of every attempt, appended
+//   <out>/state/<alias>.json      attempts, last exit code and error (one file per trial, so workers never share one)
+//
+// A trial is trained by `r2u train SPEC --set …` in a child process: the same
+// checks and the same code path as a single run, its own log, and (under the
+// queue) a training step never blocks the worker's lock renewal.
+import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { SweepPlan, Trial } from '../compiler/index.js';
+import { EXIT } from './exit-codes.js';
+
+export type TrialStatus = 'pending' | 'running' | 'done' | 'failed' | 'invalid';
+
+export interface TrialState {
+  readonly status: TrialStatus;
+  readonly attempts: number;
+  readonly exitCode?: number;
+  /** the last line the trial wrote on stderr when it failed */
+  readonly error?: string;
+}
+
+/** A trial as the family folder records it: what to run, and where. */
+export interface TrialEntry {
+  readonly index: number;
+  readonly id: string;
+  readonly alias: string;
+  readonly values: Readonly<Record<string, string>>;
+  readonly sets: readonly string[];
+}
+
+export interface FamilyFile {
+  readonly spec: string;
+  /** `--set`s given to `r2u sweep run` itself, applied before each trial's */
+  readonly sets: readonly string[];
+  readonly varying: readonly string[];
+  readonly trials: ReadonlyArray<TrialEntry & { state: TrialState }>;
+}
+
+export const FAMILY_FILE = 'sweep.json';
+const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'r2u.mjs');
+
+export const trialDir = (out: string, alias: string): string => join(out, 'trials', alias);
+export const trialLog = (out: string, alias: string): string => join(out, 'logs', `${alias}.log`);
+const stateFile = (out: string, alias: string): string => join(out, 'state', `${alias}.json`);
+const doneFile = (out: string, alias: string): string => join(trialDir(out, alias), 'done.json');
+
+export const entryOf = (t: Trial): TrialEntry => ({ index: t.index, id: t.id, alias: t.alias, values: t.values, sets: t.sets });
+
+async function writeJson(path: string, value: unknown): Promise<void> {
+  const { writeJsonAtomic } = await import('../runtime/run/atomic.js');
+  await writeJsonAtomic(path, value);
+}
+
+export async function readState(out: string, alias: string): Promise<TrialState> {
+  if (existsSync(doneFile(out, alias))) {
+    const prior = await readFile(stateFile(out, alias), 'utf8').then((t) => JSON.parse(t) as TrialState).catch(() => ({ attempts: 1 }));
+    return { status: 'done', attempts: prior.attempts, exitCode: 0 };
+  }
+  return readFile(stateFile(out, alias), 'utf8')
+    .then((t) => JSON.parse(t) as TrialState)
+    .catch(() => ({ status: 'pending', attempts: 0 }) as TrialState);
+}
+
+/** Writes sweep.json from the plan and the trials' current states; refuses a folder that holds another sweep. */
+export async function writeFamily(out: string, spec: string, sets: readonly string[], plan: Pick<SweepPlan, 'varying'> & { trials: readonly TrialEntry[] }): Promise<FamilyFile> {
+  const trials = await Promise.all(plan.trials.map(async (t) => ({ ...t, state: await readState(out, t.alias) })));
+  const family: FamilyFile = { spec, sets, varying: plan.varying, trials };
+  await writeJson(join(out, FAMILY_FILE), family);
+  return family;
+}
+
+export async function readFamily(out: string): Promise<FamilyFile | undefined> {
+  return readFile(join(out, FAMILY_FILE), 'utf8')
+    .then((t) => JSON.parse(t) as FamilyFile)
+    .catch(() => undefined);
+}
+
+/**
+ * Runs one trial to its end: skipped when done, resumed from its last epoch
+ * when an attempt left a checkpoint, else trained afresh. Resolves to its state.
+ */
+export async function runTrial(out: string, spec: string, baseSets: readonly string[], trial: TrialEntry, onStart?: () => void): Promise<TrialState> {
+  const prior = await readState(out, trial.alias);
+  if (prior.status === 'done') return prior;
+  const dir = trialDir(out, trial.alias);
+  const resumable = existsSync(join(dir, 'checkpoints', 'last')) && existsSync(join(dir, 'spec.json'));
+  // an attempt that died before its first epoch leaves a folder a fresh run refuses
+  if (!resumable) await rm(dir, { recursive: true, force: true });
+  await mkdir(dirname(dir), { recursive: true });
+  const attempts = prior.attempts + 1;
+  await writeJson(stateFile(out, trial.alias), { status: 'running', attempts } satisfies TrialState);
+  onStart?.();
+  const args = resumable ? ['train', '--resume', dir] : ['train', resolve(spec), ...[...baseSets, ...trial.sets].flatMap((s) => ['--set', s]), '--out', dir];
+  const { code, lastError } = await runLogged(args, trialLog(out, trial.alias));
+  const state: TrialState =
+    code === EXIT.ok
+      ? { status: 'done', attempts, exitCode: code }
+      : { status: code === EXIT.invalid ? 'invalid' : 'failed', attempts, exitCode: code, error: lastError };
+  await writeJson(stateFile(out, trial.alias), state);
+  if (code === EXIT.ok) await writeJson(doneFile(out, trial.alias), { id: trial.id, alias: trial.alias, finished: new Date().toISOString() });
+  return state;
+}
+
+/** Runs `r2u ARGS` with stdout and stderr appended to `log`; the exit code and the last line on stderr. */
+function runLogged(args: readonly string[], log: string): Promise<{ code: number; lastError?: string }> {
+  return new Promise((done) => {
+    void mkdir(dirname(log), { recursive: true }).then(() => {
+      const file = createWriteStream(log, { flags: 'a' });
+      file.write(`\n# ${new Date().toISOString()} r2u ${args.join(' ')}\n`);
+      const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let lastError: string | undefined;
+      child.stdout.pipe(file, { end: false });
+      child.stderr.on('data', (chunk: Buffer) => {
+        file.write(chunk);
+        const lines = chunk.toString().split('\n').map((l) => l.trim()).filter(Boolean);
+        if (lines.length) lastError = lines.at(-1);
+      });
+      child.on('close', (code, signal) => {
+        file.end(() => done({ code: code ?? (signal === 'SIGINT' ? EXIT.interrupted : EXIT.runtime), lastError: lastError ?? (signal ? `killed by ${signal}` : undefined) }));
+      });
+    });
+  });
+}
+
+/** A path as printed to the user: relative to the current directory when inside it. */
+export const shown = (path: string): string => {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') ? rel : path;
+};

@@ -1,0 +1,74 @@
+// `r2u sweep run` locally and `r2u compare`, through the real binary: a failing
+// trial does not stop the others and keeps its log, a re-run skips finished
+// trials, --retry-failed runs failed ones again, and the comparison reads the family.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { r2u, TINY_SWEEP } from './tiny-sweep.js';
+
+let dir: string;
+let spec: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'r2u-sweep-'));
+  spec = join(dir, 'tiny.r2u');
+  await writeFile(spec, TINY_SWEEP);
+});
+
+describe('r2u sweep run (local) and r2u compare', () => {
+  it('runs every trial, reports failures with their logs, resumes, retries failed ones on request, and compares', async () => {
+    const out = join(dir, 'family');
+    const first = await r2u('sweep', 'run', spec, '--out', out);
+    expect(first.err).not.toMatch(/\n\s+at /);
+    expect(first.code).toBe(3);
+    expect(first.err).toMatch(/trial 3\/4 dataset=drive[^:]*,seed=1: failed \(exit 3\): .*no-such-folder.*; log .*logs\/dataset=drive/);
+    const family = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8'));
+    expect(family.trials.map((t: { state: { status: string } }) => t.state.status)).toEqual(['done', 'done', 'failed', 'failed']);
+    const done = family.trials[0];
+    expect(existsSync(join(out, 'trials', done.alias, 'done.json'))).toBe(true);
+    expect(JSON.parse(readFileSync(join(out, 'trials', done.alias, 'spec.json'), 'utf8')).seed).toBe(1);
+    expect(first.out).toMatch(/2 of 4 trials finished/);
+
+    const again = await r2u('sweep', 'run', spec, '--out', out);
+    expect(again.out).toMatch(/skip .*seed=1: finished/);
+    expect(again.out).toMatch(/skip dataset=drive.*seed=2: failed before/);
+    expect(again.out).not.toMatch(/: training \(log/);
+
+    const retry = await r2u('sweep', 'run', spec, '--out', out, '--retry-failed');
+    expect(retry.out).not.toMatch(/trial 1\/4 .*: training/);
+    expect(retry.out).toMatch(/trial 3\/4 .*training/);
+    const failed = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8')).trials[2];
+    expect(failed.state).toMatchObject({ status: 'failed', attempts: 2, exitCode: 3 });
+    const log = readFileSync(join(out, 'logs', `${failed.alias}.log`), 'utf8');
+    expect(log.match(/^# .* r2u train /gm)).toHaveLength(2);
+
+    const json = await r2u('compare', out, '--format', 'json');
+    expect(json.code).toBe(0);
+    const comparison = JSON.parse(json.out);
+    expect(comparison.params).toEqual(['seed']);
+    expect(comparison.runs).toHaveLength(2);
+    const [a, b] = comparison.runs;
+    expect(b.change.val_dice).toBeCloseTo(b.metrics.val_dice - a.metrics.val_dice, 12);
+    expect(comparison.best.val_dice).toBe(a.metrics.val_dice >= b.metrics.val_dice ? a.name : b.name);
+    const text = await r2u('compare', join(out, 'trials', a.name), join(out, 'trials', b.name));
+    expect(text.out).toMatch(/old \(.*seed=1\)\s+new \(.*seed=2\)\s+change/);
+    expect(text.out).toMatch(new RegExp(`dice\\s+${a.metrics.val_dice.toFixed(4)}\\s+${b.metrics.val_dice.toFixed(4)}\\s+[+-]`));
+    expect((await r2u('compare', out, '--format', 'md')).out).toMatch(/^\| +\| old .*\| change \|\n\| --- \| ---: \| ---: \| ---: \|/m);
+    expect((await r2u('compare', out, '--format', 'csv')).out).toMatch(/^,"?old \(/);
+
+    const bad = await r2u('compare', dir);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/neither a run folder \(spec\.json\) nor a sweep folder/);
+  }, 600_000);
+
+  it('plan prints the trials, and a spec without a sweep is a usage error', async () => {
+    const plan = await r2u('sweep', 'plan', spec, '--format', 'json');
+    expect(JSON.parse(plan.out)).toMatchObject({ count: 4, varying: ['data.dataset', 'seed'] });
+    const single = join(dir, 'single.r2u');
+    await writeFile(single, TINY_SWEEP.replace(/ {2}sweep \{[\s\S]*?\n {2}\}\n/, ''));
+    const none = await r2u('sweep', 'plan', single);
+    expect(none.code).toBe(2);
+    expect(none.err).toMatch(/states no sweep/);
+  }, 120_000);
+});

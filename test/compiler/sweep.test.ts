@@ -1,0 +1,103 @@
+// The sweep statement: expansion (grid, zip, union of grids, ranges, seeds),
+// and every mistake reported at the sweep line with the failing combination.
+import { describe, expect, it } from 'vitest';
+import { formatDiagnostics } from '../../src/compiler/index.js';
+import { formatSource } from '../../src/compiler/format.js';
+import { SourceFile } from '../../src/compiler/source.js';
+import { loadText, spec } from './helpers.js';
+
+const sweep = (body: string, extra = '') => spec(`  train { epochs 4 }\n${extra}  sweep {\n${body}\n  }`);
+const plan = (body: string, extra = '') => {
+  const r = loadText(sweep(body, extra));
+  return { ...r, text: formatDiagnostics(r.diagnostics), trials: r.sweep?.trials ?? [] };
+};
+
+describe('sweep expansion', () => {
+  it('crosses grid axes, the last varying fastest, and each trial is the experiment with its --sets', () => {
+    const r = plan('    vary "train.optimizer.lr" 1e-3, 3e-3\n    vary "model.filters" 4, 8, 16');
+    expect(r.text).toBe('');
+    expect(r.trials.map((t) => t.alias)).toEqual(['lr=1e-3,filters=4', 'lr=1e-3,filters=8', 'lr=1e-3,filters=16', 'lr=3e-3,filters=4', 'lr=3e-3,filters=8', 'lr=3e-3,filters=16']);
+    expect(r.trials[4].config.train.optimizer.lr).toBe(3e-3);
+    expect(r.trials[4].config.model.filters).toBe(8);
+    expect(r.trials[4].sets).toEqual(['train.optimizer.lr=3e-3', 'model.filters=8']);
+    expect(new Set(r.trials.map((t) => t.id)).size).toBe(6);
+  });
+
+  it('zips paths that vary together, crossed with seeds', () => {
+    const r = plan('    zip width {\n      vary "model.filters" 4, 8\n      vary "train.batch" 16, 32\n    }\n    seeds 1, 2');
+    expect(r.trials.map((t) => [t.config.model.filters, t.config.train.batch, t.config.seed])).toEqual([
+      [4, 16, 1], [4, 16, 2], [8, 32, 1], [8, 32, 2],
+    ]);
+  });
+
+  it('takes the union of grids, dropping combinations already planned', () => {
+    const r = plan('    grid { vary "model.filters" 4, 8 }\n    grid { vary "model.filters" 8, 16 }');
+    expect(r.trials.map((t) => t.config.model.filters)).toEqual([4, 8, 16]);
+    expect(r.sweep?.duplicates).toBe(1);
+  });
+
+  it('expands range and logrange with both ends', () => {
+    const r = plan('    vary "model.filters" range(4, 16, step: 4)\n    vary "train.optimizer.lr" logrange(1e-4, 1e-2, count: 3)');
+    expect([...new Set(r.trials.map((t) => t.config.model.filters))]).toEqual([4, 8, 12, 16]);
+    expect([...new Set(r.trials.map((t) => t.config.train.optimizer.lr))]).toEqual([1e-4, 1e-3, 1e-2]);
+  });
+
+  it('reads a whole statement as a value, and a variant switch before its parameter', () => {
+    const r = plan('    vary "train.early_stop" val_dice patience 2, val_auc patience 3\n    zip opt {\n      vary "train.optimizer" adamw\n      vary "train.optimizer.weight_decay" 0.05\n    }');
+    expect(r.text).toBe('');
+    expect(r.trials.map((t) => t.config.train.early_stop)).toMatchObject([{ monitor: 'val_dice', patience: 2 }, { monitor: 'val_auc', patience: 3 }]);
+    expect(r.trials[0].config.train.optimizer).toMatchObject({ kind: 'adamw', weight_decay: 0.05 });
+  });
+
+  it('plans a 1,000-trial grid in well under a second', () => {
+    const t0 = performance.now();
+    const r = plan('    vary "model.filters" range(1, 10, step: 1)\n    vary "train.batch" range(1, 10, step: 1)\n    vary "seed" range(1, 10, step: 1)');
+    expect(r.trials).toHaveLength(1000);
+    expect(performance.now() - t0).toBeLessThan(3000); // generous for a shared machine; measured ~0.3 s
+  });
+});
+
+describe('sweep mistakes', () => {
+  it('an unknown path is reported at the path with a suggestion', () => {
+    const r = plan('    vary "model.filtres" 4, 8');
+    expect(r.config).toBeUndefined();
+    expect(r.text).toMatch(/test\.r2u:\d+:10: error\[unknown-key\]: unknown setting 'model\.filtres'/);
+    expect(r.text).toMatch(/did you mean `filters`/);
+  });
+
+  it('a value of the wrong type is reported at the value, with its combination', () => {
+    const r = plan('    vary "model.filters" 4, big\n    seeds 1, 2');
+    expect(r.text).toMatch(/:4:29: error\[bad-value\]/);
+    expect(r.text).toMatch(/in trial 3 of 4: model\.filters=big, seed=1 \(and 1 more trial\)/);
+  });
+
+  it('a trial that breaks a cross-field rule is reported at the sweep value that caused it', () => {
+    const r = plan('    vary "model.depth" 3, 5');
+    // the default 48 x 48 patches are divisible by 2^3 but not by 2^5
+    expect(r.text).toMatch(/error\[rule\]: patch size 48 x 48 is not divisible by 2\^depth = 32/);
+    expect(r.text).toMatch(/in trial 2 of 2: model\.depth=5/);
+    expect(r.diagnostics.find((d) => d.code === 'rule')?.span?.line).toBe(3);
+  });
+
+  it('zips of unequal lengths, unknown statements and empty sweeps are errors', () => {
+    expect(plan('    zip w {\n      vary "model.filters" 4, 8\n      vary "train.batch" 16\n    }').text).toMatch(/need equal numbers of values; found model\.filters: 2, train\.batch: 1/);
+    expect(plan('    vray "model.filters" 4').text).toMatch(/unknown statement 'vray' in 'sweep'[\s\S]*did you mean `vary`/);
+    expect(plan('').text).toMatch(/the sweep varies nothing/);
+    expect(plan('    vary "model.filters" range(4, 1, step: 2)').text).toMatch(/range step 2 never reaches 1 from 4/);
+  });
+
+  it('patience above the epoch count is a warning, not an error', () => {
+    const r = loadText(spec('  train {\n    epochs 1\n    early_stop val_dice patience 5\n  }'));
+    expect(r.config).toBeDefined();
+    expect(r.diagnostics).toMatchObject([{ severity: 'warning', code: 'rule' }]);
+  });
+});
+
+describe('sweep in fmt', () => {
+  it('formats a sweep like any block, idempotently', () => {
+    const messy = sweep('vary   "model.filters"   4,8\n      zip w { vary "model.depth" 2,3\n vary "train.batch" 8,16 }');
+    const once = formatSource(new SourceFile('t.r2u', messy)).text!;
+    expect(once).toContain('    vary "model.filters" 4, 8\n    zip w {\n      vary "model.depth" 2, 3\n      vary "train.batch" 8, 16\n    }');
+    expect(formatSource(new SourceFile('t.r2u', once)).text).toBe(once);
+  });
+});
