@@ -10,7 +10,7 @@
 // Run the experiment, or print its plan and model summary with --dry-run:
 //
 //   npx tsx generated/drive-r2unet-sweep.ts [--dry-run] [--set key=value]...
-//       [--out DIR] [--backend auto|tensorflow|wasm|cpu] [--workers N] [--resume RUN]
+//       [--out DIR] [--backend auto|webgpu|tensorflow|native|wasm|cpu] [--workers N] [--resume RUN]
 //
 // or import it: `experiment` is the resolved configuration, and buildModel(),
 // buildDataPipeline() and buildTrainer() make its parts with the runtime.
