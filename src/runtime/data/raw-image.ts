@@ -1,7 +1,7 @@
 // Assembling a RawImage from its image, label and mask files, with every
 // validation a dataset needs before training starts.
 import { DataError } from './errors.js';
-import { thresholdFov } from './fov.js';
+import { estimateFov } from './fov.js';
 import { colourChannels, firstChannel, readImageFile, type DecodedImage } from './image-io.js';
 import type { RawImage } from './types.js';
 
@@ -10,7 +10,7 @@ export interface ImageFiles {
   readonly image: string;
   /** vessel label; undefined when the dataset has none for this image */
   readonly label?: string;
-  /** FOV mask; undefined = estimate it by thresholding */
+  /** FOV mask; undefined = estimate it (fov.ts) */
   readonly fov?: string;
 }
 
@@ -36,7 +36,7 @@ export async function readRawImage(files: ImageFiles): Promise<RawImage> {
     checkSize(fov, img, files.fov, 'FOV mask');
     fovMask = thresholdHalf(fov);
   } else {
-    fovMask = thresholdFov(pixels, img.width, img.height, channels);
+    fovMask = estimateFov(pixels, img.width, img.height, channels, files.image);
   }
   if (!fovMask.includes(1)) {
     throw new DataError(
