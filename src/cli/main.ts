@@ -16,6 +16,7 @@ import { registerEval } from './commands/eval.js';
 import { registerPredict } from './commands/predict.js';
 import { registerBench } from './commands/bench.js';
 import { registerLsp } from './commands/lsp.js';
+import { registerWeb } from './commands/web.js';
 
 const program = new Command('r2u')
   .description('Compile and run declarative R2U-Net retinal vessel segmentation experiments')
@@ -35,6 +36,7 @@ const registrations: Array<(program: Command) => void> = [
   registerPredict,
   registerBench,
   registerLsp,
+  registerWeb,
 ];
 for (const register of registrations) register(program);
 

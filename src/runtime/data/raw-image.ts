@@ -2,7 +2,8 @@
 // validation a dataset needs before training starts.
 import { DataError } from './errors.js';
 import { estimateFov } from './fov.js';
-import { colourChannels, firstChannel, readImageFile, type DecodedImage } from './image-io.js';
+import { firstChannel, readImageFile, type DecodedImage } from './image-io.js';
+import { unitPixels } from './samples.js';
 import type { RawImage } from './types.js';
 
 export interface ImageFiles {
@@ -20,11 +21,7 @@ export async function readRawImage(files: ImageFiles): Promise<RawImage> {
     files.label === undefined ? undefined : readImageFile(files.label),
     files.fov === undefined ? undefined : readImageFile(files.fov),
   ]);
-  const { channels, data } = colourChannels(img);
-  const n = img.width * img.height;
-  const pixels = new Float32Array(n * channels);
-  const scale = 1 / img.maxval;
-  for (let i = 0; i < pixels.length; i++) pixels[i] = data[i] * scale;
+  const { channels, pixels } = unitPixels(img);
 
   let labelMask: Uint8Array | null = null;
   if (label !== undefined && files.label !== undefined) {
