@@ -17,11 +17,35 @@ const MAX_AREA = 0.985;
 /** Area of the FOV over the area of the (frame-clipped) disc its extent implies: within this of 1. */
 const ROUNDNESS_TOLERANCE = 0.1;
 
+/** Larger images are estimated on every s-th pixel so that the longer side is at most this (the cost stays bounded). */
+const MAX_SIDE = 1024;
+
 /**
  * 0/1 FOV of an HWC [0,1] image. Throws a DataError when no disc-shaped
  * bright region on a dark surround is found (`file` names the image).
  */
 export function estimateFov(pixels: Float32Array, width: number, height: number, channels: number, file?: string): Uint8Array {
+  const step = Math.ceil(Math.max(width, height) / MAX_SIDE);
+  if (step === 1) return estimateFullSize(pixels, width, height, channels, file);
+  const w = Math.ceil(width / step);
+  const h = Math.ceil(height / step);
+  const sampled = new Float32Array(w * h * channels);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const src = (y * step * width + x * step) * channels;
+      for (let k = 0; k < channels; k++) sampled[(y * w + x) * channels + k] = pixels[src + k];
+    }
+  }
+  const small = estimateFullSize(sampled, w, h, channels, file);
+  const fov = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const row = ((y / step) | 0) * w;
+    for (let x = 0; x < width; x++) fov[y * width + x] = small[row + ((x / step) | 0)];
+  }
+  return fov;
+}
+
+function estimateFullSize(pixels: Float32Array, width: number, height: number, channels: number, file?: string): Uint8Array {
   const n = width * height;
   const bright = new Float32Array(n);
   for (let i = 0; i < n; i++) {
