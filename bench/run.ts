@@ -11,6 +11,7 @@ const steps: Array<[title: string, command: string, args: string[]]> = [
   ['data: DRIVE load + preprocess, sampler throughput, time waiting for data', 'tsx', ['bench/data.ts']],
   ['engine: kernel GFLOP/s per core; seed-shaped R2U-Net (16 filters, both recurrences) on one and two cores', 'tsx', ['bench/engine.ts', '--steps', '6']],
   ['the reference spec as shipped: r2u bench specs/drive-r2unet.r2u', 'node', ['bin/r2u.mjs', 'bench', 'specs/drive-r2unet.r2u', '--steps', '6']],
+  ['inference: the shipped checkpoint on whole DRIVE and CHASE_DB1 images, in Node and in the browser page', 'tsx', ['bench/inference.ts']],
 ];
 
 console.log(`r2u benchmarks on ${machineLine()}\n`);
