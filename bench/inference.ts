@@ -62,7 +62,11 @@ else {
     await sharp(path).png().toFile(png);
     const times: number[] = [];
     for (let i = 0; i <= RUNS; i++) {
-      await page.evaluate(() => (document.body.dataset.state = 'ready'));
+      // a fresh selection each time, or the same file would not fire `change` again
+      await page.evaluate(() => {
+        document.body.dataset.state = 'ready';
+        (document.getElementById('file') as HTMLInputElement).value = '';
+      });
       await page.setInputFiles('#file', png);
       await page.waitForFunction(() => document.body.dataset.state === 'done', null, { timeout: 300_000 });
       if (i > 0) times.push(await page.evaluate(() => window.r2uLast!.ms));
