@@ -16,6 +16,7 @@ const steps: Array<[title: string, command: string, args: string[]]> = [
     'tsx',
     ['bench/pytorch-peer.ts', '--rounds', '2', '--steps', '5', '--backends', 'native,wasm'],
   ],
+  ['inference: the shipped checkpoint on whole DRIVE and CHASE_DB1 images, in Node and in the browser page', 'tsx', ['bench/inference.ts']],
 ];
 
 console.log(`r2u benchmarks on ${machineLine()}\n`);

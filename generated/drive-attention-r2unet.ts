@@ -4,7 +4,7 @@
 // spec:     specs/drive-attention-r2unet.r2u
 // extends:  specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:0995bd5650438dcf3c5c65c862c845f9160e5fbe5be08f71b8bb2e1e7d439662
+// hash:     sha256:698e70553af7d971fad4f3ec085cfe93b74ec95acca2c1266e186e4c9866ac2e
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -23,7 +23,7 @@ import { isEntryPoint, runGenerated } from '../src/cli/generated-module.js';
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/drive-attention-r2unet.r2u',
-  hash: 'sha256:0995bd5650438dcf3c5c65c862c845f9160e5fbe5be08f71b8bb2e1e7d439662',
+  hash: 'sha256:698e70553af7d971fad4f3ec085cfe93b74ec95acca2c1266e186e4c9866ac2e',
   compiler: '0.1.0',
 } as const;
 
@@ -130,6 +130,8 @@ export const experiment = {
     stride: [16, 16], // sliding-window step, height x width
     min_component: 0, // drop smaller components, pixels; 0 = off
     fill_holes: 0, // fill smaller holes, pixels; 0 = off
+    scale: 'fov', // fov: resampled to the training FOV diameter at predict/eval
+    tta: 'none', // test-time augmentation: flipped/rotated copies averaged
   },
 
   // RUNTIME: where and on how many workers it trains.

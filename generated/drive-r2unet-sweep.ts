@@ -4,7 +4,7 @@
 // spec:     specs/drive-r2unet-sweep.r2u
 // extends:  specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:7fa6be641ae99f665b5c728b452d80a0ffb8b540288d9b8eb3d0f246d97a0438
+// hash:     sha256:5c9d5b95b7c4b668b1b3fdb370a8d52c2aa72f639fc2c794210cec605a988b2c
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -23,7 +23,7 @@ import { isEntryPoint, runGenerated } from '../src/cli/generated-module.js';
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/drive-r2unet-sweep.r2u',
-  hash: 'sha256:7fa6be641ae99f665b5c728b452d80a0ffb8b540288d9b8eb3d0f246d97a0438',
+  hash: 'sha256:5c9d5b95b7c4b668b1b3fdb370a8d52c2aa72f639fc2c794210cec605a988b2c',
   compiler: '0.1.0',
 } as const;
 
@@ -130,6 +130,8 @@ export const experiment = {
     stride: [16, 16], // sliding-window step, height x width
     min_component: 0, // drop smaller components, pixels; 0 = off
     fill_holes: 0, // fill smaller holes, pixels; 0 = off
+    scale: 'fov', // fov: resampled to the training FOV diameter at predict/eval
+    tta: 'none', // test-time augmentation: flipped/rotated copies averaged
   },
 
   // RUNTIME: where and on how many workers it trains.

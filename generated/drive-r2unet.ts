@@ -3,7 +3,7 @@
 //
 // spec:     specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:7cff77ca8e3be36e8274fe547258a6129e80350249703c71cbf845e6670a3fd4
+// hash:     sha256:2b55e1906b4361638f67cd070825eea40f13be01f5d02a64a29efc53568a1399
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -22,7 +22,7 @@ import { isEntryPoint, runGenerated } from '../src/cli/generated-module.js';
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/drive-r2unet.r2u',
-  hash: 'sha256:7cff77ca8e3be36e8274fe547258a6129e80350249703c71cbf845e6670a3fd4',
+  hash: 'sha256:2b55e1906b4361638f67cd070825eea40f13be01f5d02a64a29efc53568a1399',
   compiler: '0.1.0',
 } as const;
 
@@ -129,6 +129,8 @@ export const experiment = {
     stride: [16, 16], // sliding-window step, height x width
     min_component: 0, // drop smaller components, pixels; 0 = off
     fill_holes: 0, // fill smaller holes, pixels; 0 = off
+    scale: 'fov', // fov: resampled to the training FOV diameter at predict/eval
+    tta: 'none', // test-time augmentation: flipped/rotated copies averaged
   },
 
   // RUNTIME: where and on how many workers it trains.

@@ -4,7 +4,7 @@
 // spec:     specs/drive-seed-replica.r2u
 // extends:  specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:dfb1de0bd63ae6ce18f2e0783e847083fdc456d18e032e3f6341cd2030acaa2b
+// hash:     sha256:77f8b066c6ecf91ad74a9cf4d9e306b0a9022b4108c9ca2d2b89b11c0445490c
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -23,7 +23,7 @@ import { isEntryPoint, runGenerated } from '../src/cli/generated-module.js';
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/drive-seed-replica.r2u',
-  hash: 'sha256:dfb1de0bd63ae6ce18f2e0783e847083fdc456d18e032e3f6341cd2030acaa2b',
+  hash: 'sha256:77f8b066c6ecf91ad74a9cf4d9e306b0a9022b4108c9ca2d2b89b11c0445490c',
   compiler: '0.1.0',
 } as const;
 
@@ -124,6 +124,8 @@ export const experiment = {
     stride: [16, 16], // sliding-window step, height x width
     min_component: 0, // drop smaller components, pixels; 0 = off
     fill_holes: 0, // fill smaller holes, pixels; 0 = off
+    scale: 'fov', // fov: resampled to the training FOV diameter at predict/eval
+    tta: 'none', // test-time augmentation: flipped/rotated copies averaged
   },
 
   // RUNTIME: where and on how many workers it trains.

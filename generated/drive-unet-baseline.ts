@@ -4,7 +4,7 @@
 // spec:     specs/drive-unet-baseline.r2u
 // extends:  specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:390cb7d4b754e6a98c5c099a0c421577fd4e4d833ed0b195351e9564a1624fc6
+// hash:     sha256:1b18cade900f74160203fd9a496892625aa8bc081dbdaeb6876a4ee3b52e03fa
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -23,7 +23,7 @@ import { isEntryPoint, runGenerated } from '../src/cli/generated-module.js';
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/drive-unet-baseline.r2u',
-  hash: 'sha256:390cb7d4b754e6a98c5c099a0c421577fd4e4d833ed0b195351e9564a1624fc6',
+  hash: 'sha256:1b18cade900f74160203fd9a496892625aa8bc081dbdaeb6876a4ee3b52e03fa',
   compiler: '0.1.0',
 } as const;
 
@@ -130,6 +130,8 @@ export const experiment = {
     stride: [16, 16], // sliding-window step, height x width
     min_component: 0, // drop smaller components, pixels; 0 = off
     fill_holes: 0, // fill smaller holes, pixels; 0 = off
+    scale: 'fov', // fov: resampled to the training FOV diameter at predict/eval
+    tta: 'none', // test-time augmentation: flipped/rotated copies averaged
   },
 
   // RUNTIME: where and on how many workers it trains.

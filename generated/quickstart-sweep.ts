@@ -4,7 +4,7 @@
 // spec:     specs/quickstart-sweep.r2u
 // extends:  specs/quickstart.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:2e871f0da8e5867b1f6d67f7c0c538abbc1aa60db5d38960ba636ec23a381981
+// hash:     sha256:a86ee33866692e36f03ca4c1ba8532d7a255a3b88245aaf366f0bfcba9a7fe72
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -23,7 +23,7 @@ import { isEntryPoint, runGenerated } from '../src/cli/generated-module.js';
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/quickstart-sweep.r2u',
-  hash: 'sha256:2e871f0da8e5867b1f6d67f7c0c538abbc1aa60db5d38960ba636ec23a381981',
+  hash: 'sha256:a86ee33866692e36f03ca4c1ba8532d7a255a3b88245aaf366f0bfcba9a7fe72',
   compiler: '0.1.0',
 } as const;
 
@@ -128,6 +128,8 @@ export const experiment = {
     stride: [16, 16], // sliding-window step, height x width
     min_component: 0, // drop smaller components, pixels; 0 = off
     fill_holes: 0, // fill smaller holes, pixels; 0 = off
+    scale: 'fov', // fov: resampled to the training FOV diameter at predict/eval
+    tta: 'none', // test-time augmentation: flipped/rotated copies averaged
   },
 
   // RUNTIME: where and on how many workers it trains.

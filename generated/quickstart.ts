@@ -3,7 +3,7 @@
 //
 // spec:     specs/quickstart.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:e3e8ab3e66b055fea36f9917d0cc5408d3cf45ad5f6c2f691064ff178e6e5ba7
+// hash:     sha256:dabfd782301fef8005d67f9c04e331327433e8066b125e06ee3eb631f98a7601
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -22,7 +22,7 @@ import { isEntryPoint, runGenerated } from '../src/cli/generated-module.js';
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/quickstart.r2u',
-  hash: 'sha256:e3e8ab3e66b055fea36f9917d0cc5408d3cf45ad5f6c2f691064ff178e6e5ba7',
+  hash: 'sha256:dabfd782301fef8005d67f9c04e331327433e8066b125e06ee3eb631f98a7601',
   compiler: '0.1.0',
 } as const;
 
@@ -127,6 +127,8 @@ export const experiment = {
     stride: [16, 16], // sliding-window step, height x width
     min_component: 0, // drop smaller components, pixels; 0 = off
     fill_holes: 0, // fill smaller holes, pixels; 0 = off
+    scale: 'fov', // fov: resampled to the training FOV diameter at predict/eval
+    tta: 'none', // test-time augmentation: flipped/rotated copies averaged
   },
 
   // RUNTIME: where and on how many workers it trains.

@@ -1,7 +1,7 @@
 // Bundles the command line and the compiler front end into dist/ so that
 // `r2u check/fmt/diff` start in a few hundred milliseconds. The runtime and the
-// code generator stay TypeScript sources, loaded through tsx when a command
-// needs them (they use worker threads and templates that live beside them).
+// code generator (and the web page exporter) stay TypeScript sources, loaded
+// through tsx when a command needs them (they use worker threads and templates that live beside them).
 // Run by `npm ci`/`npm install` (the `prepare` script) and `npm run build`.
 import { build } from 'esbuild';
 import { tsImport } from 'tsx/esm/api';
@@ -10,7 +10,7 @@ import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const lazy = [resolve(root, 'src/runtime'), resolve(root, 'src/compiler/codegen')];
+const lazy = [resolve(root, 'src/runtime'), resolve(root, 'src/compiler/codegen'), resolve(root, 'src/web')];
 
 /** Keeps imports of the runtime and code generator as imports of their sources. */
 const keepSourcesExternal = {

@@ -19,6 +19,7 @@ import { registerLsp } from './commands/lsp.js';
 import { registerSweep } from './commands/sweep.js';
 import { registerCompare } from './commands/compare.js';
 import { registerWorker } from './commands/worker.js';
+import { registerWeb } from './commands/web.js';
 
 const program = new Command('r2u')
   .description('Compile and run declarative R2U-Net retinal vessel segmentation experiments')
@@ -41,6 +42,7 @@ const registrations: Array<(program: Command) => void> = [
   registerSweep,
   registerCompare,
   registerWorker,
+  registerWeb,
 ];
 for (const register of registrations) register(program);
 

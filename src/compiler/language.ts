@@ -333,6 +333,20 @@ const EVAL: BlockDef = {
   stride: { target: 'stride', form: 'value', type: dims, doc: 'Sliding-window stride.', example: 'stride 16 x 16' },
   min_component: { target: 'min_component', form: 'value', type: int(0), doc: 'Remove foreground components smaller than this many pixels (0 = off).', example: 'min_component 30' },
   fill_holes: { target: 'fill_holes', form: 'value', type: int(0), doc: 'Fill background holes smaller than this many pixels (0 = off).', example: 'fill_holes 10' },
+  scale: {
+    target: 'scale',
+    form: 'value',
+    type: oneOfVocabulary(V.INFERENCE_SCALES),
+    doc: 'Scale of images at prediction and evaluation: fov resamples each one so its field of view has the diameter of the training images; none keeps its resolution. The training crop, resize and pad are not applied: the whole image is segmented.',
+    example: 'scale fov',
+  },
+  tta: {
+    target: 'tta',
+    form: 'value',
+    type: oneOfVocabulary(V.TTA_MODES),
+    doc: 'Test-time augmentation: the mean prediction over flipped (flips) or flipped and rotated (d4) copies of each image.',
+    example: 'tta d4',
+  },
 };
 
 const RUNTIME: BlockDef = {

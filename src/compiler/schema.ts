@@ -136,6 +136,8 @@ export const EXPERIMENT_SCHEMA: Schema = {
       stride: dims,
       min_component: integer(0),
       fill_holes: integer(0),
+      scale: enumOf(V.INFERENCE_SCALES),
+      tta: enumOf(V.TTA_MODES),
     }),
     runtime: object({ backend: enumOf(V.BACKENDS), workers: integer(0, 64) }),
   }),

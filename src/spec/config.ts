@@ -9,7 +9,7 @@
 // What each field means is stated once: per field in field-docs.ts, per value
 // of an enumeration in vocabulary.ts, per statement in the statement table.
 
-import type { Architecture, BackendName, GrayscaleMode, InferenceMode, Metric, Monitor, Norm, NormalizeMode, Recurrence, Upsample } from './vocabulary.js';
+import type { Architecture, BackendName, GrayscaleMode, InferenceMode, InferenceScale, Metric, Monitor, Norm, NormalizeMode, Recurrence, TtaMode, Upsample } from './vocabulary.js';
 
 export type { Architecture, BackendName, Metric, Monitor } from './vocabulary.js';
 
@@ -136,6 +136,10 @@ export interface EvalConfig {
   readonly stride: Dims;
   readonly min_component: number;
   readonly fill_holes: number;
+  /** `r2u predict`/`eval`: resample images to the training FOV diameter, or segment them at their own scale */
+  readonly scale: InferenceScale;
+  /** test-time augmentation: predictions over flipped/rotated copies, averaged */
+  readonly tta: TtaMode;
 }
 
 // ---------------------------------------------------------------- runtime

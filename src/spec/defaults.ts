@@ -41,7 +41,7 @@ export const DEFAULT_EXPERIMENT: ExperimentConfig = {
     clip_grad: 0,
     metrics: ['accuracy', 'sensitivity', 'specificity', 'dice', 'auc'],
   },
-  eval: { threshold: 0.5, mode: 'full_image', stride: [16, 16], min_component: 0, fill_holes: 0 },
+  eval: { threshold: 0.5, mode: 'full_image', stride: [16, 16], min_component: 0, fill_holes: 0, scale: 'fov', tta: 'none' },
   runtime: { backend: 'auto', workers: 0 },
 };
 

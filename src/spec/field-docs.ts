@@ -46,6 +46,8 @@ export const FIELD_DOCS: Readonly<Record<string, string>> = {
   'eval.stride': 'sliding-window step, height x width',
   'eval.min_component': 'drop smaller components, pixels; 0 = off',
   'eval.fill_holes': 'fill smaller holes, pixels; 0 = off',
+  'eval.scale': 'fov: resampled to the training FOV diameter at predict/eval',
+  'eval.tta': 'test-time augmentation: flipped/rotated copies averaged',
   'runtime.workers': 'data-parallel workers; 0 = one per core',
 };
 

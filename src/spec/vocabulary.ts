@@ -95,3 +95,16 @@ export const INFERENCE_MODES = {
   sliding_window: 'overlapping patches, averaged',
 } as const;
 export type InferenceMode = keyof typeof INFERENCE_MODES;
+
+export const INFERENCE_SCALES = {
+  fov: "each image resampled so its FOV diameter matches the training images' (recorded in the run), the map resampled back",
+  none: 'each image segmented at its own resolution',
+} as const;
+export type InferenceScale = keyof typeof INFERENCE_SCALES;
+
+export const TTA_MODES = {
+  none: 'one prediction per image',
+  flips: 'the mean over the image and its horizontal, vertical and double flips (4 passes)',
+  d4: 'the mean over the 8 flips and 90° rotations of the image (8 passes)',
+} as const;
+export type TtaMode = keyof typeof TTA_MODES;

@@ -1,23 +1,31 @@
-// `r2u eval <run> --split val|test [--format table|json|csv]`: scores the run's
-// best checkpoint inside the FOV, per image and on average, and writes
-// eval-<split>.json/.csv into the run folder.
+// `r2u eval <run> --split val|test [--dataset kind("root")] [--set eval.…=…]
+// [--format table|json|csv]`: scores the run's best checkpoint inside the FOV,
+// per image and on average, on its own data or on another labelled dataset,
+// and writes eval-<split>.json/.csv (eval-<kind>.*) into the run folder.
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { DatasetConfig, ExperimentConfig } from '../../spec/config.js';
 import { EXIT } from '../exit-codes.js';
-import { BACKEND_HELP, parseBackend, UsageError } from '../flags.js';
+import { BACKEND_HELP, collect, parseBackend, UsageError } from '../flags.js';
+import { printDiagnostics } from '../print-diagnostics.js';
 import { reportRunFailure } from '../run-failure.js';
 
 interface EvalFlags {
   split: string;
   format: string;
+  dataset?: string;
+  set?: string[];
   backend?: string;
 }
 
 export function registerEval(program: Command): void {
   program
     .command('eval')
-    .description('evaluate a run on its validation split or the test subset (FOV-masked metrics, AUC, best-F1 threshold)')
-    .argument('<run>', 'run folder written by r2u train')
+    .description('evaluate a run on its validation split, the test subset or another labelled dataset (FOV-masked metrics, AUC, best-F1 threshold)')
+    .argument('<run>', 'run folder written by r2u train, or a checkpoint directory with its spec.json')
     .option('--split <split>', 'val or test', 'val')
+    .option('--dataset <dataset>', 'score another labelled dataset, written as in a spec: chase_db1("../shared/data/CHASEDB1")')
+    .option('--set <eval.key=value>', 'override an eval setting for this evaluation, e.g. eval.tta=d4 (repeatable)', collect)
     .option('--format <format>', 'table, json or csv on stdout', 'table')
     .option('--backend <name>', BACKEND_HELP)
     .action(async (run: string, flags: EvalFlags) => {
@@ -25,14 +33,44 @@ export function registerEval(program: Command): void {
     });
 }
 
+const DATASET_ARG = /^\s*([a-z_0-9]+)\s*\(\s*"([^"]*)"\s*\)\s*$/;
+
 async function evalCommand(run: string, flags: EvalFlags): Promise<number> {
   if (flags.split !== 'val' && flags.split !== 'test') throw new UsageError(`--split must be val or test, not '${flags.split}'`);
   if (!['table', 'json', 'csv'].includes(flags.format)) throw new UsageError(`--format must be table, json or csv, not '${flags.format}'`);
   const backend = parseBackend(flags.backend);
+  const sets = flags.set ?? [];
+  const notEval = sets.find((s) => !s.trim().startsWith('eval.'));
+  if (notEval !== undefined) throw new UsageError(`--set of r2u eval changes eval settings only (eval.…=…), not '${notEval}'`);
+  let datasetSets: string[] = [];
+  if (flags.dataset !== undefined) {
+    const m = DATASET_ARG.exec(flags.dataset);
+    if (m === null) throw new UsageError(`--dataset must be written as in a spec, kind("root"), e.g. chase_db1("../shared/data/CHASEDB1"); not '${flags.dataset}'`);
+    // relative to where the command is typed, not to the run's working directory
+    datasetSets = [`data.dataset.kind=${m[1]}`, `data.dataset.root=${JSON.stringify(resolve(m[2]))}`];
+  }
   try {
-    const { evaluateRun, evalCsv, evalTable } = await import('../../runtime/eval/run-eval.js');
+    const [{ evaluateRun, evalCsv, evalTable }, { resolveCheckpointDir }, { readSpec }, { withEvalDefaults }] = await Promise.all([
+      import('../../runtime/eval/run-eval.js'),
+      import('../../runtime/run/checkpoint.js'),
+      import('../../runtime/run/folder.js'),
+      import('../../runtime/eval/model-predict.js'),
+    ]);
+    let spec: ExperimentConfig | undefined;
+    let dataset: DatasetConfig | undefined;
+    if (sets.length > 0 || datasetSets.length > 0) {
+      const { applyOverrides } = await import('../../compiler/index.js');
+      const saved = withEvalDefaults(await readSpec(await resolveCheckpointDir(run)));
+      const r = applyOverrides(saved, [...sets, ...datasetSets], run);
+      printDiagnostics(r.diagnostics);
+      if (r.config === undefined) return EXIT.invalid;
+      spec = { ...saved, eval: r.config.eval };
+      if (datasetSets.length > 0) dataset = r.config.data.dataset;
+    }
     const report = await evaluateRun(run, {
       split: flags.split,
+      ...(spec === undefined ? {} : { spec }),
+      ...(dataset === undefined ? {} : { dataset }),
       backend,
       log: (line) => process.stderr.write(`${line}\n`),
     });

@@ -1,5 +1,5 @@
 // Loading one arbitrary fundus photograph for `r2u predict`: any format
-// readImageFile decodes, an optional FOV mask, otherwise a thresholded FOV.
+// readImageFile decodes, an optional FOV mask, otherwise an estimated FOV (fov.ts).
 import { basename } from 'node:path';
 import { readRawImage } from './raw-image.js';
 import type { RawImage } from './types.js';

@@ -39,17 +39,6 @@ export async function readImageFile(path: string): Promise<DecodedImage> {
   }
 }
 
-/** Drops an alpha channel and collapses grey images stored as RGB (palette GIFs) to one channel. */
-export function colourChannels(img: DecodedImage): { channels: number; data: Uint8Array | Uint16Array } {
-  const { channels, data } = img;
-  const keep = channels === 2 ? 1 : channels === 4 ? 3 : channels;
-  if (keep === channels) return { channels, data };
-  const n = img.width * img.height;
-  const out = data instanceof Uint8Array ? new Uint8Array(n * keep) : new Uint16Array(n * keep);
-  for (let i = 0; i < n; i++) for (let c = 0; c < keep; c++) out[i * keep + c] = data[i * channels + c];
-  return { channels: keep, data: out };
-}
-
 /** The first channel of an image, for labels and masks (which may be stored as grey RGB). */
 export function firstChannel(img: DecodedImage): Uint8Array | Uint16Array {
   if (img.channels === 1) return img.data;

@@ -2,9 +2,9 @@
 // preprocessing, splitting, patch sampling with augmentation, previews.
 export { DataError } from './errors.js';
 export type { Batch, Dataset, FundusImage, GeometryStep, RawImage, Size } from './types.js';
-export { loadDataset, type LoadOptions, type LoadedDataset } from './load.js';
+export { loadDataset, loadRawImages, type LoadOptions, type LoadedDataset } from './load.js';
 export { loadFundusImage } from './fundus.js';
-export { createPreprocessor, inputChannels, type Preprocessor, type PreprocessStats } from './preprocess/index.js';
+export { createPreprocessor, inputChannels, type Preprocessor, type PreprocessorOptions, type PreprocessStats } from './preprocess/index.js';
 export { toOriginalGeometry } from './geometry.js';
 export { splitImages, type Split } from './split.js';
 export { PatchSampler, type PatchPlacement, type SamplerOptions } from './sampler.js';

@@ -8,6 +8,7 @@ import { chaseFiles } from './datasets/chase.js';
 import { driveFiles } from './datasets/drive.js';
 import { stareFiles } from './datasets/stare.js';
 import { DataError } from './errors.js';
+import { fovDiameter } from './fov.js';
 import { createPreprocessor, type Preprocessor, type PreprocessStats } from './preprocess/index.js';
 import { readRawImage, type ImageFiles } from './raw-image.js';
 import { hashSeed } from './rng.js';
@@ -58,7 +59,20 @@ export async function loadDataset(data: DataConfig, opts: LoadOptions = {}): Pro
   });
   log(`data: preprocessed in ${ms(t1)}: ${preprocessor.describe().join('; ')}`);
   const channels = images[0].channels;
-  return { kind: data.dataset.kind, ...(root === undefined ? {} : { root }), channels, images, preprocessor };
+  // the scale of the training images, which inference brings other images to (eval.scale fov)
+  const stats: PreprocessStats = opts.stats ?? { ...preprocessor.stats, fov_diameter: median(images.map((im) => fovDiameter(im.fov, im.width, im.height))) };
+  return { kind: data.dataset.kind, ...(root === undefined ? {} : { root }), channels, images, preprocessor: { ...preprocessor, stats } };
+}
+
+/** The images of a dataset as decoded, before preprocessing (inference applies its own geometry). */
+export async function loadRawImages(data: DataConfig, opts: LoadOptions = {}): Promise<{ root?: string; images: RawImage[] }> {
+  const { root, raw } = await loadRaw(data, opts.subset ?? 'training', opts);
+  return { ...(root === undefined ? {} : { root }), images: raw };
+}
+
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 async function loadRaw(data: DataConfig, subset: 'training' | 'test', opts: LoadOptions): Promise<{ root?: string; raw: RawImage[] }> {

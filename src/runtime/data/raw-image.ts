@@ -1,8 +1,9 @@
 // Assembling a RawImage from its image, label and mask files, with every
 // validation a dataset needs before training starts.
 import { DataError } from './errors.js';
-import { thresholdFov } from './fov.js';
-import { colourChannels, firstChannel, readImageFile, type DecodedImage } from './image-io.js';
+import { estimateFov } from './fov.js';
+import { firstChannel, readImageFile, type DecodedImage } from './image-io.js';
+import { unitPixels } from './samples.js';
 import type { RawImage } from './types.js';
 
 export interface ImageFiles {
@@ -10,7 +11,7 @@ export interface ImageFiles {
   readonly image: string;
   /** vessel label; undefined when the dataset has none for this image */
   readonly label?: string;
-  /** FOV mask; undefined = estimate it by thresholding */
+  /** FOV mask; undefined = estimate it (fov.ts) */
   readonly fov?: string;
 }
 
@@ -20,11 +21,7 @@ export async function readRawImage(files: ImageFiles): Promise<RawImage> {
     files.label === undefined ? undefined : readImageFile(files.label),
     files.fov === undefined ? undefined : readImageFile(files.fov),
   ]);
-  const { channels, data } = colourChannels(img);
-  const n = img.width * img.height;
-  const pixels = new Float32Array(n * channels);
-  const scale = 1 / img.maxval;
-  for (let i = 0; i < pixels.length; i++) pixels[i] = data[i] * scale;
+  const { channels, pixels } = unitPixels(img);
 
   let labelMask: Uint8Array | null = null;
   if (label !== undefined && files.label !== undefined) {
@@ -36,7 +33,7 @@ export async function readRawImage(files: ImageFiles): Promise<RawImage> {
     checkSize(fov, img, files.fov, 'FOV mask');
     fovMask = thresholdHalf(fov);
   } else {
-    fovMask = thresholdFov(pixels, img.width, img.height, channels);
+    fovMask = estimateFov(pixels, img.width, img.height, channels, files.image);
   }
   if (!fovMask.includes(1)) {
     throw new DataError(

@@ -2,18 +2,23 @@
 // FOV-masked metrics, per image and averaged. Validation during training and
 // `r2u eval` both call this, so their numbers are comparable.
 import type { EvalConfig } from '../../spec/config.js';
-import type { FundusImage } from '../data/index.js';
-import { infer, type InferenceSettings, type PredictFn } from './infer.js';
+import type { RawImage } from '../data/index.js';
 import { aucFromRanked, confusion, meanScores, mergeRanked, rankScores, scores, type FullScores, type RankedScores } from './metrics.js';
 import { binarize } from './postprocess.js';
 import { DivergedError } from '../run/errors.js';
+
+/** What scoring needs of an image, in the geometry its map is predicted in. */
+export type ScoredImage = Pick<RawImage, 'id' | 'width' | 'height' | 'label' | 'fov'>;
+
+/** The probability map of an image: inference in training geometry, or segment.ts at the original size. */
+export type MapFn<T extends ScoredImage> = (img: T) => Promise<Float32Array>;
 
 /** Loss of a probability map against its label, over the FOV. */
 export type MapLoss = (prob: Float32Array, label: Uint8Array, fov: Uint8Array) => Promise<number>;
 
 export interface ImageResult {
   id: string;
-  /** probability map in preprocessed geometry */
+  /** probability map, in the geometry of the scored image */
   prob: Float32Array;
   /** binary mask at the threshold, post-processed */
   mask: Uint8Array;
@@ -32,15 +37,14 @@ export interface EvalSummary {
 }
 
 /** Scores a binary mask: thresholded metrics from the mask, AUC from the raw probabilities. */
-export function scoreImage(img: Pick<FundusImage, 'fov'> & { label: Uint8Array }, mask: Uint8Array, ranked: RankedScores): FullScores {
+export function scoreImage(img: Pick<RawImage, 'fov'> & { label: Uint8Array }, mask: Uint8Array, ranked: RankedScores): FullScores {
   // the mask is 0/1, so any threshold in (0, 1] reads it back
   return { ...scores(confusion(mask, img.label, img.fov, 1)), auc: aucFromRanked(ranked) };
 }
 
-export async function evaluateImages(
-  images: readonly FundusImage[],
-  predict: PredictFn,
-  settings: InferenceSettings,
+export async function evaluateImages<T extends ScoredImage>(
+  images: readonly T[],
+  mapOf: MapFn<T>,
   post: Pick<EvalConfig, 'min_component' | 'fill_holes'>,
   threshold: number,
   loss?: MapLoss,
@@ -49,7 +53,7 @@ export async function evaluateImages(
   const ranked: RankedScores[] = [];
   for (const img of images) {
     if (img.label === null) throw new Error(`image ${img.id} has no label to evaluate against`);
-    const prob = await infer(img, predict, settings);
+    const prob = await mapOf(img);
     if (prob.some(Number.isNaN)) throw new DivergedError(`the model predicts NaN for image ${img.id}`);
     const r = rankScores(prob, img.label, img.fov);
     const mask = binarize(prob, img.width, img.height, post, threshold);
@@ -72,7 +76,7 @@ export async function evaluateImages(
 }
 
 /** Re-scores already predicted images at another threshold (e.g. the best-F1 one). */
-export function rescore(images: readonly FundusImage[], results: readonly ImageResult[], post: Pick<EvalConfig, 'min_component' | 'fill_holes'>, threshold: number): ImageResult[] {
+export function rescore(images: readonly ScoredImage[], results: readonly ImageResult[], post: Pick<EvalConfig, 'min_component' | 'fill_holes'>, threshold: number): ImageResult[] {
   return results.map((res, i) => {
     const img = images[i];
     const label = img.label as Uint8Array;

@@ -1,21 +1,21 @@
-// `r2u predict`: vessel maps for arbitrary fundus photographs, through the
-// run's own preprocessing (same code path and fitted statistics as training),
-// the configured inference mode, then back to the original geometry.
+// `r2u predict`: vessel maps for arbitrary fundus photographs, at their
+// original size, through the inference geometry of segment.ts (whole image,
+// scale normalised to the training FOV, the run's own intensity preprocessing).
 //
-//   <stem>.png          probability, 8-bit gray (p * 255), original size
+//   <stem>.png          probability, 16-bit gray (p * 65535), original size
 //   <stem>_mask.png     binary mask at eval.threshold after post-processing
 //   <stem>_overlay.png  (--overlay) the photograph with the mask in green
 // Pixels outside the field of view are 0 in all maps.
 import { join } from 'node:path';
 import type { BackendName } from '../../spec/config.js';
-import { createPreprocessor, DataError, loadFundusImage, toOriginalGeometry, type RawImage } from '../data/index.js';
-import { probabilityToGray, rawToPng } from '../report/png.js';
+import { loadFundusImage, type RawImage } from '../data/index.js';
+import { probabilityToGray16, rawToPng, rawToPng16 } from '../report/png.js';
 import { writeFileAtomic } from '../run/atomic.js';
 import { resolveCheckpointDir } from '../run/checkpoint.js';
 import { RunError } from '../run/errors.js';
-import { infer, inferenceSettings, maxTensorBytes } from './infer.js';
-import { binarize } from './postprocess.js';
+import { maxTensorBytes } from './infer.js';
 import { loadPredictor } from './predictor.js';
+import { createSegmenter } from './segment.js';
 
 export interface PredictOptions {
   out: string;
@@ -30,6 +30,10 @@ export interface PredictedImage {
   files: string[];
   /** share of FOV pixels predicted as vessel */
   vesselFraction: number;
+  /** the size the network saw */
+  scaled: { width: number; height: number };
+  /** milliseconds from decoded image to maps (without file I/O) */
+  ms: number;
 }
 
 const OVERLAY_RGB = [0, 255, 0] as const;
@@ -44,47 +48,37 @@ export async function predictImages(target: string, paths: readonly string[], op
   const checkpoint = await resolveCheckpointDir(target);
   const predictor = await loadPredictor(checkpoint, opts.backend);
   try {
-    const { spec } = predictor;
     log(`backend: ${predictor.backend.description}`);
     log(`checkpoint: ${checkpoint}`);
-    const preprocessor = createPreprocessor(spec.data.preprocess, predictor.preprocess);
-    const settings = inferenceSettings(spec, maxTensorBytes(predictor.backend));
+    const segmenter = createSegmenter(predictor.spec, predictor.preprocess, predictor, maxTensorBytes(predictor.backend));
+    const { scale, tta } = predictor.spec.eval;
+    log(`inference: whole image, scale ${scale}${segmenter.targetDiameter === null ? '' : ` (FOV diameter ${segmenter.targetDiameter} px)`}, tta ${tta}`);
     const out: PredictedImage[] = [];
     for (const [k, path] of paths.entries()) {
       const raw = await loadFundusImage(path, opts.fov === undefined ? {} : { fovPath: opts.fov });
-      const img = preprocessor.apply(raw);
-      if (img.channels !== predictor.channels) {
-        throw new DataError(`the image has ${img.channels} channels after preprocessing, the model expects ${predictor.channels}`, path);
-      }
-      const prob = await infer(img, predictor.predict, settings);
-      const mask = binarize(prob, img.width, img.height, spec.eval, spec.eval.threshold);
-      const probOrig = toOriginalGeometry(prob, img);
-      const maskOrig = toOriginalGeometry(Float32Array.from(mask), img);
+      const t0 = performance.now();
+      const { prob, mask, scaled } = await segmenter.segment(raw);
+      const ms = performance.now() - t0;
       const { width, height } = raw;
       const maskBytes = new Uint8Array(width * height);
       let vessels = 0;
       let inside = 0;
       for (let i = 0; i < maskBytes.length; i++) {
-        if (raw.fov[i] === 0) {
-          probOrig[i] = 0;
-          continue;
-        }
-        inside++;
-        if (maskOrig[i] >= 0.5) {
-          maskBytes[i] = 255;
-          vessels++;
-        }
+        inside += raw.fov[i];
+        vessels += mask[i];
+        maskBytes[i] = mask[i] * 255;
       }
       const files = [join(opts.out, `${stems[k]}.png`), join(opts.out, `${stems[k]}_mask.png`)];
-      await writeFileAtomic(files[0], await rawToPng(probabilityToGray(probOrig), width, height, 1));
+      await writeFileAtomic(files[0], await rawToPng16(probabilityToGray16(prob), width, height));
       await writeFileAtomic(files[1], await rawToPng(maskBytes, width, height, 1));
       if (opts.overlay) {
         files.push(join(opts.out, `${stems[k]}_overlay.png`));
         await writeFileAtomic(files[2], await rawToPng(overlay(raw, maskBytes), width, height, 3));
       }
       const fraction = inside === 0 ? 0 : vessels / inside;
-      log(`${path}: ${files.join(', ')} (${(fraction * 100).toFixed(1)}% of the FOV is vessel)`);
-      out.push({ source: path, files, vesselFraction: fraction });
+      const at = scaled.width === width ? '' : `, segmented at ${scaled.width}x${scaled.height}`;
+      log(`${path}: ${files.join(', ')} (${(fraction * 100).toFixed(1)}% of the FOV is vessel${at}, ${Math.round(ms)} ms)`);
+      out.push({ source: path, files, vesselFraction: fraction, scaled, ms });
     }
     return out;
   } finally {

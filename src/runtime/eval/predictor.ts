@@ -13,6 +13,7 @@ import '../model/index.js';
 import { RunError } from '../run/errors.js';
 import { readJson } from '../run/folder.js';
 import { layersModelDir } from '../run/model-io.js';
+import { modelPredictFn, withEvalDefaults } from './model-predict.js';
 import type { PredictFn } from './infer.js';
 
 export interface Predictor {
@@ -26,7 +27,7 @@ export interface Predictor {
 
 /** Loads a checkpoint on the given backend (default: the one its spec asks for). */
 export async function loadPredictor(checkpointDir: string, backendPref?: BackendName): Promise<Predictor> {
-  const spec = await readJson<ExperimentConfig>(join(checkpointDir, 'spec.json'), 'resolved spec (a checkpoint must carry its spec.json)');
+  const spec = withEvalDefaults(await readJson<ExperimentConfig>(join(checkpointDir, 'spec.json'), 'resolved spec (a checkpoint must carry its spec.json)'));
   const preprocess = await readJson<PreprocessStats>(join(checkpointDir, 'preprocess.json'), 'preprocessing statistics');
   // the backend must be ready before any tensor, the model's weights included, exists
   const backend = await initBackend(backendPref ?? spec.runtime.backend);
@@ -38,11 +39,5 @@ export async function loadPredictor(checkpointDir: string, backendPref?: Backend
   }
   const channels = model.inputs[0].shape[3];
   if (typeof channels !== 'number') throw new RunError(`${checkpointDir}: the model's input has no fixed channel count`);
-  const predict: PredictFn = async (x, n, h, w) => {
-    const y = tf.tidy(() => model.predict(tf.tensor4d(x, [n, h, w, channels])) as tf.Tensor);
-    const out = (await y.data()) as Float32Array;
-    y.dispose();
-    return out;
-  };
-  return { backend, spec, preprocess, channels, predict, dispose: () => model.dispose() };
+  return { backend, spec, preprocess, channels, predict: modelPredictFn(model, channels), dispose: () => model.dispose() };
 }

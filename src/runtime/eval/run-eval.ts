@@ -1,20 +1,27 @@
-// `r2u eval <run> --split val|test`: scores a run's checkpoint on the
-// validation split (reproduced from the spec and seed) or on the held-out test
-// subset, at `eval.threshold` and at the threshold that maximises F1 on the
-// validation split, and writes eval-<split>.json / .csv into the run.
+// `r2u eval <run> [--split val|test] [--dataset …]`: scores a run's checkpoint
+// on its validation split (reproduced from the spec and seed), on the held-out
+// test subset, or on any labelled dataset r2u can load (cross-dataset), at
+// `eval.threshold` and at the threshold that maximises F1 on the run's own
+// validation split. Every image is segmented at its original size through
+// segment.ts (the inference geometry of `r2u predict`) and scored inside its
+// FOV. Writes eval-<split>.json / .csv (eval-<dataset kind>.* for another
+// dataset) into the run.
 import { join } from 'node:path';
-import { METRICS, valuesOf, type BackendName, type InferenceMode } from '../../spec/vocabulary.js';
-import { loadDataset, splitImages, type FundusImage } from '../data/index.js';
+import type { DatasetConfig, ExperimentConfig } from '../../spec/config.js';
+import { METRICS, valuesOf, type BackendName, type InferenceMode, type InferenceScale, type TtaMode } from '../../spec/vocabulary.js';
+import { DataError, loadRawImages, splitImages, type RawImage } from '../data/index.js';
 import { writeFileAtomic, writeJsonAtomic } from '../run/atomic.js';
 import { resolveCheckpointDir } from '../run/checkpoint.js';
 import { RunError } from '../run/errors.js';
 import { exists, readJson, RUN_FILES, type RunInfo } from '../run/folder.js';
 import { evaluateImages, rescore, type ImageResult } from './evaluate.js';
-import { inferenceSettings, maxTensorBytes } from './infer.js';
+import { maxTensorBytes } from './infer.js';
 import { aucFromRanked, bestF1Threshold, meanScores, type FullScores } from './metrics.js';
 import { loadPredictor } from './predictor.js';
+import { createSegmenter } from './segment.js';
 
-export type EvalSplit = 'val' | 'test';
+/** `val`/`test`: the run's own data; `all`: every image of another dataset */
+export type EvalSplit = 'val' | 'test' | 'all';
 
 export interface ThresholdResult {
   threshold: number;
@@ -25,67 +32,117 @@ export interface ThresholdResult {
 export interface EvalReport {
   run: string;
   checkpoint: string;
+  /** the dataset scored: the run's own, or the one given with --dataset */
+  dataset: DatasetConfig;
   split: EvalSplit;
   mode: InferenceMode;
+  scale: InferenceScale;
+  tta: TtaMode;
   /** AUC over all FOV pixels of the split pooled */
   pooled_auc: number;
   /** at the spec's `eval.threshold` */
   configured: ThresholdResult;
-  /** at the F1-maximising threshold chosen on the validation split */
+  /** at the F1-maximising threshold chosen on the run's validation split */
   best_f1: ThresholdResult;
+  /** where the best-F1 threshold comes from */
+  best_f1_source: string;
+}
+
+export interface EvalOptions {
+  split: 'val' | 'test';
+  /** score another labelled dataset instead of the run's own (`split` is then ignored) */
+  dataset?: DatasetConfig;
+  /** the run's spec with overrides applied (eval.* settings); default: the checkpoint's */
+  spec?: ExperimentConfig;
+  backend?: BackendName;
+  log?: (line: string) => void;
 }
 
 const rows = (results: readonly ImageResult[]) => results.map((r) => ({ id: r.id, ...r.scores }));
 
-export async function evaluateRun(runDir: string, opts: { split: EvalSplit; backend?: BackendName; log?: (line: string) => void }): Promise<EvalReport> {
+export async function evaluateRun(runDir: string, opts: EvalOptions): Promise<EvalReport> {
   const log = opts.log ?? (() => {});
   if (!(await exists(join(runDir, RUN_FILES.spec)))) throw new RunError(`${runDir}: not a run folder (no ${RUN_FILES.spec})`);
   const checkpoint = await resolveCheckpointDir(runDir);
   const info = await readJson<RunInfo>(join(runDir, RUN_FILES.run), 'run information').catch(() => null);
   const predictor = await loadPredictor(checkpoint, opts.backend);
   try {
-    const { spec } = predictor;
+    const spec = opts.spec ?? predictor.spec;
     log(`backend: ${predictor.backend.description}`);
     log(`checkpoint: ${checkpoint}`);
-    const load = (subset: 'training' | 'test') =>
-      loadDataset(spec.data, { subset, seed: spec.seed, stats: predictor.preprocess, log, ...(info ? { baseDir: info.cwd } : {}) });
-    const settings = inferenceSettings(spec, maxTensorBytes(predictor.backend));
-    const score = (images: readonly FundusImage[]) => evaluateImages(images, predictor.predict, settings, spec.eval, spec.eval.threshold);
+    const segmenter = createSegmenter(spec, predictor.preprocess, predictor, maxTensorBytes(predictor.backend));
+    log(`inference: whole image, scale ${spec.eval.scale}${segmenter.targetDiameter === null ? '' : ` (FOV diameter ${segmenter.targetDiameter} px)`}, tta ${spec.eval.tta}`);
+    const base = info ? { baseDir: info.cwd } : {};
+    const load = async (dataset: DatasetConfig, subset: 'training' | 'test'): Promise<RawImage[]> =>
+      (await loadRawImages({ ...spec.data, dataset }, { subset, log, ...base })).images;
+    const score = (images: readonly RawImage[]) =>
+      evaluateImages(images, async (img) => (await segmenter.segment(img)).prob, spec.eval, spec.eval.threshold);
+    const valImages = async () => splitImages(await load(spec.data.dataset, 'training'), spec.data.split, spec.seed).val;
 
-    // the validation split decides the best-F1 threshold in both cases
-    const val = splitImages((await load('training')).images, spec.data.split, spec.seed).val;
-    const valScores = await score(val);
-    const best = bestF1Threshold(valScores.pooled);
-    log(`best-F1 threshold on validation: ${best.threshold.toFixed(4)} (F1 ${best.f1.toFixed(4)})`);
-
-    let images = val;
-    let scored = valScores;
-    if (opts.split === 'test') {
-      images = (await load('test')).images;
-      const unlabelled = images.filter((im) => im.label === null);
-      if (unlabelled.length > 0) {
-        throw new RunError(
-          `the test subset has no vessel labels for ${unlabelled.length} of ${images.length} images (e.g. ${unlabelled[0].sourcePath}); ` +
-            `DRIVE withholds its test labels, so evaluate on --split val or use r2u predict`,
-        );
-      }
-      scored = await score(images);
+    let images: RawImage[];
+    let split: EvalSplit = opts.split;
+    if (opts.dataset !== undefined) {
+      split = 'all';
+      images = await load(opts.dataset, 'training');
+    } else images = opts.split === 'val' ? await valImages() : await load(spec.data.dataset, 'test');
+    const unlabelled = images.filter((im) => im.label === null);
+    if (unlabelled.length > 0) {
+      throw new RunError(
+        `${unlabelled.length} of ${images.length} images have no vessel labels (e.g. ${unlabelled[0].sourcePath}); ` +
+          `DRIVE withholds its test labels, so evaluate on --split val, another --dataset, or use r2u predict`,
+      );
     }
+    const scored = await score(images);
+
+    // the run's own validation split decides the best-F1 threshold
+    let best: { threshold: number; source: string };
+    if (split === 'val') {
+      const b = bestF1Threshold(scored.pooled);
+      best = { threshold: b.threshold, source: 'this validation split' };
+    } else best = await validationThreshold(runDir, () => valImages().then(score), log);
+    log(`best-F1 threshold on validation: ${best.threshold.toFixed(4)} (${best.source})`);
+
     const atBest = rescore(images, scored.images, spec.eval, best.threshold);
     const report: EvalReport = {
       run: runDir,
       checkpoint,
-      split: opts.split,
+      dataset: opts.dataset ?? spec.data.dataset,
+      split,
       mode: spec.eval.mode,
+      scale: spec.eval.scale,
+      tta: spec.eval.tta,
       pooled_auc: aucFromRanked(scored.pooled),
       configured: { threshold: spec.eval.threshold, images: rows(scored.images), mean: scored.mean },
       best_f1: { threshold: best.threshold, images: rows(atBest), mean: meanScores(atBest.map((r) => r.scores)) },
+      best_f1_source: best.source,
     };
-    await writeJsonAtomic(join(runDir, `eval-${opts.split}.json`), report);
-    await writeFileAtomic(join(runDir, `eval-${opts.split}.csv`), evalCsv(report));
+    const name = split === 'all' ? `eval-${report.dataset.kind}` : `eval-${split}`;
+    await writeJsonAtomic(join(runDir, `${name}.json`), report);
+    await writeFileAtomic(join(runDir, `${name}.csv`), evalCsv(report));
     return report;
   } finally {
     predictor.dispose();
+  }
+}
+
+/**
+ * The best-F1 threshold of the run's validation split, scored now; when the
+ * training data is not at hand, the one a previous `r2u eval --split val` saved.
+ */
+async function validationThreshold(
+  runDir: string,
+  scoreVal: () => Promise<{ pooled: Parameters<typeof bestF1Threshold>[0] }>,
+  log: (line: string) => void,
+): Promise<{ threshold: number; source: string }> {
+  try {
+    return { threshold: bestF1Threshold((await scoreVal()).pooled).threshold, source: 'the run\'s validation split, scored now' };
+  } catch (err) {
+    if (!(err instanceof DataError)) throw err;
+    const saved = join(runDir, 'eval-val.json');
+    const prev = await readJson<EvalReport>(saved, 'saved validation report').catch(() => null);
+    if (prev === null) throw new RunError(`the run's validation data is not at hand (${err.message}) and ${saved} does not exist; the best-F1 threshold needs one of them`);
+    log(`validation data not at hand (${err.message}); using the best-F1 threshold saved in ${saved}`);
+    return { threshold: prev.best_f1.threshold, source: saved };
   }
 }
 
@@ -112,10 +169,13 @@ export function evalCsv(r: EvalReport): string {
 export function evalTable(r: EvalReport): string {
   const cell = (v: number) => (Number.isNaN(v) ? 'n/a' : v.toFixed(4)).padStart(11);
   const idWidth = Math.max(5, ...r.configured.images.map((i) => i.id.length));
-  const out: string[] = [`${r.split} split, ${r.mode.replace('_', ' ')} inference, ${r.configured.images.length} images, pooled AUC ${r.pooled_auc.toFixed(4)}`];
+  const what = r.split === 'all' ? `${r.dataset.kind} (${r.dataset.kind === 'synthetic' ? 'synthetic' : r.dataset.root}), all` : `${r.split} split`;
+  const out: string[] = [
+    `${what} ${r.configured.images.length} images, ${r.mode.replace('_', ' ')} inference, scale ${r.scale}, tta ${r.tta}, inside the FOV; pooled AUC ${r.pooled_auc.toFixed(4)}`,
+  ];
   for (const [title, t] of [
     [`threshold ${r.configured.threshold} (eval.threshold)`, r.configured],
-    [`threshold ${r.best_f1.threshold.toFixed(4)} (best F1 on validation)`, r.best_f1],
+    [`threshold ${r.best_f1.threshold.toFixed(4)} (best F1 on ${r.best_f1_source})`, r.best_f1],
   ] as const) {
     out.push('', title, ['image'.padEnd(idWidth), ...METRIC_NAMES.map((m) => m.padStart(11))].join(' '));
     for (const img of t.images) out.push([img.id.padEnd(idWidth), ...METRIC_NAMES.map((m) => cell(img[m]))].join(' '));

@@ -6,6 +6,7 @@ import { DivergedError } from '../run/errors.js';
 import { saveCheckpoint, type TrainState } from '../run/checkpoint.js';
 import { RUN_FILES, writeMetrics } from '../run/folder.js';
 import { evaluateImages } from '../eval/evaluate.js';
+import { infer } from '../eval/infer.js';
 import { writeReport } from '../report/write.js';
 import { updateMonitor } from './early-stop.js';
 import type { EpochRecord } from './epoch-record.js';
@@ -54,7 +55,7 @@ export async function trainEpoch(run: RunContext, progress: RunProgress, epoch: 
 /** Scores the validation images with the model as the epoch left it; NaN predictions count as divergence. */
 export async function validateEpoch(run: RunContext, progress: RunProgress, trained: TrainedEpoch): Promise<EpochRecord> {
   const { config, val, predict, inference, valLoss } = run;
-  const evaluation = await evaluateImages(val, predict, inference, config.eval, config.eval.threshold, valLoss).catch(async (err: unknown) => {
+  const evaluation = await evaluateImages(val, (img) => infer(img, predict, inference), config.eval, config.eval.threshold, valLoss).catch(async (err: unknown) => {
     if (!(err instanceof DivergedError)) throw err;
     throw await diverged(run, progress, trained.epoch, `after epoch ${trained.epoch}, ${err.message}`);
   });

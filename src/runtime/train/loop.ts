@@ -13,6 +13,7 @@ import type { BackendName, ExperimentConfig } from '../../spec/config.js';
 import { loadDataset, PatchSampler, splitImages } from '../data/index.js';
 import { createTrainEngine } from '../engine/index.js';
 import { evaluateImages } from '../eval/evaluate.js';
+import { infer } from '../eval/infer.js';
 import { writeReport } from '../report/write.js';
 import { loadCheckpoint } from '../run/checkpoint.js';
 import { writeJsonAtomic } from '../run/atomic.js';
@@ -157,7 +158,7 @@ async function finish(run: RunContext, { monitor, history }: RunProgress): Promi
     log(`restored the weights of epoch ${monitor.bestEpoch} (best ${monitor.monitor})`);
   }
   if (history.length === 0) return;
-  const panels = await evaluateImages(val.slice(0, 3), predict, inference, config.eval, config.eval.threshold);
+  const panels = await evaluateImages(val.slice(0, 3), (img) => infer(img, predict, inference), config.eval, config.eval.threshold);
   await writeReport(runDir, history, { images: val.slice(0, 3), results: panels.images });
   log(`report: ${join(runDir, RUN_FILES.curvesPng)}, ${join(runDir, RUN_FILES.panels)}/`);
 }

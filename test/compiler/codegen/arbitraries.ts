@@ -210,6 +210,8 @@ function evalArb(patch: Dims) {
     stride: fc.tuple(fc.integer({ min: 1, max: patch[0] }), fc.integer({ min: 1, max: patch[1] })) as fc.Arbitrary<Dims>,
     min_component: fc.nat(10000),
     fill_holes: fc.nat(10000),
+    scale: oneOfConst('fov' as const, 'none' as const),
+    tta: oneOfConst('none' as const, 'flips' as const, 'd4' as const),
   });
 }
 

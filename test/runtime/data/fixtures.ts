@@ -87,11 +87,13 @@ export function writeStare(root: string, ids: string[], gz: boolean): void {
   }
 }
 
-/** CHASE_DB1 layout: Image_NNX.jpg with Image_NNX_1stHO.png */
-export async function writeChase(root: string, ids: string[]): Promise<void> {
-  mkdirSync(root, { recursive: true });
+/** CHASE_DB1 layout: Image_NNX.jpg with Image_NNX_1stHO.png, FOV masks masks/Image_NNX.png for `masks` */
+export async function writeChase(root: string, ids: string[], opts: { masks?: string[]; w?: number; h?: number } = {}): Promise<void> {
+  const { w = W, h = H } = opts;
+  mkdirSync(join(root, 'masks'), { recursive: true });
   for (const id of ids) {
-    await writeImage(join(root, `Image_${id}.jpg`), fundusRgb(), W, H, 3, 'jpeg');
-    await writeImage(join(root, `Image_${id}_1stHO.png`), vesselLabel(), W, H, 1, 'png');
+    await writeImage(join(root, `Image_${id}.jpg`), fundusRgb(w, h), w, h, 3, 'jpeg');
+    await writeImage(join(root, `Image_${id}_1stHO.png`), vesselLabel(w, h), w, h, 1, 'png');
   }
+  for (const id of opts.masks ?? []) await writeImage(join(root, 'masks', `Image_${id}.png`), discMask(w, h), w, h, 1, 'png');
 }

@@ -9,7 +9,7 @@ import sharp from 'sharp';
 import { initBackend } from '../../../src/runtime/backend.js';
 import { generateSynthetic, loadDataset } from '../../../src/runtime/data/index.js';
 import { evaluateImages } from '../../../src/runtime/eval/evaluate.js';
-import { inferenceSettings } from '../../../src/runtime/eval/infer.js';
+import { infer, inferenceSettings } from '../../../src/runtime/eval/infer.js';
 import { predictImages } from '../../../src/runtime/eval/predict-images.js';
 import { loadPredictor } from '../../../src/runtime/eval/predictor.js';
 import { evaluateRun, evalCsv } from '../../../src/runtime/eval/run-eval.js';
@@ -82,7 +82,7 @@ describe('r2u eval', () => {
   it('matches evaluating the same images directly', async () => {
     const predictor = await loadPredictor(join(runDir, RUN_FILES.best));
     const dataset = await loadDataset(config.data, { subset: 'test', seed: config.seed, stats: predictor.preprocess });
-    const direct = await evaluateImages(dataset.images, predictor.predict, inferenceSettings(config), config.eval, 0.5);
+    const direct = await evaluateImages(dataset.images, (img) => infer(img, predictor.predict, inferenceSettings(config)), config.eval, 0.5);
     predictor.dispose();
     const report = await evaluateRun(runDir, { split: 'test' });
     expect(report.configured.mean.auc).toBeCloseTo(direct.mean.auc, 10);

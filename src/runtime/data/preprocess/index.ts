@@ -25,6 +25,11 @@ export function inputChannels(data: DataConfig): number {
 export interface PreprocessStats {
   /** one entry per `normalize dataset` op, keyed by its index in the op list */
   readonly dataset_normalize: ReadonlyArray<{ readonly op: number } & ChannelStats>;
+  /**
+   * median FOV diameter of the training images after preprocessing, in pixels:
+   * the scale `eval.scale fov` brings other images to (absent in runs that predate it)
+   */
+  readonly fov_diameter?: number;
 }
 
 export interface Preprocessor {
@@ -34,7 +39,15 @@ export interface Preprocessor {
   describe(): string[];
 }
 
-export function createPreprocessor(ops: readonly PreprocessOp[], fit?: readonly RawImage[] | PreprocessStats): Preprocessor {
+/** Ops that change the geometry: training-set choices, skipped at inference (`geometry: false`). */
+const GEOMETRIC_OPS: ReadonlySet<PreprocessOp['op']> = new Set(['crop', 'resize', 'pad']);
+
+export interface PreprocessorOptions {
+  /** false: skip crop, resize and pad, so that the whole image at its own size is segmented (default true) */
+  readonly geometry?: boolean;
+}
+
+export function createPreprocessor(ops: readonly PreprocessOp[], fit?: readonly RawImage[] | PreprocessStats, opts: PreprocessorOptions = {}): Preprocessor {
   const steps: Step[] = [];
   const fitted: Array<{ op: number } & ChannelStats> = [];
   const saved = fit !== undefined && !Array.isArray(fit) ? (fit as PreprocessStats) : undefined;
@@ -43,6 +56,7 @@ export function createPreprocessor(ops: readonly PreprocessOp[], fit?: readonly 
   let fitWork: Working[] | null = null;
   let fitDone = 0;
   for (const [index, op] of ops.entries()) {
+    if (opts.geometry === false && GEOMETRIC_OPS.has(op.op)) continue;
     if (op.op !== 'normalize' || op.mode !== 'dataset') {
       steps.push(stepFor(op));
       continue;
