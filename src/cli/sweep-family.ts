@@ -46,7 +46,16 @@ export interface FamilyFile {
 }
 
 export const FAMILY_FILE = 'sweep.json';
-const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'r2u.mjs');
+const BIN = r2uBin();
+
+/** bin/r2u.mjs of this checkout, found upwards: this code runs from src/cli/ or from the dist/ bundle */
+function r2uBin(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    const bin = join(dir, 'bin', 'r2u.mjs');
+    if (existsSync(bin)) return bin;
+    if (dirname(dir) === dir) throw new Error(`bin/r2u.mjs not found above ${fileURLToPath(import.meta.url)}`);
+  }
+}
 
 export const trialDir = (out: string, alias: string): string => join(out, 'trials', alias);
 export const trialLog = (out: string, alias: string): string => join(out, 'logs', `${alias}.log`);

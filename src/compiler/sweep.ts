@@ -74,8 +74,8 @@ export interface SweepPlan {
 /** Refuses plans larger than this (a typo in a range should not enumerate millions). */
 export const MAX_TRIALS = 100_000;
 
-const RANGE_CALLS = ['range', 'logrange'];
-const SWEEP_STATEMENTS = ['vary', 'zip', 'grid', 'seeds'];
+export const RANGE_CALLS = ['range', 'logrange'];
+export const SWEEP_STATEMENTS = ['vary', 'zip', 'grid', 'seeds'];
 
 /** Expands the sweep statement over `base` (the resolved experiment it belongs to) and checks every trial. */
 export function planSweep(statement: Statement, base: ExperimentConfig, file: string): { plan?: SweepPlan; diagnostics: Diagnostic[] } {

@@ -4,6 +4,7 @@
 // coloured and none is forgotten. `npm run grammar` writes it to
 // editors/vscode/syntaxes/r2u.tmLanguage.json; a test fails when it is stale.
 import { EXPERIMENT, type BlockDef, type SlotType } from './language.js';
+import { RANGE_CALLS, SWEEP_KEY, SWEEP_STATEMENTS } from './sweep.js';
 
 interface Words {
   blocks: Set<string>;
@@ -66,6 +67,10 @@ const NUMBER = '[-+]?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][-+]?\\d+)?';
 export function renderTextMateGrammar(): string {
   const w: Words = { blocks: new Set(), statements: new Set(), values: new Set(), variants: new Set(), params: new Set(), phraseWords: new Set(), units: new Set() };
   collect(EXPERIMENT, w);
+  // the sweep block and its statements live in sweep.ts, beside the table
+  w.blocks.add(SWEEP_KEY);
+  for (const key of SWEEP_STATEMENTS) (key === 'zip' || key === 'grid' ? w.blocks : w.statements).add(key);
+  for (const call of RANGE_CALLS) w.variants.add(call);
   // a statement's key comes first on its line, or after `{` or `;`
   const statementStart = '(?:^|(?<=[{;]))\\s*';
   const grammar = {
@@ -79,6 +84,8 @@ export function renderTextMateGrammar(): string {
       { include: '#strings' },
       { match: '\\b(extends)\\b', name: 'keyword.control.import.r2u' },
       { match: '\\b(experiment)\\s+([A-Za-z_][A-Za-z0-9_]*)', captures: { 1: { name: 'keyword.control.r2u' }, 2: { name: 'entity.name.type.experiment.r2u' } } },
+      // a zip of the sweep is named by the user: `zip width { … }`
+      { match: `${statementStart}\\b(zip)\\s+([A-Za-z_][A-Za-z0-9_]*)`, captures: { 1: { name: 'entity.name.section.block.r2u' }, 2: { name: 'entity.name.type.zip.r2u' } } },
       { match: `${statementStart}\\b(${alternation(w.blocks)})\\b`, captures: { 1: { name: 'entity.name.section.block.r2u' } } },
       { match: `${statementStart}\\b(${alternation(w.statements)})\\b`, captures: { 1: { name: 'variable.other.property.statement.r2u' } } },
       { match: `\\b(${alternation(w.variants)})\\s*(?=\\()`, name: 'support.function.variant.r2u' },
