@@ -2,7 +2,7 @@
 // with the peer's structure (16 filters, shared recurrence, batch norm,
 // transposed convolutions, batch 32 of 48x48) trained and run for inference
 // by r2u (native backend, then wasm for reference) and by
-// /work/shared/peers/pytorch_r2unet_bench.py (PyTorch CPU, 2 threads),
+// ../shared/peers/pytorch_r2unet_bench.py (PyTorch CPU, 2 threads),
 // alternated over rounds, each process under /usr/bin/time -v for its peak RSS.
 // Prints patches/s, the ratio to PyTorch, effective GFLOP/s (3 x forward FLOPs
 // for training) and the share of the machine's FMA peak from lscpu.
@@ -12,11 +12,13 @@
 //   (internally: --child BACKEND WORKERS STEPS prints one JSON BenchResult)
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { resolve } from 'node:path';
 import { DEFAULT_EXPERIMENT } from '../src/spec/defaults.js';
 import type { BackendName, ExperimentConfig } from '../src/spec/config.js';
 import { machineLine, stats } from './machine.js';
 
-const PEER = process.env.R2U_PYTORCH_PEER ?? '/work/shared/peers/pytorch_r2unet_bench.py';
+// the project's peers sit beside the checkout, in ../shared/peers
+const PEER = process.env.R2U_PYTORCH_PEER ?? resolve('../shared/peers/pytorch_r2unet_bench.py');
 const PYTHON = '/usr/bin/python3';
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
