@@ -15,7 +15,6 @@ interface BenchFlags {
   json?: boolean;
 }
 
-
 export function registerBench(program: Command): void {
   program
     .command('bench')

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
 import { loadExperimentSync, type SweepPlan } from '../../compiler/index.js';
 import { EXIT } from '../exit-codes.js';
-import { collect, parseCount, specSets, UsageError } from '../flags.js';
+import { collect, parseCount, parseFormat, specSets, UsageError, type OutputFormat } from '../flags.js';
 import { exitCodeFor, printDiagnostics } from '../print-diagnostics.js';
 import { compareRuns, COMPARED_METRICS, loadRuns } from '../run-comparison.js';
 import { entryOf, readState, runTrial, shown, trialLog, writeFamily, type FamilyFile, type TrialEntry } from '../sweep-family.js';
@@ -35,9 +35,8 @@ export function registerSweep(program: Command): void {
     .description('the trial count and a table of trials with their varying values; no training')
     .argument('<spec>', 'experiment spec with a sweep')
     .option('--set <path=value>', 'override a setting of every trial (repeatable)', collect, [])
-    .option('--format <format>', 'text or json', 'text')
-    .action((spec: string, opts: { set: string[]; format: string }) => {
-      if (opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--format must be text or json, not '${opts.format}'`);
+    .option('--format <format>', 'text or json', parseFormat, 'text' as OutputFormat)
+    .action((spec: string, opts: { set: string[]; format: OutputFormat }) => {
       const plan = loadPlan(spec, opts.set);
       if (typeof plan === 'number') return void (process.exitCode = plan);
       if (opts.format === 'json') {

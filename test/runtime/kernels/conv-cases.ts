@@ -26,7 +26,6 @@ export function random(size: number, seed: number): Float32Array {
   return out;
 }
 
-
 export function shapes(c: Case) {
   const info = tf.backend_util.computeConv2DInfo([c.n, c.h, c.w, c.ci], [c.k[0], c.k[1], c.ci, c.co], c.s, 1, c.pad);
   return { x: [c.n, c.h, c.w, c.ci] as const, f: [c.k[0], c.k[1], c.ci, c.co] as const, y: info.outShape };
@@ -41,3 +40,16 @@ export const cases: Case[] = [
   { n: 2, h: 8, w: 6, ci: 4, co: 4, k: [2, 2], s: 2, pad: 'valid' },
   { n: 2, h: 8, w: 8, ci: 16, co: 8, k: [1, 1], s: 1, pad: 'same' },
 ];
+
+/** A case's label, shapes, and its input, filter and output-gradient data (seeded, the same on every run). */
+export function caseData(c: Case) {
+  const sh = shapes(c);
+  const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b);
+  return {
+    label: `${c.n}x${c.h}x${c.w}x${c.ci} -> ${c.co}, k ${c.k.join('x')}, stride ${c.s}, ${c.pad}`,
+    sh,
+    x: random(size(sh.x), 1),
+    f: random(size(sh.f), 2),
+    dy: random(size(sh.y), 3),
+  };
+}

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/runtime/backend.js';
-import { cases, random, relError, shapes } from './conv-cases.js';
+import { caseData, cases, random, relError } from './conv-cases.js';
 
 async function onBackend(name: 'cpu' | 'wasm', f: () => tf.Tensor): Promise<Float32Array> {
   await initBackend(name);
@@ -18,11 +18,7 @@ describe('fast wasm convolution gradients', () => {
   });
 
   for (const c of cases) {
-    const label = `${c.n}x${c.h}x${c.w}x${c.ci} -> ${c.co}, k ${c.k.join('x')}, stride ${c.s}, ${c.pad}`;
-    const sh = shapes(c);
-    const x = random(sh.x.reduce((a, b) => a * b), 1);
-    const f = random(sh.f.reduce((a, b) => a * b), 2);
-    const dy = random(sh.y.reduce((a, b) => a * b), 3);
+    const { label, sh, x, f, dy } = caseData(c);
 
     it(`Conv2DBackpropFilter ${label}`, async () => {
       const run = () =>

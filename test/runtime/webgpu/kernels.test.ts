@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/runtime/backend.js';
-import { cases, random, relError, shapes } from '../kernels/conv-cases.js';
+import { caseData, cases, random, relError } from '../kernels/conv-cases.js';
 import { webGpuOrSkip } from './adapter.js';
 
 const webgpu = await webGpuOrSkip('the WebGPU kernel tests');
@@ -26,11 +26,7 @@ const TOLERANCE = 1e-5;
 
 describe.skipIf(webgpu === null)('webgpu convolution kernels match cpu', () => {
   for (const c of cases) {
-    const label = `${c.n}x${c.h}x${c.w}x${c.ci} -> ${c.co}, k ${c.k.join('x')}, stride ${c.s}, ${c.pad}`;
-    const sh = shapes(c);
-    const x = random(sh.x.reduce((a, b) => a * b), 1);
-    const f = random(sh.f.reduce((a, b) => a * b), 2);
-    const dy = random(sh.y.reduce((a, b) => a * b), 3);
+    const { label, sh, x, f, dy } = caseData(c);
     const conv = { strides: [c.s, c.s], pad: c.pad, dataFormat: 'NHWC' } as const;
 
     it(`Conv2D, Conv2DBackpropFilter and Conv2DBackpropInput ${label}`, async () => {
