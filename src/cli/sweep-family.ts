@@ -46,8 +46,6 @@ export interface FamilyFile {
 }
 
 export const FAMILY_FILE = 'sweep.json';
-const BIN = r2uBin();
-
 /** bin/r2u.mjs of this checkout, found upwards: this code runs from src/cli/ or from the dist/ bundle */
 function r2uBin(): string {
   for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
@@ -125,7 +123,7 @@ function runLogged(args: readonly string[], log: string): Promise<{ code: number
     void mkdir(dirname(log), { recursive: true }).then(() => {
       const file = createWriteStream(log, { flags: 'a' });
       file.write(`\n# ${new Date().toISOString()} r2u ${args.join(' ')}\n`);
-      const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [r2uBin(), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
       let lastError: string | undefined;
       child.stdout.pipe(file, { end: false });
       child.stderr.on('data', (chunk: Buffer) => {
