@@ -143,7 +143,11 @@ const DATA: BlockDef = {
     variants: {
       drive: { params: { root: str }, defaults: { kind: 'drive', root: 'data/DRIVE' }, doc: 'DRIVE (R2U_DRIVE_ROOT overrides the root)' },
       stare: { params: { root: str }, defaults: { kind: 'stare', root: 'data/STARE' } },
-      chase_db1: { params: { root: str }, defaults: { kind: 'chase_db1', root: 'data/CHASE_DB1' } },
+      chase_db1: {
+        params: { root: str, test: int(0, 27) },
+        defaults: { kind: 'chase_db1', root: 'data/CHASE_DB1', test: 0 },
+        doc: 'CHASE_DB1; test: N holds out the last N images (by id) as the test subset: the common protocol is test: 8 (train on 01L–10R, test on 11L–14R)',
+      },
       synthetic: {
         params: { count: int(2, 10000), size: dims, seed: int(0) },
         defaults: { kind: 'synthetic', count: 20, size: [256, 256], seed: 1 },

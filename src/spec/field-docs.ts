@@ -8,6 +8,7 @@ export const FIELD_DOCS: Readonly<Record<string, string>> = {
   'data.dataset.count': 'images generated',
   'data.dataset.size': 'height x width',
   'data.dataset.seed': 'generator seed, independent of `seed`',
+  'data.dataset.test': 'images held out as the test subset: the last N by id',
   'data.patches.size': 'height x width; divisible by 2^depth',
   'data.patches.per_epoch': 'random training patches per epoch',
   'data.patches.vessel_fraction': 'share centred on a vessel pixel',

@@ -97,10 +97,11 @@ function dataArb(patch: Dims, stride: number, limits: Limits) {
     size: dimsAtLeast(patch, limits.imageSide),
     seed: fc.nat(),
   });
-  const onDisk = fc.record({
-    kind: oneOfConst('drive' as const, 'stare' as const, 'chase_db1' as const),
-    root: fc.string({ minLength: 1, maxLength: 30 }),
-  });
+  const root = fc.string({ minLength: 1, maxLength: 30 });
+  const onDisk = fc.oneof(
+    fc.record({ kind: oneOfConst('drive' as const, 'stare' as const), root }),
+    fc.record({ kind: fc.constant('chase_db1' as const), root, test: fc.integer({ min: 0, max: 27 }) }),
+  );
   const dataset: fc.Arbitrary<DatasetConfig> = limits.realDatasets ? fc.oneof(synthetic, onDisk) : synthetic;
   return dataset.chain((ds) => {
     const size = ds.kind === 'synthetic' ? ds.size : KNOWN_SIZES[ds.kind];

@@ -108,17 +108,27 @@ describe('CHASE_DB1 (fixtures)', () => {
   it('reads Image_NNX.jpg with Image_NNX_1stHO.png labels, and masks/Image_NNX.png where present', async () => {
     const root = tempDir('chase');
     await writeChase(root, ['01L', '01R'], { masks: ['01L'] });
-    const ds = await loadDataset(cfg({ kind: 'chase_db1', root }));
+    const ds = await loadDataset(cfg({ kind: 'chase_db1', root, test: 0 }));
     expect(ds.images.map((i) => i.id)).toEqual(['01L', '01R']);
     expect([...ds.images[1].label!]).toEqual([...vesselLabel()].map((v) => v / 255));
     expect([...ds.images[0].fov]).toEqual([...discMask()].map((v) => v / 255));
+  });
+
+  it('test: N holds out the last N images by id, never trained on', async () => {
+    const root = tempDir('chase');
+    await writeChase(root, ['02R', '01L', '02L', '01R']);
+    const ds = { kind: 'chase_db1', root, test: 2 } as const;
+    expect((await loadDataset(cfg(ds))).images.map((i) => i.id)).toEqual(['01L', '01R']);
+    expect((await loadDataset(cfg(ds), { subset: 'test' })).images.map((i) => i.id)).toEqual(['02L', '02R']);
+    expect((await dataError(loadDataset(cfg({ ...ds, test: 0 }), { subset: 'test' }))).message).toMatch(/no held-out test subset.*test: 8/);
+    expect((await dataError(loadDataset(cfg({ ...ds, test: 4 })))).message).toMatch(/holds out every image: the folder has 4/);
   });
 
   it('estimates the FOV of images without a mask', async () => {
     const root = tempDir('chase');
     const [w, h] = [120, 100];
     await writeChase(root, ['02L'], { w, h });
-    const ds = await loadDataset(cfg({ kind: 'chase_db1', root }));
+    const ds = await loadDataset(cfg({ kind: 'chase_db1', root, test: 0 }));
     // JPEG blurs the disc edge slightly; the FOV must still match almost everywhere
     const mask = discMask(w, h);
     let same = 0;
@@ -219,7 +229,7 @@ describe('bad input', () => {
     const c = tempDir('bad');
     await writeChase(c, ['01L']);
     rmSync(join(c, 'Image_01L_1stHO.png'));
-    expect((await dataError(loadDataset(cfg({ kind: 'chase_db1', root: c })))).message).toMatch(/image without label/);
+    expect((await dataError(loadDataset(cfg({ kind: 'chase_db1', root: c, test: 0 })))).message).toMatch(/image without label/);
   });
 
   it('a corrupt .ppm.gz', async () => {
