@@ -37,6 +37,15 @@ describe('r2u train / eval / predict', () => {
     expect(report.configured.images.length).toBe(2);
     expect(report.configured.mean.auc).toBeGreaterThan(0);
 
+    // another dataset, written as in a spec and read by the language's parser
+    const other = r2u('eval', run, '--dataset', 'synthetic(count: 3, size: 64 x 64, seed: 9)', '--format', 'json', '--backend', 'wasm');
+    expect(other.code).toBe(0);
+    expect(JSON.parse(other.out)).toMatchObject({ split: 'all', dataset: { kind: 'synthetic', count: 3 } });
+    const bad = r2u('eval', run, '--dataset', 'chase_db1("x", test: 99)');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/'test' is out of range: 99/);
+    expect(bad.err).not.toMatch(/\n\s+at /);
+
     const out = join(dir, 'maps');
     const pr = r2u('predict', run, join(dir, 'eye.png'), '--out', out, '--backend', 'wasm');
     expect(pr.code).toBe(0);

@@ -24,7 +24,7 @@ export function registerEval(program: Command): void {
     .description('evaluate a run on its validation split, the test subset or another labelled dataset (FOV-masked metrics, AUC, best-F1 threshold)')
     .argument('<run>', 'run folder written by r2u train, or a checkpoint directory with its spec.json')
     .option('--split <split>', 'val or test', 'val')
-    .option('--dataset <dataset>', 'score another labelled dataset, written as in a spec: chase_db1("../shared/data/CHASEDB1")')
+    .option('--dataset <dataset>', 'score every image of another labelled dataset, written as in a spec: chase_db1("../shared/data/CHASEDB1"); with --split test, its test subset')
     .option('--set <eval.key=value>', 'override an eval setting for this evaluation, e.g. eval.tta=d4 (repeatable)', collect)
     .option('--format <format>', 'table, json or csv on stdout', 'table')
     .option('--backend <name>', BACKEND_HELP)
@@ -33,8 +33,6 @@ export function registerEval(program: Command): void {
     });
 }
 
-const DATASET_ARG = /^\s*([a-z_0-9]+)\s*\(\s*"([^"]*)"\s*\)\s*$/;
-
 async function evalCommand(run: string, flags: EvalFlags): Promise<number> {
   if (flags.split !== 'val' && flags.split !== 'test') throw new UsageError(`--split must be val or test, not '${flags.split}'`);
   if (!['table', 'json', 'csv'].includes(flags.format)) throw new UsageError(`--format must be table, json or csv, not '${flags.format}'`);
@@ -42,13 +40,8 @@ async function evalCommand(run: string, flags: EvalFlags): Promise<number> {
   const sets = flags.set ?? [];
   const notEval = sets.find((s) => !s.trim().startsWith('eval.'));
   if (notEval !== undefined) throw new UsageError(`--set of r2u eval changes eval settings only (eval.…=…), not '${notEval}'`);
-  let datasetSets: string[] = [];
-  if (flags.dataset !== undefined) {
-    const m = DATASET_ARG.exec(flags.dataset);
-    if (m === null) throw new UsageError(`--dataset must be written as in a spec, kind("root"), e.g. chase_db1("../shared/data/CHASEDB1"); not '${flags.dataset}'`);
-    // relative to where the command is typed, not to the run's working directory
-    datasetSets = [`data.dataset.kind=${m[1]}`, `data.dataset.root=${JSON.stringify(resolve(m[2]))}`];
-  }
+  // read by the language's own parser and checked against the statement table, as `--set data.dataset=…` would be
+  const datasetSets = flags.dataset === undefined ? [] : [`data.dataset=${flags.dataset}`];
   try {
     const [{ evaluateRun, evalCsv, evalTable }, { resolveCheckpointDir }, { readSpec }, { withEvalDefaults }] = await Promise.all([
       import('../../runtime/eval/run-eval.js'),
@@ -65,7 +58,7 @@ async function evalCommand(run: string, flags: EvalFlags): Promise<number> {
       printDiagnostics(r.diagnostics);
       if (r.config === undefined) return EXIT.invalid;
       spec = { ...saved, eval: r.config.eval };
-      if (datasetSets.length > 0) dataset = r.config.data.dataset;
+      if (datasetSets.length > 0) dataset = relativeToHere(r.config.data.dataset);
     }
     const report = await evaluateRun(run, {
       split: flags.split,
@@ -80,4 +73,9 @@ async function evalCommand(run: string, flags: EvalFlags): Promise<number> {
   } catch (err) {
     return reportRunFailure(err, 'r2u eval');
   }
+}
+
+/** A --dataset root is relative to where the command is typed, not to the run's working directory. */
+function relativeToHere(dataset: DatasetConfig): DatasetConfig {
+  return 'root' in dataset ? { ...dataset, root: resolve(dataset.root) } : dataset;
 }

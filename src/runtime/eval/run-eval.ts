@@ -50,7 +50,7 @@ export interface EvalReport {
 
 export interface EvalOptions {
   split: 'val' | 'test';
-  /** score another labelled dataset instead of the run's own (`split` is then ignored) */
+  /** score another labelled dataset instead of the run's own: all its images, or with split `test` its test subset */
   dataset?: DatasetConfig;
   /** the run's spec with overrides applied (eval.* settings); default: the checkpoint's */
   spec?: ExperimentConfig;
@@ -82,8 +82,8 @@ export async function evaluateRun(runDir: string, opts: EvalOptions): Promise<Ev
     let images: RawImage[];
     let split: EvalSplit = opts.split;
     if (opts.dataset !== undefined) {
-      split = 'all';
-      images = await load(opts.dataset, 'training');
+      split = opts.split === 'test' ? 'test' : 'all';
+      images = await load(opts.dataset, split === 'test' ? 'test' : 'training');
     } else images = opts.split === 'val' ? await valImages() : await load(spec.data.dataset, 'test');
     const unlabelled = images.filter((im) => im.label === null);
     if (unlabelled.length > 0) {
@@ -116,7 +116,7 @@ export async function evaluateRun(runDir: string, opts: EvalOptions): Promise<Ev
       best_f1: { threshold: best.threshold, images: rows(atBest), mean: meanScores(atBest.map((r) => r.scores)) },
       best_f1_source: best.source,
     };
-    const name = split === 'all' ? `eval-${report.dataset.kind}` : `eval-${split}`;
+    const name = opts.dataset === undefined ? `eval-${split}` : `eval-${report.dataset.kind}${split === 'test' ? '-test' : ''}`;
     await writeJsonAtomic(join(runDir, `${name}.json`), report);
     await writeFileAtomic(join(runDir, `${name}.csv`), evalCsv(report));
     return report;
@@ -169,7 +169,8 @@ export function evalCsv(r: EvalReport): string {
 export function evalTable(r: EvalReport): string {
   const cell = (v: number) => (Number.isNaN(v) ? 'n/a' : v.toFixed(4)).padStart(11);
   const idWidth = Math.max(5, ...r.configured.images.map((i) => i.id.length));
-  const what = r.split === 'all' ? `${r.dataset.kind} (${r.dataset.kind === 'synthetic' ? 'synthetic' : r.dataset.root}), all` : `${r.split} split`;
+  const where = `${r.dataset.kind} (${r.dataset.kind === 'synthetic' ? 'synthetic' : r.dataset.root})`;
+  const what = r.split === 'all' ? `${where}, all` : `${where}, ${r.split} split`;
   const out: string[] = [
     `${what} ${r.configured.images.length} images, ${r.mode.replace('_', ' ')} inference, scale ${r.scale}, tta ${r.tta}, inside the FOV; pooled AUC ${r.pooled_auc.toFixed(4)}`,
   ];
