@@ -4,7 +4,7 @@
 // spec:     specs/chase-r2unet.r2u
 // extends:  specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:9db71fe91c6c22c8293dbb7948c29b8f5bdf0fefd9e9390a9898c9f1686f4967
+// hash:     sha256:d49491442776e244db5b712ce9a77ec786bbc33661aafbc1ffcb2dd140980ad9
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -23,7 +23,7 @@ import { isEntryPoint, runGenerated } from '../src/cli/generated-module.js';
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/chase-r2unet.r2u',
-  hash: 'sha256:9db71fe91c6c22c8293dbb7948c29b8f5bdf0fefd9e9390a9898c9f1686f4967',
+  hash: 'sha256:d49491442776e244db5b712ce9a77ec786bbc33661aafbc1ffcb2dd140980ad9',
   compiler: '0.1.0',
 } as const;
 
@@ -89,6 +89,7 @@ export const experiment = {
     t: 2, // recurrent steps per recurrent convolution
     upsample: 'transpose',
     recurrence: 'paper',
+    init: 'pytorch',
     norm: 'none',
     dropout: 0,
   },

@@ -4,7 +4,7 @@
 // spec:     specs/drive-attention-r2unet.r2u
 // extends:  specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:698e70553af7d971fad4f3ec085cfe93b74ec95acca2c1266e186e4c9866ac2e
+// hash:     sha256:3be61cef805a7c97a369681d1d0befce417d4cb55720211d44957e49c2452fc2
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -23,7 +23,7 @@ import { isEntryPoint, runGenerated } from '../src/cli/generated-module.js';
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/drive-attention-r2unet.r2u',
-  hash: 'sha256:698e70553af7d971fad4f3ec085cfe93b74ec95acca2c1266e186e4c9866ac2e',
+  hash: 'sha256:3be61cef805a7c97a369681d1d0befce417d4cb55720211d44957e49c2452fc2',
   compiler: '0.1.0',
 } as const;
 
@@ -88,6 +88,7 @@ export const experiment = {
     t: 2, // recurrent steps per recurrent convolution
     upsample: 'transpose',
     recurrence: 'paper',
+    init: 'pytorch',
     norm: 'none',
     dropout: 0,
   },

@@ -4,7 +4,7 @@
 // spec:     specs/drive-r2unet-sweep.r2u
 // extends:  specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:5c9d5b95b7c4b668b1b3fdb370a8d52c2aa72f639fc2c794210cec605a988b2c
+// hash:     sha256:047a33a82725ad6b1b65c71fca7ac377847a6cf1690a04e4e850a6fe1aebbebf
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -23,7 +23,7 @@ import { isEntryPoint, runGenerated } from '../src/cli/generated-module.js';
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/drive-r2unet-sweep.r2u',
-  hash: 'sha256:5c9d5b95b7c4b668b1b3fdb370a8d52c2aa72f639fc2c794210cec605a988b2c',
+  hash: 'sha256:047a33a82725ad6b1b65c71fca7ac377847a6cf1690a04e4e850a6fe1aebbebf',
   compiler: '0.1.0',
 } as const;
 
@@ -88,6 +88,7 @@ export const experiment = {
     t: 2, // recurrent steps per recurrent convolution
     upsample: 'transpose',
     recurrence: 'paper',
+    init: 'pytorch',
     norm: 'none',
     dropout: 0,
   },

@@ -3,7 +3,7 @@
 //
 // spec:     specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:2b55e1906b4361638f67cd070825eea40f13be01f5d02a64a29efc53568a1399
+// hash:     sha256:8f3d7453030dea83e44c9f3457fdb89d0f9a19a013138fee268662970eb34c3c
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -22,7 +22,7 @@ import { isEntryPoint, runGenerated } from '../src/cli/generated-module.js';
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/drive-r2unet.r2u',
-  hash: 'sha256:2b55e1906b4361638f67cd070825eea40f13be01f5d02a64a29efc53568a1399',
+  hash: 'sha256:8f3d7453030dea83e44c9f3457fdb89d0f9a19a013138fee268662970eb34c3c',
   compiler: '0.1.0',
 } as const;
 
@@ -87,6 +87,7 @@ export const experiment = {
     t: 2, // recurrent steps per recurrent convolution
     upsample: 'transpose',
     recurrence: 'paper',
+    init: 'pytorch',
     norm: 'none',
     dropout: 0,
   },

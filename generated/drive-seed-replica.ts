@@ -4,7 +4,7 @@
 // spec:     specs/drive-seed-replica.r2u
 // extends:  specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:77f8b066c6ecf91ad74a9cf4d9e306b0a9022b4108c9ca2d2b89b11c0445490c
+// hash:     sha256:36765f033a99039af6741a6a8c5ca1cf75d6db584bee126ee3c2c93e777d7f18
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -23,7 +23,7 @@ import { isEntryPoint, runGenerated } from '../src/cli/generated-module.js';
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/drive-seed-replica.r2u',
-  hash: 'sha256:77f8b066c6ecf91ad74a9cf4d9e306b0a9022b4108c9ca2d2b89b11c0445490c',
+  hash: 'sha256:36765f033a99039af6741a6a8c5ca1cf75d6db584bee126ee3c2c93e777d7f18',
   compiler: '0.1.0',
 } as const;
 
@@ -86,6 +86,7 @@ export const experiment = {
     t: 2, // recurrent steps per recurrent convolution
     upsample: 'transpose',
     recurrence: 'paper',
+    init: 'pytorch',
     norm: 'none',
     dropout: 0,
   },

@@ -4,7 +4,7 @@
 // spec:     specs/drive-unet-baseline.r2u
 // extends:  specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:1b18cade900f74160203fd9a496892625aa8bc081dbdaeb6876a4ee3b52e03fa
+// hash:     sha256:92cd16483563c7560a5dd8f6501ea1745f35e7c3bcf0c23cc6a2b7d9ef9d6ef0
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -23,7 +23,7 @@ import { isEntryPoint, runGenerated } from '../src/cli/generated-module.js';
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/drive-unet-baseline.r2u',
-  hash: 'sha256:1b18cade900f74160203fd9a496892625aa8bc081dbdaeb6876a4ee3b52e03fa',
+  hash: 'sha256:92cd16483563c7560a5dd8f6501ea1745f35e7c3bcf0c23cc6a2b7d9ef9d6ef0',
   compiler: '0.1.0',
 } as const;
 
@@ -88,6 +88,7 @@ export const experiment = {
     t: 2, // recurrent steps per recurrent convolution
     upsample: 'transpose',
     recurrence: 'paper',
+    init: 'pytorch',
     norm: 'none',
     dropout: 0,
   },

@@ -4,7 +4,7 @@
 // spec:     specs/quickstart-sweep.r2u
 // extends:  specs/quickstart.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:a86ee33866692e36f03ca4c1ba8532d7a255a3b88245aaf366f0bfcba9a7fe72
+// hash:     sha256:9103a38a81a67db29b6200eadda3093e2fae277895a94f15b6cb92e05d974289
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -23,7 +23,7 @@ import { isEntryPoint, runGenerated } from '../src/cli/generated-module.js';
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/quickstart-sweep.r2u',
-  hash: 'sha256:a86ee33866692e36f03ca4c1ba8532d7a255a3b88245aaf366f0bfcba9a7fe72',
+  hash: 'sha256:9103a38a81a67db29b6200eadda3093e2fae277895a94f15b6cb92e05d974289',
   compiler: '0.1.0',
 } as const;
 
@@ -88,6 +88,7 @@ export const experiment = {
     t: 2, // recurrent steps per recurrent convolution
     upsample: 'transpose',
     recurrence: 'paper',
+    init: 'pytorch',
     norm: 'none',
     dropout: 0,
   },

@@ -3,7 +3,7 @@
 //
 // spec:     specs/quickstart.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:dabfd782301fef8005d67f9c04e331327433e8066b125e06ee3eb631f98a7601
+// hash:     sha256:3f6650ee1a7d5472f09c3baa1a4a5e23f1b430a5f14fcdf717d8823b6400d352
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -22,7 +22,7 @@ import { isEntryPoint, runGenerated } from '../src/cli/generated-module.js';
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/quickstart.r2u',
-  hash: 'sha256:dabfd782301fef8005d67f9c04e331327433e8066b125e06ee3eb631f98a7601',
+  hash: 'sha256:3f6650ee1a7d5472f09c3baa1a4a5e23f1b430a5f14fcdf717d8823b6400d352',
   compiler: '0.1.0',
 } as const;
 
@@ -87,6 +87,7 @@ export const experiment = {
     t: 2, // recurrent steps per recurrent convolution
     upsample: 'transpose',
     recurrence: 'paper',
+    init: 'pytorch',
     norm: 'none',
     dropout: 0,
   },

@@ -247,6 +247,13 @@ const MODEL: BlockDef = {
     doc: 'RCL formulation: paper = ReLU(w_f∗x + w_r∗h(t−1) + b); shared = one convolution applied to x + h(t−1) (common PyTorch code).',
     example: 'recurrence paper',
   },
+  init: {
+    target: 'init',
+    form: 'value',
+    type: oneOfVocabulary(V.INITS),
+    doc: "Initialisation of the blocks' convolutions and the output convolution (the 2×2 transposed upsampling convolutions are He-initialised in every case). Without normalisation a recurrent block sums t+1 convolutions of its own output, so He's gain compounds through the network.",
+    example: 'init pytorch',
+  },
   norm: {
     target: 'norm',
     form: 'value',

@@ -94,6 +94,7 @@ export const EXPERIMENT_SCHEMA: Schema = {
       t: integer(0, 8),
       upsample: enumOf(V.UPSAMPLES),
       recurrence: enumOf(V.RECURRENCES),
+      init: enumOf(V.INITS),
       norm: enumOf(V.NORMS),
       dropout: number(0, 0.9),
     }),

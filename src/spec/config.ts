@@ -9,7 +9,7 @@
 // What each field means is stated once: per field in field-docs.ts, per value
 // of an enumeration in vocabulary.ts, per statement in the statement table.
 
-import type { Architecture, BackendName, GrayscaleMode, InferenceMode, InferenceScale, Metric, Monitor, Norm, NormalizeMode, Recurrence, TtaMode, Upsample } from './vocabulary.js';
+import type { Architecture, BackendName, GrayscaleMode, InferenceMode, Init, InferenceScale, Metric, Monitor, Norm, NormalizeMode, Recurrence, TtaMode, Upsample } from './vocabulary.js';
 
 export type { Architecture, BackendName, Metric, Monitor } from './vocabulary.js';
 
@@ -79,6 +79,7 @@ export interface ModelConfig {
   readonly t: number;
   readonly upsample: Upsample;
   readonly recurrence: Recurrence;
+  readonly init: Init;
   readonly norm: Norm;
   readonly dropout: number;
 }

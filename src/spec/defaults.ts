@@ -28,6 +28,7 @@ export const DEFAULT_EXPERIMENT: ExperimentConfig = {
     t: 2,
     upsample: 'transpose',
     recurrence: 'paper',
+    init: 'pytorch',
     norm: 'none',
     dropout: 0,
   },
@@ -69,3 +70,12 @@ export const SCHEDULE_DEFAULTS: { [K in ScheduleConfig['kind']]: Extract<Schedul
 
 /** What `early_stop <monitor>` (or `--set train.early_stop=<monitor>`) starts from when it was off. */
 export const EARLY_STOP_DEFAULTS: EarlyStopConfig = { monitor: 'val_loss', patience: 5, restore_best: true };
+
+/**
+ * A resolved spec saved before fields were added (a checkpoint's or a run's
+ * spec.json) completed with those fields' defaults: eval.scale and eval.tta,
+ * model.init. Their defaults are what such runs did.
+ */
+export function withNewerDefaults(saved: ExperimentConfig): ExperimentConfig {
+  return { ...saved, model: { ...saved.model, init: saved.model.init ?? DEFAULT_EXPERIMENT.model.init }, eval: { ...DEFAULT_EXPERIMENT.eval, ...saved.eval } };
+}

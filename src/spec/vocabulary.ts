@@ -68,6 +68,13 @@ export const RECURRENCES = {
 } as const;
 export type Recurrence = keyof typeof RECURRENCES;
 
+export const INITS = {
+  pytorch: "uniform ±1/√fan_in (variance 1/(3·fan_in)), PyTorch's default for convolutions",
+  he: 'normal, variance 2/fan_in (He et al. 2015, Keras he_normal)',
+  glorot: "uniform, variance 2/(fan_in + fan_out) (Keras's default)",
+} as const;
+export type Init = keyof typeof INITS;
+
 export const NORMS = {
   none: 'no normalisation',
   batch: 'batch normalisation, one layer per recurrent step',

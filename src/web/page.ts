@@ -13,7 +13,8 @@ import { estimateFov } from '../runtime/data/fov.js';
 import type { PreprocessStats } from '../runtime/data/preprocess/index.js';
 import { unitPixels } from '../runtime/data/samples.js';
 import type { RawImage } from '../runtime/data/types.js';
-import { modelPredictFn, withEvalDefaults } from '../runtime/eval/model-predict.js';
+import { modelPredictFn } from '../runtime/eval/model-predict.js';
+import { withNewerDefaults } from '../spec/defaults.js';
 import { binarize } from '../runtime/eval/postprocess.js';
 import { createSegmenter } from '../runtime/eval/segment.js';
 // registers the custom layers (group normalisation) that loading may meet
@@ -79,7 +80,7 @@ async function main(): Promise<void> {
     ]);
     const model = await tfl.loadLayersModel('model/model.json');
     const channels = model.inputs[0].shape[3] as number;
-    const config = withEvalDefaults(spec);
+    const config = withNewerDefaults(spec);
     const segmenter = createSegmenter(config, stats, { predict: modelPredictFn(model, channels), channels });
     const slider = $<HTMLInputElement>('threshold');
     slider.value = String(config.eval.threshold);

@@ -43,17 +43,16 @@ async function evalCommand(run: string, flags: EvalFlags): Promise<number> {
   // read by the language's own parser and checked against the statement table, as `--set data.dataset=…` would be
   const datasetSets = flags.dataset === undefined ? [] : [`data.dataset=${flags.dataset}`];
   try {
-    const [{ evaluateRun, evalCsv, evalTable }, { resolveCheckpointDir }, { readSpec }, { withEvalDefaults }] = await Promise.all([
+    const [{ evaluateRun, evalCsv, evalTable }, { resolveCheckpointDir }, { readSpec }] = await Promise.all([
       import('../../runtime/eval/run-eval.js'),
       import('../../runtime/run/checkpoint.js'),
       import('../../runtime/run/folder.js'),
-      import('../../runtime/eval/model-predict.js'),
     ]);
     let spec: ExperimentConfig | undefined;
     let dataset: DatasetConfig | undefined;
     if (sets.length > 0 || datasetSets.length > 0) {
       const { applyOverrides } = await import('../../compiler/index.js');
-      const saved = withEvalDefaults(await readSpec(await resolveCheckpointDir(run)));
+      const saved = await readSpec(await resolveCheckpointDir(run));
       const r = applyOverrides(saved, [...sets, ...datasetSets], run);
       printDiagnostics(r.diagnostics);
       if (r.config === undefined) return EXIT.invalid;

@@ -1,10 +1,7 @@
-// A loaded layers model as a PredictFn, and a checkpoint's spec completed with
-// the eval settings added since it was written. Pure TF.js: Node and the
-// browser page both use it.
+// A loaded layers model as a PredictFn. Pure TF.js: Node and the browser page
+// both use it.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { DEFAULT_EXPERIMENT } from '../../spec/defaults.js';
-import type { ExperimentConfig } from '../../spec/config.js';
 import type { PredictFn } from './infer.js';
 
 export function modelPredictFn(model: tfl.LayersModel, channels: number): PredictFn {
@@ -16,7 +13,3 @@ export function modelPredictFn(model: tfl.LayersModel, channels: number): Predic
   };
 }
 
-/** Checkpoints older than eval.scale and eval.tta get their defaults. */
-export function withEvalDefaults(spec: ExperimentConfig): ExperimentConfig {
-  return { ...spec, eval: { ...DEFAULT_EXPERIMENT.eval, ...spec.eval } };
-}

@@ -13,7 +13,8 @@ import '../model/index.js';
 import { RunError } from '../run/errors.js';
 import { readJson } from '../run/folder.js';
 import { layersModelDir } from '../run/model-io.js';
-import { modelPredictFn, withEvalDefaults } from './model-predict.js';
+import { modelPredictFn } from './model-predict.js';
+import { withNewerDefaults } from '../../spec/defaults.js';
 import type { PredictFn } from './infer.js';
 
 export interface Predictor {
@@ -27,7 +28,7 @@ export interface Predictor {
 
 /** Loads a checkpoint on the given backend (default: the one its spec asks for). */
 export async function loadPredictor(checkpointDir: string, backendPref?: BackendName): Promise<Predictor> {
-  const spec = withEvalDefaults(await readJson<ExperimentConfig>(join(checkpointDir, 'spec.json'), 'resolved spec (a checkpoint must carry its spec.json)'));
+  const spec = withNewerDefaults(await readJson<ExperimentConfig>(join(checkpointDir, 'spec.json'), 'resolved spec (a checkpoint must carry its spec.json)'));
   const preprocess = await readJson<PreprocessStats>(join(checkpointDir, 'preprocess.json'), 'preprocessing statistics');
   // the backend must be ready before any tensor, the model's weights included, exists
   const backend = await initBackend(backendPref ?? spec.runtime.backend);

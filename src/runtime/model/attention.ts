@@ -7,7 +7,7 @@ import type { ModelConfig } from '../../spec/config.js';
 import { conv, norm, type Sym } from './blocks.js';
 
 function projectNorm(cfg: ModelConfig, name: string, x: Sym, filters: number): Sym {
-  const y = conv(`${name}_conv`, filters, 1, cfg.norm === 'none').apply(x) as Sym;
+  const y = conv(cfg.init, `${name}_conv`, filters, 1, cfg.norm === 'none').apply(x) as Sym;
   const n = norm(cfg.norm, `${name}_norm`, filters);
   return n === null ? y : (n.apply(y) as Sym);
 }

@@ -2,27 +2,28 @@
 // initialisation, and the normalisation layer a ModelConfig asks for.
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { ModelConfig } from '../../spec/config.js';
+import type { Init } from '../../spec/vocabulary.js';
 import { GroupNormalization } from './group-norm.js';
 
 export type Sym = tfl.SymbolicTensor;
 
 /**
- * A linear 'same'-padded convolution. Initialised like PyTorch's default
- * (uniform, variance 1/(3·fan_in)) rather than He: without normalisation a
- * recurrent layer sums t+1 convolutions of its own output and each block adds
- * a residual, so He's gain of 2 per convolution compounds through depth 3 and
+ * `model.init`'s kernel initialisers. The default is PyTorch's (uniform,
+ * variance 1/(3·fan_in)) rather than He: without normalisation a recurrent
+ * layer sums t+1 convolutions of its own output and each block adds a
+ * residual, so He's gain of 2 per convolution compounds through depth 3 and
  * t = 2 into saturated outputs at the first step (measured: the reference
  * model predicted all background, AUC 0.5, and never recovered).
  */
-export function conv(name: string, filters: number, kernel: number, useBias = true): tfl.layers.Layer {
-  return tfl.layers.conv2d({
-    name,
-    filters,
-    kernelSize: kernel,
-    padding: 'same',
-    useBias,
-    kernelInitializer: tfl.initializers.varianceScaling({ scale: 1 / 3, mode: 'fanIn', distribution: 'uniform' }),
-  });
+const INITIALISERS: { [K in Init]: () => ReturnType<typeof tfl.initializers.heNormal> } = {
+  pytorch: () => tfl.initializers.varianceScaling({ scale: 1 / 3, mode: 'fanIn', distribution: 'uniform' }),
+  he: () => tfl.initializers.heNormal({}),
+  glorot: () => tfl.initializers.glorotUniform({}),
+};
+
+/** A linear 'same'-padded convolution. */
+export function conv(init: Init, name: string, filters: number, kernel: number, useBias = true): tfl.layers.Layer {
+  return tfl.layers.conv2d({ name, filters, kernelSize: kernel, padding: 'same', useBias, kernelInitializer: INITIALISERS[init]() });
 }
 
 /** largest divisor of `channels` that is at most 8: group norm over 16..256-channel maps */
@@ -55,6 +56,6 @@ export function normRelu(kind: ModelConfig['norm'], name: string, x: Sym, channe
 /** conv -> norm -> ReLU */
 export function convNormRelu(cfg: ModelConfig, name: string, x: Sym, filters: number, kernel = 3): Sym {
   // the bias is redundant before a normalisation that re-centres
-  const y = conv(`${name}_conv`, filters, kernel, cfg.norm === 'none').apply(x) as Sym;
+  const y = conv(cfg.init, `${name}_conv`, filters, kernel, cfg.norm === 'none').apply(x) as Sym;
   return normRelu(cfg.norm, name, y, filters);
 }

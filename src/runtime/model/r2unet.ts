@@ -29,8 +29,8 @@ import { conv, normRelu, type Sym } from './blocks.js';
 function rcl(cfg: ModelConfig, name: string, x: Sym, filters: number): Sym {
   const bias = cfg.norm === 'none';
   if (cfg.recurrence === 'paper') {
-    const feedForward = conv(`${name}_wf`, filters, 3, bias).apply(x) as Sym;
-    const recurrent = conv(`${name}_wr`, filters, 3, false);
+    const feedForward = conv(cfg.init, `${name}_wf`, filters, 3, bias).apply(x) as Sym;
+    const recurrent = conv(cfg.init, `${name}_wr`, filters, 3, false);
     let h = normRelu(cfg.norm, `${name}_step0`, feedForward, filters);
     for (let k = 1; k <= cfg.t; k++) {
       const sum = tfl.layers.add({ name: `${name}_sum${k}` }).apply([feedForward, recurrent.apply(h) as Sym]) as Sym;
@@ -38,7 +38,7 @@ function rcl(cfg: ModelConfig, name: string, x: Sym, filters: number): Sym {
     }
     return h;
   }
-  const shared = conv(`${name}_w`, filters, 3, bias);
+  const shared = conv(cfg.init, `${name}_w`, filters, 3, bias);
   let h = normRelu(cfg.norm, `${name}_step0`, shared.apply(x) as Sym, filters);
   for (let k = 1; k <= cfg.t; k++) {
     const sum = tfl.layers.add({ name: `${name}_sum${k}` }).apply([x, h]) as Sym;
@@ -49,7 +49,7 @@ function rcl(cfg: ModelConfig, name: string, x: Sym, filters: number): Sym {
 
 /** 1x1 projection, two RCLs, residual add */
 export function recurrentResidualBlock(cfg: ModelConfig, name: string, x: Sym, filters: number): Sym {
-  const projected = conv(`${name}_proj`, filters, 1).apply(x) as Sym;
+  const projected = conv(cfg.init, `${name}_proj`, filters, 1).apply(x) as Sym;
   const h = rcl(cfg, `${name}_rcl2`, rcl(cfg, `${name}_rcl1`, projected, filters), filters);
   return tfl.layers.add({ name: `${name}_residual` }).apply([projected, h]) as Sym;
 }

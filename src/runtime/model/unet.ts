@@ -50,7 +50,7 @@ export function buildEncoderDecoder(
     const merged = tfl.layers.concatenate({ name: `concat${level}`, axis: -1 }).apply([skip, up]) as Sym;
     x = dropout(cfg, `dec${level}`, block(cfg, `dec${level}`, merged, filters));
   }
-  const logits = conv('output_conv', 1, 1).apply(x) as Sym;
+  const logits = conv(cfg.init, 'output_conv', 1, 1).apply(x) as Sym;
   const output = tfl.layers.activation({ name: 'output', activation: 'sigmoid' }).apply(logits) as Sym;
   return tfl.model({ name: cfg.arch, inputs: input, outputs: output });
 }

@@ -11,6 +11,7 @@
 import { access, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExperimentConfig } from '../../spec/config.js';
+import { withNewerDefaults } from '../../spec/defaults.js';
 import type { EpochRecord } from '../train/epoch-record.js';
 import { writeFileAtomic } from './atomic.js';
 import { RunError } from './errors.js';
@@ -69,8 +70,9 @@ export async function readJson<T>(path: string, what: string): Promise<T> {
   }
 }
 
-export function readSpec(dir: string): Promise<ExperimentConfig> {
-  return readJson<ExperimentConfig>(join(dir, RUN_FILES.spec), 'resolved spec');
+/** A run's resolved spec, completed with the defaults of fields added since it was written. */
+export async function readSpec(dir: string): Promise<ExperimentConfig> {
+  return withNewerDefaults(await readJson<ExperimentConfig>(join(dir, RUN_FILES.spec), 'resolved spec'));
 }
 
 /** metrics.jsonl is rewritten whole (atomically) each epoch; it is small. */

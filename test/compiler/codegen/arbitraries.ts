@@ -163,6 +163,7 @@ function modelArb(depth: number, limits: Limits) {
       t: fc.integer({ min: arch === 'unet' ? 0 : 1, max: 8 }),
       upsample: oneOfConst('transpose' as const, 'upsample_conv' as const),
       recurrence: oneOfConst('paper' as const, 'shared' as const),
+      init: oneOfConst('pytorch' as const, 'he' as const, 'glorot' as const),
       norm: oneOfConst('none' as const, 'batch' as const, 'instance' as const, 'group' as const),
       dropout: real(0, 0.9),
     }),

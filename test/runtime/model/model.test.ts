@@ -39,6 +39,19 @@ describe('models', () => {
     expect(text).toMatch(/enc1_rcl1_wr\s+Conv2D\s+\[48x48x16\]\s+2,304\s+x2/);
   });
 
+  it('model.init sets the variance of every block convolution', () => {
+    // a 3x3 convolution from 128 to 128 channels at the bottleneck: fan_in 1152, fan_out 1152
+    const variance = (init: ModelConfig['init']) => {
+      const w = buildModel({ ...DEFAULT_EXPERIMENT.model, init }, 1).getLayer('bottleneck_rcl1_wr').getWeights()[0];
+      const v = tf.moments(w).variance.dataSync()[0];
+      return v * 1152;
+    };
+    expect(variance('pytorch')).toBeCloseTo(1 / 3, 1);
+    // he_normal is a truncated normal: variance 2/fan_in × 0.774
+    expect(variance('he')).toBeCloseTo(2 * 0.774, 1);
+    expect(variance('glorot')).toBeCloseTo(1, 1);
+  });
+
   it('recurrent steps share one convolution layer', () => {
     const model = buildModel(small, 1);
     const s = summarizeModel(model, [16, 16], 1);
