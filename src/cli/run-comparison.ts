@@ -4,11 +4,12 @@
 // (early stopping's monitor, else the validation loss, as training chooses its
 // best checkpoint); seed repeats are summarised as mean ± std.
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { diffConfigs } from '../compiler/diff.js';
 import { canonicalJson } from '../spec/content-hash.js';
 import type { ExperimentConfig } from '../spec/config.js';
+import type { ComparisonPageData } from '../web/compare-page.js';
 import { UsageError } from './flags.js';
 import { FAMILY_FILE, readFamily, trialDir } from './sweep-family.js';
 import type { Table } from './table.js';
@@ -22,6 +23,8 @@ export interface RunResult {
   readonly name: string;
   readonly dir: string;
   readonly config: ExperimentConfig;
+  /** every finished epoch's record (metrics.jsonl), in order */
+  readonly history: ReadonlyArray<Readonly<Record<string, number>>>;
   /** the best epoch's record; undefined when no epoch finished */
   readonly best?: { readonly epoch: number; readonly monitor: string; readonly metrics: Readonly<Record<Metric, number>> };
 }
@@ -51,9 +54,9 @@ async function loadRun(dir: string, name: string): Promise<RunResult> {
   const monitor = config.train.early_stop?.monitor ?? 'val_loss';
   const sign = lowerIsBetter(monitor) ? -1 : 1;
   const best = records.reduce<Record<string, number> | undefined>((b, r) => (b === undefined || sign * r[monitor] > sign * b[monitor] ? r : b), undefined);
-  if (!best) return { name, dir, config };
+  if (!best) return { name, dir, config, history: records };
   const metrics = Object.fromEntries(COMPARED_METRICS.map((m) => [m, best[m]])) as Record<Metric, number>;
-  return { name, dir, config, best: { epoch: best.epoch, monitor, metrics } };
+  return { name, dir, config, history: records, best: { epoch: best.epoch, monitor, metrics } };
 }
 
 export interface Comparison {
@@ -147,4 +150,33 @@ export function comparisonTables(c: Comparison): Table[] {
     });
   }
   return tables;
+}
+
+/** The page shows the panels of this many best runs, and at most this many panels of each. */
+const PANEL_RUNS = 3;
+const PANELS_PER_RUN = 3;
+
+/** What `r2u compare --html` draws: the same tables, each run's curves, and the best runs' panels (as data: URIs). */
+export async function comparisonPageData(c: Comparison, runs: readonly RunResult[], title: string): Promise<ComparisonPageData> {
+  const monitor = runs.find((r) => r.best)?.best!.monitor ?? 'val_loss';
+  const value = (r: RunResult): number | null => (r.best && r.history.find((h) => h.epoch === r.best!.epoch)?.[monitor]) ?? null;
+  const sign = lowerIsBetter(monitor) ? -1 : 1;
+  const ranked = runs.filter((r) => value(r) !== null).sort((a, b) => sign * (value(b)! - value(a)!));
+  const panels = [];
+  for (const r of ranked.slice(0, PANEL_RUNS)) {
+    const files = (await readdir(join(r.dir, 'panels')).catch(() => [])).filter((f) => f.endsWith('.png')).sort().slice(0, PANELS_PER_RUN);
+    const images = await Promise.all(files.map(async (f) => ({ name: f, src: `data:image/png;base64,${(await readFile(join(r.dir, 'panels', f))).toString('base64')}` })));
+    if (images.length) panels.push({ run: r.name, value: value(r)!, images });
+  }
+  const recorded = new Set(runs.flatMap((r) => r.history.flatMap((h) => Object.keys(h))));
+  return {
+    title,
+    baseline: c.baseline,
+    monitor,
+    tables: comparisonTables(c).map((t) => ({ headers: t.headers, rows: t.rows, right: [...(t.right ?? [])] })),
+    params: c.params,
+    curves: [...new Set([monitor, 'val_dice', 'val_loss', 'val_auc'])].filter((m) => recorded.has(m)),
+    runs: runs.map((r, i) => ({ name: r.name, params: c.runs[i].params, value: value(r), history: r.history })),
+    panels,
+  };
 }

@@ -4,7 +4,8 @@
 import type { Command } from 'commander';
 import { EXIT } from '../exit-codes.js';
 import { UsageError } from '../flags.js';
-import { compareRuns, comparisonTables, loadRuns } from '../run-comparison.js';
+import { writeFile } from 'node:fs/promises';
+import { compareRuns, comparisonPageData, comparisonTables, loadRuns } from '../run-comparison.js';
 import { renderTable, type TableFormat } from '../table.js';
 
 const FORMATS = ['text', 'md', 'json', 'csv'] as const;
@@ -18,11 +19,21 @@ export function registerCompare(program: Command): void {
     .option('--format <format>', `${FORMATS.join(', ')}`, 'text')
     .option('--md', 'short for --format md (a pull-request comment)')
     .option('--json', 'short for --format json')
-    .action(async (paths: string[], opts: { baseline?: string; format: string; md?: boolean; json?: boolean }) => {
+    .option('--html <file>', 'also write one self-contained page (works offline): the tables, validation curves per run, parallel coordinates of the differing parameters against the monitored metric, and the best runs\' panels')
+    .action(async (paths: string[], opts: { baseline?: string; format: string; md?: boolean; json?: boolean; html?: string }) => {
       if (opts.md) opts.format = 'md';
       if (opts.json) opts.format = 'json';
       if (!(FORMATS as readonly string[]).includes(opts.format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not '${opts.format}'`);
-      const comparison = compareRuns(await loadRuns(paths), opts.baseline);
+      const runs = await loadRuns(paths);
+      const comparison = compareRuns(runs, opts.baseline);
+      if (opts.html !== undefined) {
+        const { comparisonPageHtml } = await import('../../web/compare-page.js');
+        const html = await comparisonPageHtml(await comparisonPageData(comparison, runs, `r2u compare ${paths.join(' ')}`));
+        await writeFile(opts.html, html).catch((err: NodeJS.ErrnoException) => {
+          throw new UsageError(`--html ${opts.html}: cannot write the page (${err.code ?? err.message})`);
+        });
+        process.stderr.write(`compare: wrote ${opts.html} (${comparison.runs.length} runs, ${Math.round(html.length / 1024)} KiB)\n`);
+      }
       if (opts.format === 'json') process.stdout.write(JSON.stringify(comparison, null, 2) + '\n');
       else process.stdout.write(comparisonTables(comparison).map((t) => renderTable(t, opts.format as TableFormat)).join('\n\n') + '\n');
       process.exitCode = EXIT.ok;
