@@ -86,11 +86,11 @@ const escapeHtml = (s: string): string => s.replace(/[&<>"]/g, (c) => `&${({ '&'
 
 const STYLE = `
 body { font: 14px/1.4 system-ui, sans-serif; margin: 0; color: #1f2328; background: #fff; }
-main { max-width: 1400px; margin: 0 auto; padding: 16px 24px 40px; }
+main { max-width: 1480px; margin: 0 auto; padding: 16px 24px 40px; }
 h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 28px 0 8px; }
 .meta { color: #59636e; margin: 0 0 12px; }
-table { border-collapse: collapse; margin: 8px 0 16px; font-variant-numeric: tabular-nums; }
-th, td { border-bottom: 1px solid #d1d9e0; padding: 4px 10px; text-align: left; white-space: nowrap; }
+table { border-collapse: collapse; margin: 8px 0 16px; font-size: 13px; font-variant-numeric: tabular-nums; }
+th, td { border-bottom: 1px solid #d1d9e0; padding: 3px 8px; text-align: left; white-space: nowrap; }
 th { background: #f6f8fa; } td.right, th.right { text-align: right; }
 td.best { font-weight: 700; color: #1a7f37; } tr.baseline td:first-child { font-style: italic; }
 .scroll { overflow-x: auto; }

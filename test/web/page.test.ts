@@ -10,17 +10,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readImageFile } from '../../src/runtime/data/image-io.js';
 import { predictImages } from '../../src/runtime/eval/predict-images.js';
 import { exportWeb, serveFolder } from '../../src/web/export.js';
+import { hasChromium, launchChromium, requireChromium } from './chromium.js';
 
-const CHROMIUM = process.env.R2U_CHROMIUM ?? '/usr/bin/chromium';
 const IMAGE = resolve('../shared/data/DRIVE/training/images/21_training.tif');
 const CHECKPOINT = 'models/drive-r2unet';
-const hasChromium = existsSync(CHROMIUM);
 const hasImage = existsSync(IMAGE);
-if (!hasChromium) {
-  const why = `the browser page test needs Chromium at ${CHROMIUM} (apt-get install chromium)`;
-  if (process.env.R2U_REQUIRE_SYSTEM === '1') throw new Error(`${why}; R2U_REQUIRE_SYSTEM=1 makes it required`);
-  console.log(`skipping: ${why}`);
-}
+requireChromium('the browser page test');
 if (!hasImage) console.log(`skipping the browser page test: ${IMAGE} is absent`);
 
 /** Probabilities agree to this: both run TF.js's wasm kernels on the same preprocessed pixels (16-bit PNG steps are 1.5e-5). */
@@ -47,12 +42,8 @@ describe.skipIf(!hasChromium || !hasImage)('browser page (headless Chromium)', (
     expect(saved.maxval).toBe(65535);
     const node = Float32Array.from(saved.data, (v) => v / 65535);
 
-    const { chromium } = await import('playwright-core');
     const server = await serveFolder(site, 0);
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       const errors: string[] = [];
