@@ -159,7 +159,10 @@ const PANELS_PER_RUN = 3;
 /** What `r2u compare --html` draws: the same tables, each run's curves, and the best runs' panels (as data: URIs). */
 export async function comparisonPageData(c: Comparison, runs: readonly RunResult[], title: string): Promise<ComparisonPageData> {
   const monitor = runs.find((r) => r.best)?.best!.monitor ?? 'val_loss';
-  const value = (r: RunResult): number | null => (r.best && r.history.find((h) => h.epoch === r.best!.epoch)?.[monitor]) ?? null;
+  const value = (r: RunResult): number | null => {
+    const v = r.best && r.history.find((h) => h.epoch === r.best!.epoch)?.[monitor];
+    return typeof v === 'number' && Number.isFinite(v) ? v : null;
+  };
   const sign = lowerIsBetter(monitor) ? -1 : 1;
   const ranked = runs.filter((r) => value(r) !== null).sort((a, b) => sign * (value(b)! - value(a)!));
   const panels = [];

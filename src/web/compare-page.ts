@@ -43,8 +43,19 @@ export type EmbeddedComparison = Omit<ComparisonPageData, 'runs'> & {
   readonly runs: ReadonlyArray<ComparisonPageData['runs'][number] & { readonly color: string }>;
 };
 
-/** Distinguishable line colours (ECharts' default palette), repeated beyond ten runs. */
-export const PALETTE = ['#5470c6', '#91cc75', '#fac858', '#ee6666', '#73c0de', '#3ba272', '#fc8452', '#9a60b4', '#ea7ccc', '#2f4554'];
+/** ECharts' default palette for the first ten runs; beyond, hues a golden angle apart, so every run keeps its own colour. */
+const PALETTE = ['#5470c6', '#91cc75', '#fac858', '#ee6666', '#73c0de', '#3ba272', '#fc8452', '#9a60b4', '#ea7ccc', '#2f4554'];
+export const runColor = (i: number): string => PALETTE[i] ?? hslHex((i * 137.508) % 360, 0.6, 0.48);
+
+/** #rrggbb of an HSL colour: the tests find each run's lines by this exact stroke. */
+function hslHex(h: number, s: number, l: number): string {
+  const a = s * Math.min(l, 1 - l);
+  const channel = (n: number): string => {
+    const k = (n + h / 30) % 12;
+    return Math.round(255 * (l - a * Math.max(-1, Math.min(k - 3, 9 - k, 1)))).toString(16).padStart(2, '0');
+  };
+  return `#${channel(0)}${channel(8)}${channel(4)}`;
+}
 
 export async function comparisonPageHtml(data: ComparisonPageData): Promise<string> {
   const [library, client] = await Promise.all([
@@ -60,7 +71,7 @@ export async function comparisonPageHtml(data: ComparisonPageData): Promise<stri
       logLevel: 'warning',
     }).then((r) => r.outputFiles[0].text),
   ]);
-  const embedded: EmbeddedComparison = { ...data, runs: data.runs.map((r, i) => ({ ...r, color: PALETTE[i % PALETTE.length] })) };
+  const embedded: EmbeddedComparison = { ...data, runs: data.runs.map((r, i) => ({ ...r, color: runColor(i) })) };
   return `<!doctype html>
 <html lang="en">
 <head>

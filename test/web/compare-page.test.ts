@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMPARED_METRICS } from '../../src/cli/run-comparison.js';
-import type { EmbeddedComparison } from '../../src/web/compare-page.js';
+import { runColor, type EmbeddedComparison } from '../../src/web/compare-page.js';
 import { r2u, TINY_SWEEP } from '../cli/tiny-sweep.js';
 import { hasChromium, launchChromium, requireChromium } from './chromium.js';
 
@@ -120,4 +120,10 @@ describe.skipIf(!hasChromium)('r2u compare --html (headless Chromium)', () => {
       await browser.close();
     }
   }, 300_000);
+});
+
+it('gives every run of a large family its own colour, as #rrggbb (the lines are found by it)', () => {
+  const colors = Array.from({ length: 60 }, (_, i) => runColor(i));
+  expect(new Set(colors).size).toBe(60);
+  for (const c of colors) expect(c).toMatch(/^#[0-9a-f]{6}$/);
 });
