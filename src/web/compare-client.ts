@@ -87,16 +87,18 @@ function parallel(): void {
     page.append(el('p', { class: 'meta' }, data.params.length === 0 ? 'No parameter differs between the runs.' : 'No run finished an epoch.'));
     return;
   }
+  // category labels are cut to the room between two axes
+  const labelWidth = Math.max(36, Math.min(140, page.clientWidth / (data.params.length + 1) - 12));
   const axes = data.params.map((p, dim) => {
     const values = runs.map((r) => r.params[p]);
     const name = p.split('.').slice(-2).join('.');
     if (values.every((v) => typeof v === 'number')) {
       const xs = values as number[];
-      const wide = Math.min(...xs) > 0 && Math.max(...xs) / Math.min(...xs) >= 10;
+      const wide = p !== 'seed' && Math.min(...xs) > 0 && Math.max(...xs) / Math.min(...xs) >= 10;
       return { dim, name, type: wide ? ('log' as const) : ('value' as const), scale: true };
     }
     const categories = [...new Set(values.map(paramText))].sort();
-    return { dim, name, type: 'category' as const, data: categories, axisLabel: { formatter: (s: string) => (s.length > 24 ? `${s.slice(0, 23)}…` : s) } };
+    return { dim, name, type: 'category' as const, data: categories, axisLabel: { width: labelWidth, overflow: 'truncate' as const } };
   });
   const numeric = (p: string) => axes[data.params.indexOf(p)].type !== 'category';
   chart(
