@@ -14,11 +14,14 @@
 //
 // or import it: `experiment` is the resolved configuration, and buildModel(),
 // buildDataPipeline() and buildTrainer() make its parts with the runtime.
+//
+// The spec states a sweep: `--list` prints its trials, `--trial ID|ALIAS` trains
+// one of them (`r2u sweep run specs/drive-r2unet-sweep.r2u` trains them all).
 import type { ExperimentConfig } from '../src/spec/config.js';
 import { buildModel as buildNetwork } from '../src/runtime/model/index.js';
 import { inputChannels, loadDataset, splitImages } from '../src/runtime/data/index.js';
 import { trainExperiment, type TrainOptions } from '../src/runtime/train/loop.js';
-import { isEntryPoint, runGenerated } from '../src/cli/generated-module.js';
+import { isEntryPoint, runGenerated, type FamilyTrial } from '../src/cli/generated-module.js';
 
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
@@ -142,6 +145,104 @@ export const experiment = {
   },
 } as const satisfies ExperimentConfig;
 
+/**
+ * The family the spec's sweep states: 18 trials varying
+ * train.optimizer.lr, model.filters, train.batch, seed. Each is `experiment` with its changes, by path;
+ * its id starts its content hash, as `r2u sweep plan` shows it.
+ */
+export const trials = [
+  {
+    id: '567413feb457',
+    alias: 'lr=5e-4,filters=8,batch=48,seed=42',
+    changes: { 'model.filters': 8, 'train.optimizer.lr': 0.0005, 'train.batch': 48 },
+  },
+  {
+    id: 'cc633e459e48',
+    alias: 'lr=5e-4,filters=8,batch=48,seed=43',
+    changes: { seed: 43, 'model.filters': 8, 'train.optimizer.lr': 0.0005, 'train.batch': 48 },
+  },
+  {
+    id: 'c922737dbe74',
+    alias: 'lr=5e-4,filters=12,batch=32,seed=42',
+    changes: { 'train.optimizer.lr': 0.0005 },
+  },
+  {
+    id: '3ca5ac4e4800',
+    alias: 'lr=5e-4,filters=12,batch=32,seed=43',
+    changes: { seed: 43, 'train.optimizer.lr': 0.0005 },
+  },
+  {
+    id: 'd7e754adea85',
+    alias: 'lr=5e-4,filters=16,batch=16,seed=42',
+    changes: { 'model.filters': 16, 'train.optimizer.lr': 0.0005, 'train.batch': 16 },
+  },
+  {
+    id: 'f6dc91c81555',
+    alias: 'lr=5e-4,filters=16,batch=16,seed=43',
+    changes: { seed: 43, 'model.filters': 16, 'train.optimizer.lr': 0.0005, 'train.batch': 16 },
+  },
+  {
+    id: '1322c84043e1',
+    alias: 'lr=1e-3,filters=8,batch=48,seed=42',
+    changes: { 'model.filters': 8, 'train.batch': 48 },
+  },
+  {
+    id: '657140b99586',
+    alias: 'lr=1e-3,filters=8,batch=48,seed=43',
+    changes: { seed: 43, 'model.filters': 8, 'train.batch': 48 },
+  },
+  {
+    id: '5c9d5b95b7c4',
+    alias: 'lr=1e-3,filters=12,batch=32,seed=42',
+    changes: {},
+  },
+  {
+    id: '095c2536cc03',
+    alias: 'lr=1e-3,filters=12,batch=32,seed=43',
+    changes: { seed: 43 },
+  },
+  {
+    id: 'c527c91bc3e8',
+    alias: 'lr=1e-3,filters=16,batch=16,seed=42',
+    changes: { 'model.filters': 16, 'train.batch': 16 },
+  },
+  {
+    id: 'd1c5e8515c48',
+    alias: 'lr=1e-3,filters=16,batch=16,seed=43',
+    changes: { seed: 43, 'model.filters': 16, 'train.batch': 16 },
+  },
+  {
+    id: '1e54931bb11e',
+    alias: 'lr=2e-3,filters=8,batch=48,seed=42',
+    changes: { 'model.filters': 8, 'train.optimizer.lr': 0.002, 'train.batch': 48 },
+  },
+  {
+    id: 'db95e2a2014b',
+    alias: 'lr=2e-3,filters=8,batch=48,seed=43',
+    changes: { seed: 43, 'model.filters': 8, 'train.optimizer.lr': 0.002, 'train.batch': 48 },
+  },
+  {
+    id: 'b8101a1c3530',
+    alias: 'lr=2e-3,filters=12,batch=32,seed=42',
+    changes: { 'train.optimizer.lr': 0.002 },
+  },
+  {
+    id: 'e1665fc3a38d',
+    alias: 'lr=2e-3,filters=12,batch=32,seed=43',
+    changes: { seed: 43, 'train.optimizer.lr': 0.002 },
+  },
+  {
+    id: 'fda8eabbb420',
+    alias: 'lr=2e-3,filters=16,batch=16,seed=42',
+    changes: { 'model.filters': 16, 'train.optimizer.lr': 0.002, 'train.batch': 16 },
+  },
+  {
+    id: '681eecc89f26',
+    alias: 'lr=2e-3,filters=16,batch=16,seed=43',
+    changes: { seed: 43, 'model.filters': 16, 'train.optimizer.lr': 0.002, 'train.batch': 16 },
+  },
+] as const satisfies readonly FamilyTrial[];
+
 /** The network of `experiment.model`, sized for the channels the preprocessing leaves. */
 export function buildModel(config: ExperimentConfig = experiment) {
   return buildNetwork(config.model, inputChannels(config.data));
@@ -158,9 +259,9 @@ export function buildTrainer(config: ExperimentConfig = experiment) {
   return (options: TrainOptions = {}) => trainExperiment(config, options);
 }
 
-/** The command line: `--set`, `--dry-run`, `--out`, `--backend`, `--workers`, `--resume`. */
+/** The command line: `--trial`, `--list`, `--set`, `--dry-run`, `--out`, `--backend`, `--workers`, `--resume`. */
 export function main(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
-  return runGenerated(experiment, [...argv], { source: origin.source, hash: origin.hash });
+  return runGenerated(experiment, [...argv], { source: origin.source, hash: origin.hash }, trials);
 }
 
 if (isEntryPoint(import.meta.url)) process.exitCode = await main();
