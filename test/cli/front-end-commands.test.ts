@@ -114,4 +114,16 @@ describe('r2u command line', () => {
     expect(s.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(s.properties.train.properties.optimizer.oneOf).toHaveLength(3);
   });
+
+  it('schema --sweep: the schema of a sweep plan, which `sweep plan --format json` of the shipped sweeps meets', async () => {
+    const { Ajv2020 } = await import('ajv/dist/2020.js');
+    const schema = JSON.parse(r2u('schema', '--sweep').out);
+    expect(schema.$id).toBe('https://r2u.dev/schema/sweep-plan.json');
+    const validate = new Ajv2020({ strict: true, allErrors: true }).compile(schema);
+    for (const spec of ['specs/quickstart-sweep.r2u', 'specs/drive-r2unet-sweep.r2u']) {
+      const plan = JSON.parse(r2u('sweep', 'plan', spec, '--format', 'json').out);
+      expect(validate(plan), JSON.stringify(validate.errors)).toBe(true);
+    }
+    expect(validate({ spec: 'x', count: 1, duplicates: 0, random: null, varying: [], trials: [{ index: 1, id: 'XYZ', alias: 'a', values: {}, sets: [] }] })).toBe(false);
+  });
 });
