@@ -150,22 +150,22 @@ export const experiment = {
  */
 export const trials = [
   {
-    id: 'a7ded33834fd',
+    id: '10bdd2925adf',
     alias: 'filters=4,lr=3e-3,seed=1',
     changes: { seed: 1 },
   },
   {
-    id: 'a0aae022257e',
+    id: '855e34b35ebe',
     alias: 'filters=4,lr=3e-3,seed=2',
     changes: { seed: 2 },
   },
   {
-    id: '3bd5246326cc',
+    id: 'eeca33804497',
     alias: 'filters=8,lr=1e-3,seed=1',
     changes: { seed: 1, 'model.filters': 8, 'train.optimizer.lr': 0.001 },
   },
   {
-    id: '7e7020dc1ccf',
+    id: 'b16938e24bf1',
     alias: 'filters=8,lr=1e-3,seed=2',
     changes: { seed: 2, 'model.filters': 8, 'train.optimizer.lr': 0.001 },
   },
