@@ -8,6 +8,7 @@ const steps: Array<[title: string, command: string, args: string[]]> = [
   ['front end: parse + validate, r2u check as a process', 'tsx', ['bench/frontend.ts']],
   ['language server: diagnostics and completion latency, start-up', 'tsx', ['bench/lsp.ts']],
   ['code generation: per spec, with and without type-checking, 50 specs', 'tsx', ['bench/compile.ts']],
+  ['experiment families: r2u sweep plan of a 1,000-trial grid (< 1 s); queue round trip on BullMQ/Redis (< 50 ms)', 'tsx', ['bench/sweep.ts']],
   ['data: DRIVE load + preprocess, sampler throughput, time waiting for data', 'tsx', ['bench/data.ts']],
   ['engine: kernel GFLOP/s per core; seed-shaped R2U-Net (16 filters, both recurrences) on one and two cores', 'tsx', ['bench/engine.ts', '--steps', '6']],
   ['the reference spec as shipped: r2u bench specs/drive-r2unet.r2u', 'node', ['bin/r2u.mjs', 'bench', 'specs/drive-r2unet.r2u', '--steps', '6']],

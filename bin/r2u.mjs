@@ -25,7 +25,9 @@ const bundled = ['src/cli', 'src/compiler', 'src/lsp', 'src/spec', 'src/version.
 const newest = Math.max(...bundled.map((p) => (statSync(p).isDirectory() ? newestSource(p) : statSync(p).mtimeMs)));
 const fresh = existsSync(bundle) && statSync(bundle).mtimeMs >= newest;
 const command = process.argv[2];
-if (!fresh || !FRONT_END_ONLY.has(command ?? '--help')) {
+// `sweep plan` expands and checks the family without training
+const frontEndOnly = FRONT_END_ONLY.has(command ?? '--help') || (command === 'sweep' && process.argv[3] === 'plan');
+if (!fresh || !frontEndOnly) {
   const { register } = await import('tsx/esm/api');
   register();
 }

@@ -14,11 +14,14 @@
 //
 // or import it: `experiment` is the resolved configuration, and buildModel(),
 // buildDataPipeline() and buildTrainer() make its parts with the runtime.
+//
+// The spec states a sweep: `--list` prints its trials, `--trial ID|ALIAS` trains
+// one of them (`r2u sweep run specs/drive-r2unet-sweep.r2u` trains them all).
 import type { ExperimentConfig } from '../src/spec/config.js';
 import { buildModel as buildNetwork } from '../src/runtime/model/index.js';
 import { inputChannels, loadDataset, splitImages } from '../src/runtime/data/index.js';
 import { trainExperiment, type TrainOptions } from '../src/runtime/train/loop.js';
-import { isEntryPoint, runGenerated } from '../src/cli/generated-module.js';
+import { isEntryPoint, runGenerated, type FamilyTrial } from '../src/cli/generated-module.js';
 
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
@@ -142,6 +145,104 @@ export const experiment = {
   },
 } as const satisfies ExperimentConfig;
 
+/**
+ * The family the spec's sweep states: 18 trials varying
+ * train.optimizer.lr, model.filters, train.batch, seed. Each is `experiment` with its changes, by path;
+ * its id starts its content hash, as `r2u sweep plan` shows it.
+ */
+export const trials = [
+  {
+    id: '4da30c30a42a',
+    alias: 'lr=5e-4,filters=8,batch=48,seed=42',
+    changes: { 'model.filters': 8, 'train.optimizer.lr': 0.0005, 'train.batch': 48 },
+  },
+  {
+    id: '0df8f113e0e1',
+    alias: 'lr=5e-4,filters=8,batch=48,seed=43',
+    changes: { seed: 43, 'model.filters': 8, 'train.optimizer.lr': 0.0005, 'train.batch': 48 },
+  },
+  {
+    id: 'ad0dfba3e6a4',
+    alias: 'lr=5e-4,filters=12,batch=32,seed=42',
+    changes: { 'train.optimizer.lr': 0.0005 },
+  },
+  {
+    id: '99ede42e3603',
+    alias: 'lr=5e-4,filters=12,batch=32,seed=43',
+    changes: { seed: 43, 'train.optimizer.lr': 0.0005 },
+  },
+  {
+    id: '5d41de257557',
+    alias: 'lr=5e-4,filters=16,batch=16,seed=42',
+    changes: { 'model.filters': 16, 'train.optimizer.lr': 0.0005, 'train.batch': 16 },
+  },
+  {
+    id: '26d8deafdfd1',
+    alias: 'lr=5e-4,filters=16,batch=16,seed=43',
+    changes: { seed: 43, 'model.filters': 16, 'train.optimizer.lr': 0.0005, 'train.batch': 16 },
+  },
+  {
+    id: '30deca3de82a',
+    alias: 'lr=1e-3,filters=8,batch=48,seed=42',
+    changes: { 'model.filters': 8, 'train.batch': 48 },
+  },
+  {
+    id: '4d6c756d8c71',
+    alias: 'lr=1e-3,filters=8,batch=48,seed=43',
+    changes: { seed: 43, 'model.filters': 8, 'train.batch': 48 },
+  },
+  {
+    id: '047a33a82725',
+    alias: 'lr=1e-3,filters=12,batch=32,seed=42',
+    changes: {},
+  },
+  {
+    id: '78f7ffe98f17',
+    alias: 'lr=1e-3,filters=12,batch=32,seed=43',
+    changes: { seed: 43 },
+  },
+  {
+    id: 'fe398d775d59',
+    alias: 'lr=1e-3,filters=16,batch=16,seed=42',
+    changes: { 'model.filters': 16, 'train.batch': 16 },
+  },
+  {
+    id: 'e6fbd95ad5f9',
+    alias: 'lr=1e-3,filters=16,batch=16,seed=43',
+    changes: { seed: 43, 'model.filters': 16, 'train.batch': 16 },
+  },
+  {
+    id: '769a27ac8fc1',
+    alias: 'lr=2e-3,filters=8,batch=48,seed=42',
+    changes: { 'model.filters': 8, 'train.optimizer.lr': 0.002, 'train.batch': 48 },
+  },
+  {
+    id: '70759d9f44cb',
+    alias: 'lr=2e-3,filters=8,batch=48,seed=43',
+    changes: { seed: 43, 'model.filters': 8, 'train.optimizer.lr': 0.002, 'train.batch': 48 },
+  },
+  {
+    id: '7e400ee1dd45',
+    alias: 'lr=2e-3,filters=12,batch=32,seed=42',
+    changes: { 'train.optimizer.lr': 0.002 },
+  },
+  {
+    id: '478abd075402',
+    alias: 'lr=2e-3,filters=12,batch=32,seed=43',
+    changes: { seed: 43, 'train.optimizer.lr': 0.002 },
+  },
+  {
+    id: '1136da38dc14',
+    alias: 'lr=2e-3,filters=16,batch=16,seed=42',
+    changes: { 'model.filters': 16, 'train.optimizer.lr': 0.002, 'train.batch': 16 },
+  },
+  {
+    id: '0b6487e06c62',
+    alias: 'lr=2e-3,filters=16,batch=16,seed=43',
+    changes: { seed: 43, 'model.filters': 16, 'train.optimizer.lr': 0.002, 'train.batch': 16 },
+  },
+] as const satisfies readonly FamilyTrial[];
+
 /** The network of `experiment.model`, sized for the channels the preprocessing leaves. */
 export function buildModel(config: ExperimentConfig = experiment) {
   return buildNetwork(config.model, inputChannels(config.data));
@@ -158,9 +259,9 @@ export function buildTrainer(config: ExperimentConfig = experiment) {
   return (options: TrainOptions = {}) => trainExperiment(config, options);
 }
 
-/** The command line: `--set`, `--dry-run`, `--out`, `--backend`, `--workers`, `--resume`. */
+/** The command line: `--trial`, `--list`, `--set`, `--dry-run`, `--out`, `--backend`, `--workers`, `--resume`. */
 export function main(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
-  return runGenerated(experiment, [...argv], { source: origin.source, hash: origin.hash });
+  return runGenerated(experiment, [...argv], { source: origin.source, hash: origin.hash }, trials);
 }
 
 if (isEntryPoint(import.meta.url)) process.exitCode = await main();

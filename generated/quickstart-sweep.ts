@@ -14,11 +14,14 @@
 //
 // or import it: `experiment` is the resolved configuration, and buildModel(),
 // buildDataPipeline() and buildTrainer() make its parts with the runtime.
+//
+// The spec states a sweep: `--list` prints its trials, `--trial ID|ALIAS` trains
+// one of them (`r2u sweep run specs/quickstart-sweep.r2u` trains them all).
 import type { ExperimentConfig } from '../src/spec/config.js';
 import { buildModel as buildNetwork } from '../src/runtime/model/index.js';
 import { inputChannels, loadDataset, splitImages } from '../src/runtime/data/index.js';
 import { trainExperiment, type TrainOptions } from '../src/runtime/train/loop.js';
-import { isEntryPoint, runGenerated } from '../src/cli/generated-module.js';
+import { isEntryPoint, runGenerated, type FamilyTrial } from '../src/cli/generated-module.js';
 
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
@@ -140,6 +143,34 @@ export const experiment = {
   },
 } as const satisfies ExperimentConfig;
 
+/**
+ * The family the spec's sweep states: 4 trials varying
+ * model.filters, train.optimizer.lr, seed. Each is `experiment` with its changes, by path;
+ * its id starts its content hash, as `r2u sweep plan` shows it.
+ */
+export const trials = [
+  {
+    id: '10bdd2925adf',
+    alias: 'filters=4,lr=3e-3,seed=1',
+    changes: { seed: 1 },
+  },
+  {
+    id: '855e34b35ebe',
+    alias: 'filters=4,lr=3e-3,seed=2',
+    changes: { seed: 2 },
+  },
+  {
+    id: 'eeca33804497',
+    alias: 'filters=8,lr=1e-3,seed=1',
+    changes: { seed: 1, 'model.filters': 8, 'train.optimizer.lr': 0.001 },
+  },
+  {
+    id: 'b16938e24bf1',
+    alias: 'filters=8,lr=1e-3,seed=2',
+    changes: { seed: 2, 'model.filters': 8, 'train.optimizer.lr': 0.001 },
+  },
+] as const satisfies readonly FamilyTrial[];
+
 /** The network of `experiment.model`, sized for the channels the preprocessing leaves. */
 export function buildModel(config: ExperimentConfig = experiment) {
   return buildNetwork(config.model, inputChannels(config.data));
@@ -156,9 +187,9 @@ export function buildTrainer(config: ExperimentConfig = experiment) {
   return (options: TrainOptions = {}) => trainExperiment(config, options);
 }
 
-/** The command line: `--set`, `--dry-run`, `--out`, `--backend`, `--workers`, `--resume`. */
+/** The command line: `--trial`, `--list`, `--set`, `--dry-run`, `--out`, `--backend`, `--workers`, `--resume`. */
 export function main(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
-  return runGenerated(experiment, [...argv], { source: origin.source, hash: origin.hash });
+  return runGenerated(experiment, [...argv], { source: origin.source, hash: origin.hash }, trials);
 }
 
 if (isEntryPoint(import.meta.url)) process.exitCode = await main();

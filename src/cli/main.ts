@@ -21,6 +21,12 @@ import { registerCompare } from './commands/compare.js';
 import { registerWorker } from './commands/worker.js';
 import { registerWeb } from './commands/web.js';
 
+// `r2u … | head`: the reader left; what is left to print has no one to read it
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(EXIT.ok);
+  throw err;
+});
+
 const program = new Command('r2u')
   .description('Compile and run declarative R2U-Net retinal vessel segmentation experiments')
   .version(VERSION)

@@ -119,20 +119,26 @@ const shortMetric = (m: string): string => m.replace(/^val_/, '');
 const param = (v: unknown): string => (typeof v === 'object' && v !== null ? canonicalJson(v) : String(v));
 
 /**
+ * Two runs, old and new: the best epoch and each metric with old, new and
+ * change columns, after one row per differing parameter when `params`.
+ */
+export function metricDeltas(c: Comparison, params: boolean): Table {
+  const [a, b] = c.runs;
+  const rows = [
+    ...(params ? c.params.map((p) => [p, param(a.params[p]), param(b.params[p]), '']) : []),
+    ['best epoch', String(a.best_epoch ?? '—'), String(b.best_epoch ?? '—'), ''],
+    ...c.metrics.map((m) => [shortMetric(m), num(a.metrics[m]), num(b.metrics[m]), a.name === c.baseline ? signed(b.change[m]) : signed(a.change[m])]),
+  ];
+  return { headers: ['', `old (${a.name})`, `new (${b.name})`, 'change'], rows, right: new Set([1, 2, 3]) };
+}
+
+/**
  * Two runs: one row per differing parameter and per metric, with old, new and
  * change columns. More: one row per run, each metric with its change against
  * the baseline, the best value marked `*`, then a mean ± std row per group of seed repeats.
  */
 export function comparisonTables(c: Comparison): Table[] {
-  if (c.runs.length === 2) {
-    const [a, b] = c.runs;
-    const rows = [
-      ...c.params.map((p) => [p, param(a.params[p]), param(b.params[p]), '']),
-      ['best epoch', String(a.best_epoch ?? '—'), String(b.best_epoch ?? '—'), ''],
-      ...c.metrics.map((m) => [shortMetric(m), num(a.metrics[m]), num(b.metrics[m]), a.name === c.baseline ? signed(b.change[m]) : signed(a.change[m])]),
-    ];
-    return [{ headers: ['', `old (${a.name})`, `new (${b.name})`, 'change'], rows, right: new Set([1, 2, 3]) }];
-  }
+  if (c.runs.length === 2) return [metricDeltas(c, true)];
   const headers = ['run', ...c.params.map((p) => p.split('.').at(-1)!), 'epoch', ...c.metrics.flatMap((m) => [shortMetric(m), 'Δ'])];
   const right = new Set(headers.map((_, i) => i).filter((i) => i > c.params.length));
   const rows = c.runs.map((r) => [

@@ -3,8 +3,9 @@
 // same help, `--backend`/`--workers` as shorthands for `--set runtime.…`, every
 // `--set` checked by the statement table, then the dry-run plan or training.
 import type { Command } from 'commander';
-import { applyOverrides, loadExperiment } from '../compiler/index.js';
+import { applyOverrides, loadExperiment, type SweepPlan } from '../compiler/index.js';
 import type { ExperimentConfig } from '../spec/config.js';
+import { contentHash } from '../spec/content-hash.js';
 import { EXIT } from './exit-codes.js';
 import { BACKEND_HELP, collect, specSets, UsageError } from './flags.js';
 import { exitCodeFor, printDiagnostics } from './print-diagnostics.js';
@@ -59,11 +60,21 @@ export async function trainCommand(source: TrainSource, flags: TrainFlags, prefi
   }
 }
 
+/** Whether `config` is one of the sweep's trials (as `r2u sweep run` trains each: the spec with the trial's `--set`s). */
+const isTrial = (config: ExperimentConfig, sweep: SweepPlan): boolean => {
+  const id = contentHash(config).slice('sha256:'.length, 'sha256:'.length + 12);
+  return sweep.trials.some((t) => t.id === id);
+};
+
 /** The experiment with the `--set`s applied, or the exit code after printing why there is none. */
 async function resolveExperiment(source: TrainSource, sets: readonly string[], resume: string | undefined): Promise<ExperimentConfig | number> {
   if (source.kind === 'spec') {
     const loaded = await loadExperiment(source.path, { sets });
     printDiagnostics(loaded.diagnostics);
+    if (loaded.config && loaded.sweep && !isTrial(loaded.config, loaded.sweep)) {
+      // the base is a whole experiment worth a check run, so it trains; but the family is what the spec is for
+      process.stderr.write(`warning: ${source.path} states a sweep of ${loaded.sweep.trials.length} trials; this trains its base experiment only (r2u sweep run ${source.path} trains the family)\n`);
+    }
     return loaded.config ?? exitCodeFor(loaded.diagnostics);
   }
   // a compiled experiment, or the run's spec.json (e.g. --set train.epochs=20 to

@@ -16,4 +16,4 @@ export { parseSource } from './parse.js';
 export { specParser } from './parser.js';
 export { patternText } from './resolve.js';
 export { SourceFile, type Span } from './source.js';
-export { planSweep, type SweepPlan, type Trial } from './sweep.js';
+export { planSweep, RANGE_FORMS, SWEEP_KEY, SWEEP_WORDS, type SweepPlan, type SweepWord, type Trial } from './sweep.js';

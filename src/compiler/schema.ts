@@ -143,3 +143,35 @@ export const EXPERIMENT_SCHEMA: Schema = {
     runtime: object({ backend: enumOf(V.BACKENDS), workers: integer(0, 64) }),
   }),
 };
+
+/**
+ * The JSON Schema of a sweep once expanded, as `r2u sweep plan --format json`
+ * prints it (`r2u schema --sweep`). A resolved experiment has no sweep: the
+ * `sweep { … }` block states a family around it, and each trial is the
+ * experiment with its `sets` applied as `--set` assignments, whose paths and
+ * values are those of EXPERIMENT_SCHEMA. The block's syntax is in grammar/REFERENCE.md.
+ */
+export const SWEEP_PLAN_SCHEMA: Schema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'https://r2u.dev/schema/sweep-plan.json',
+  title: 'r2u sweep plan',
+  description: "The trials a spec's sweep { … } states, each checked as a whole experiment (https://r2u.dev/schema/experiment.json).",
+  ...object({
+    spec: { type: 'string', description: 'the spec, as given' },
+    count: { ...integer(1), description: 'number of trials' },
+    duplicates: { ...integer(0), description: 'combinations dropped because they state an experiment already planned' },
+    random: { oneOf: [{ type: 'null' }, object({ count: integer(1), seed: integer(0) }, 'random N seed S: the points were drawn')] },
+    varying: { type: 'array', items: { type: 'string' }, description: 'the configuration paths that vary, in the order the sweep states them' },
+    trials: {
+      type: 'array',
+      minItems: 1,
+      items: object({
+        index: { ...integer(1), description: "1-based position in the plan" },
+        id: { type: 'string', pattern: '^[0-9a-f]{12}$', description: "the first 12 hex digits of the trial's content hash (sha256 of its canonical JSON)" },
+        alias: { type: 'string', pattern: '^[A-Za-z0-9._=,+-]+$', description: "the varying values, readable; the trial's folder name" },
+        values: { type: 'object', additionalProperties: { type: 'string' }, description: 'the varying values by configuration path, as written' },
+        sets: { type: 'array', items: { type: 'string', pattern: '^[A-Za-z0-9_.]+=' }, description: 'the trial as --set assignments on the spec, in order' },
+      }),
+    },
+  }),
+};

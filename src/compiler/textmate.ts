@@ -4,7 +4,7 @@
 // coloured and none is forgotten. `npm run grammar` writes it to
 // editors/vscode/syntaxes/r2u.tmLanguage.json; a test fails when it is stale.
 import { EXPERIMENT, type BlockDef, type SlotType } from './language.js';
-import { RANGE_CALLS, SWEEP_KEY, SWEEP_STATEMENTS } from './sweep.js';
+import { RANGE_CALLS, SWEEP_KEY, SWEEP_WORDS } from './sweep.js';
 
 interface Words {
   blocks: Set<string>;
@@ -69,7 +69,7 @@ export function renderTextMateGrammar(): string {
   collect(EXPERIMENT, w);
   // the sweep block and its statements live in sweep.ts, beside the table
   w.blocks.add(SWEEP_KEY);
-  for (const key of SWEEP_STATEMENTS) (key === 'zip' || key === 'grid' ? w.blocks : w.statements).add(key);
+  for (const word of SWEEP_WORDS) (word.block ? w.blocks : w.statements).add(word.word);
   for (const call of RANGE_CALLS) w.variants.add(call);
   // a statement's key comes first on its line, or after `{` or `;`
   const statementStart = '(?:^|(?<=[{;]))\\s*';

@@ -11,7 +11,7 @@ import { basename, dirname, resolve } from 'node:path';
 import type { IToken } from 'chevrotain';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { CompletionItemKind, type CompletionItem, type MarkupContent } from 'vscode-languageserver';
-import { EXPERIMENT, patternText, specLexer, specParser, type BlockDef, type PhraseDef, type Slot, type SlotType, type StatementDef } from '../compiler/index.js';
+import { EXPERIMENT, patternText, specLexer, specParser, SWEEP_KEY, SWEEP_WORDS, type BlockDef, type PhraseDef, type Slot, type SlotType, type StatementDef } from '../compiler/index.js';
 import { documentPath } from './analysis.js';
 import { bodyOf } from './spec-tree.js';
 import { paramDoc, statementDoc, valueDoc, variantDoc } from './statement-docs.js';
@@ -25,6 +25,8 @@ interface Frame {
   readonly seen: Set<string>;
   /** ops (preprocessing) may repeat */
   readonly repeats: boolean;
+  /** inside `sweep { … }` (or a grid or zip of it): the sweep's own statements, not the table's */
+  readonly sweep?: 'sweep' | 'grid' | 'zip';
 }
 
 interface Call {
@@ -95,6 +97,12 @@ export function complete(doc: TextDocument, offset: number): CompletionItem[] {
         if (!(k === 'Newline' && lastSignificant && kind(lastSignificant) === 'Comma')) st = undefined;
         break;
       case 'LCurly': {
+        const within = sweepBlock(frame, st?.key);
+        if (within) {
+          frames.push({ path: '', seen: new Set(), repeats: false, sweep: within });
+          st = undefined;
+          break;
+        }
         const def = st?.def;
         frames.push({ table: bodyOf(def), path: st && def ? [st.base, def.target].filter(Boolean).join('.') : '', seen: new Set(), repeats: def?.form === 'ops' });
         st = undefined;
@@ -189,16 +197,35 @@ function keywordItems(top: IToken[]): CompletionItem[] {
   return items;
 }
 
+/** The sweep block a `{` opens after the statement `key` in `frame`, if it opens one. */
+function sweepBlock(frame: Frame, key: string | undefined): Frame['sweep'] {
+  if (key === SWEEP_KEY && frame.table === EXPERIMENT) return 'sweep';
+  if (frame.sweep && (key === 'grid' || key === 'zip') && SWEEP_WORDS.find((w) => w.word === key)!.within.includes(frame.sweep)) return key;
+  return undefined;
+}
+
 function statementItems(frame: Frame): CompletionItem[] {
+  if (frame.sweep) {
+    return SWEEP_WORDS.filter((w) => w.within.includes(frame.sweep!) && (w.word === 'vary' || w.word === 'zip' || w.word === 'grid' || !frame.seen.has(w.word))).map((w) => ({
+      label: w.word,
+      kind: w.block ? CompletionItemKind.Module : CompletionItemKind.Keyword,
+      detail: w.form,
+      documentation: md(`\`${w.form}\` — ${w.doc}`),
+    }));
+  }
   if (!frame.table) return [];
-  return Object.entries(frame.table)
+  const sweep: CompletionItem[] =
+    frame.table === EXPERIMENT && !frame.seen.has(SWEEP_KEY)
+      ? [{ label: SWEEP_KEY, kind: CompletionItemKind.Module, detail: 'sweep { vary "path" values… }', documentation: md('`sweep { … }` — a family of trials around this experiment: `r2u sweep plan` lists them, `r2u sweep run` trains them.') }]
+      : [];
+  return [...Object.entries(frame.table)
     .filter(([key]) => frame.repeats || !frame.seen.has(key))
     .map(([key, def]) => ({
       label: key,
       kind: bodyOf(def) ? CompletionItemKind.Module : CompletionItemKind.Property,
       detail: def.example,
       documentation: md(statementDoc(key, def, frame.repeats ? '' : [frame.path, def.target].filter(Boolean).join('.'))),
-    }));
+    })), ...sweep];
 }
 
 function enumItems(type: SlotType, exclude: ReadonlySet<string> = new Set()): CompletionItem[] {

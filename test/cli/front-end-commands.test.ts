@@ -92,9 +92,38 @@ describe('r2u command line', () => {
     expect(j.changes).toContainEqual({ kind: 'changed', path: 'model.arch', before: 'r2unet', after: 'unet' });
   });
 
+  it('diff --format md: the changes as a table with old and new columns', () => {
+    const md = r2u('diff', 'specs/drive-r2unet.r2u', 'specs/drive-unet-baseline.r2u', '--format', 'md');
+    expect(md.code).toBe(1);
+    expect(md.out).toMatch(/^\| setting \| old \| new \|\n\| --- \| --- \| --- \|\n\| name \| `drive_r2unet` \| `drive_unet_baseline` \|/);
+    expect(r2u('diff', 'specs/drive-r2unet.r2u', 'specs/drive-r2unet.r2u', '--format', 'html').code).toBe(2);
+  });
+
+  it('a reader that leaves early (`| head`) ends the command quietly', () => {
+    const family = join(dir, 'family.r2u');
+    writeFileSync(family, `extends "${join(process.cwd(), 'specs/quickstart.r2u')}"\nexperiment f {\n  train { epochs 4 }\n  sweep {\n    vary "model.filters" range(1, 10, step: 1)\n    vary "train.batch" range(1, 10, step: 1)\n    seeds 1, 2, 3\n  }\n}\n`);
+    // 300 trials as JSON: more than a pipe holds, so later writes meet the closed pipe
+    const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" bin/r2u.mjs sweep plan "${family}" --format json | head -c 1`], { encoding: 'utf8' });
+    expect(r.stderr).not.toMatch(/EPIPE|\n\s+at /);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('{');
+  });
+
   it('schema: prints a draft 2020-12 JSON Schema', () => {
     const s = JSON.parse(r2u('schema').out);
     expect(s.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(s.properties.train.properties.optimizer.oneOf).toHaveLength(3);
+  });
+
+  it('schema --sweep: the schema of a sweep plan, which `sweep plan --format json` of the shipped sweeps meets', async () => {
+    const { Ajv2020 } = await import('ajv/dist/2020.js');
+    const schema = JSON.parse(r2u('schema', '--sweep').out);
+    expect(schema.$id).toBe('https://r2u.dev/schema/sweep-plan.json');
+    const validate = new Ajv2020({ strict: true, allErrors: true }).compile(schema);
+    for (const spec of ['specs/quickstart-sweep.r2u', 'specs/drive-r2unet-sweep.r2u']) {
+      const plan = JSON.parse(r2u('sweep', 'plan', spec, '--format', 'json').out);
+      expect(validate(plan), JSON.stringify(validate.errors)).toBe(true);
+    }
+    expect(validate({ spec: 'x', count: 1, duplicates: 0, random: null, varying: [], trials: [{ index: 1, id: 'XYZ', alias: 'a', values: {}, sets: [] }] })).toBe(false);
   });
 });

@@ -6,6 +6,12 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as quickstart from '../../generated/quickstart.js';
 import * as reference from '../../generated/drive-r2unet.js';
+import * as family from '../../generated/quickstart-sweep.js';
+import * as referenceFamily from '../../generated/drive-r2unet-sweep.js';
+import { loadExperimentSync } from '../../src/compiler/index.js';
+import { trialChanges } from '../../src/compiler/codegen/generator.js';
+import { trialConfig } from '../../src/cli/generated-module.js';
+import { loadText, spec } from '../compiler/helpers.js';
 import { contentHash } from '../../src/spec/content-hash.js';
 
 /** Runs `main(argv)` of a module, capturing what it prints. */
@@ -85,5 +91,47 @@ describe('a generated module', () => {
     const r = await run(quickstart, ['--dry-rnu']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/unknown option/);
+  });
+});
+
+describe('a family module (a spec with a sweep)', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('lists the trials of the plan; each is the base experiment with its changes, under its id', () => {
+    for (const [mod, path] of [[family, 'specs/quickstart-sweep.r2u'], [referenceFamily, 'specs/drive-r2unet-sweep.r2u']] as const) {
+      const plan = loadExperimentSync(path).sweep!;
+      expect(mod.trials.map((t) => [t.id, t.alias])).toEqual(plan.trials.map((t) => [t.id, t.alias]));
+      for (const [i, t] of mod.trials.entries()) expect(trialConfig(mod.experiment, t)).toEqual(plan.trials[i].config);
+    }
+    expect(() => trialConfig(family.experiment, { ...family.trials[1], changes: { seed: 99 } })).toThrow(/not the id/);
+  });
+
+  it('gives a whole object where a trial switches a variant (fields of the base are gone)', () => {
+    const r = loadText(spec('  train { epochs 4 }\n  sweep {\n    vary "train.optimizer" sgd, adamw(weight_decay: 0.1)\n    vary "model.filters" 4, 8\n  }'));
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    for (const t of r.sweep!.trials) {
+      const changes = trialChanges(r.config!, t.config);
+      expect(changes.map(([p]) => p)).toContain(t.config.train.optimizer.kind === 'sgd' ? 'train.optimizer' : 'train.optimizer.kind');
+      expect(trialConfig(r.config!, { id: t.id, alias: t.alias, changes: Object.fromEntries(changes) })).toEqual(t.config);
+    }
+  });
+
+  it('--list prints the trials, --trial trains one, the base alone warns, an unknown trial is a usage error', async () => {
+    const list = await run(family, ['--list']);
+    expect(list.code).toBe(0);
+    expect(list.stdout.trim().split('\n')).toEqual(family.trials.map((t) => `${t.id}  ${t.alias}`));
+    const [, , third] = family.trials;
+    const one = await run(family, ['--trial', third.alias, '--dry-run', '--backend', 'cpu']);
+    expect(one.stderr).toBe('');
+    expect(one.code).toBe(0);
+    expect(one.stdout).toMatch(/^model: .*, 8 filters,/m);
+    const byId = await run(family, ['--trial', third.id, '--dry-run', '--backend', 'cpu']);
+    expect(byId.stdout).toBe(one.stdout);
+    const base = await run(family, ['--dry-run', '--backend', 'cpu']);
+    expect(base.code).toBe(0);
+    expect(base.stderr).toMatch(/^warning: specs\/quickstart-sweep\.r2u states a sweep of 4 trials; this trains its base experiment only/);
+    const unknown = await run(family, ['--trial', 'nope', '--dry-run']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/no trial 'nope' in the sweep of specs\/quickstart-sweep\.r2u \(--list shows the 4\)/);
   });
 });

@@ -57,6 +57,24 @@ describe('r2u sweep run (local) and r2u compare', () => {
     expect((await r2u('compare', out, '--format', 'md')).out).toMatch(/^\| +\| old .*\| change \|\n\| --- \| ---: \| ---: \| ---: \|/m);
     expect((await r2u('compare', out, '--format', 'csv')).out).toMatch(/^,"?old \(/);
 
+    // r2u diff on two of the trained run folders: the spec diff, then the metric deltas
+    const [runA, runB] = [join(out, 'trials', a.name), join(out, 'trials', b.name)];
+    const diff = await r2u('diff', runA, runB);
+    expect(diff.code).toBe(1);
+    expect(diff.out).toMatch(/^~ seed: 1 → 2\n\n/);
+    expect(diff.out).toMatch(new RegExp(`dice\\s+${a.metrics.val_dice.toFixed(4)}\\s+${b.metrics.val_dice.toFixed(4)}\\s+[+-]\\d`));
+    const diffJson = JSON.parse((await r2u('diff', runA, runB, '--format', 'json')).out);
+    expect(diffJson).toMatchObject({ equal: false, changes: [{ kind: 'changed', path: 'seed', before: 1, after: 2 }], monitor: { old: 'val_dice' } });
+    expect(diffJson.metrics.find((m: { metric: string }) => m.metric === 'val_dice')).toEqual({ metric: 'val_dice', old: a.metrics.val_dice, new: b.metrics.val_dice, change: b.change.val_dice });
+    expect((await r2u('diff', runA, runB, '--format', 'md')).out).toMatch(/\| seed \| `1` \| `2` \|[\s\S]*\| dice \| [\d.]+ \| [\d.]+ \| [+-][\d.]+ \|/);
+    const same = await r2u('diff', runA, runA, '--format', 'json');
+    expect(same.code).toBe(0);
+    expect(JSON.parse(same.out)).toMatchObject({ equal: true, changes: [] });
+    const mixed = await r2u('diff', runA, spec);
+    expect(mixed.code).toBe(2);
+    expect(mixed.err).toMatch(/is a run folder and .*tiny\.r2u is not: r2u diff compares two specs or two run folders/);
+    expect((await r2u('diff', out, runA)).err).toMatch(/is a sweep folder: compare its trials with r2u compare/);
+
     const bad = await r2u('compare', dir);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/neither a run folder \(spec\.json\) nor a sweep folder/);

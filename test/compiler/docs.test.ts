@@ -7,6 +7,14 @@ describe('grammar/ is generated from the grammar', () => {
     expect(readFileSync('grammar/REFERENCE.md', 'utf8')).toBe(renderReference());
     expect(readFileSync('grammar/diagrams.html', 'utf8')).toBe(renderDiagrams());
   });
+
+  it("REFERENCE.md describes the sweep block from the sweep's own statement table", async () => {
+    const { SWEEP_WORDS, RANGE_FORMS } = await import('../../src/compiler/sweep.js');
+    const reference = readFileSync('grammar/REFERENCE.md', 'utf8');
+    const sweep = reference.slice(reference.indexOf('## `sweep { … }`'), reference.indexOf('## Diagnostic codes'));
+    for (const w of SWEEP_WORDS) expect(sweep).toContain(`| \`${w.form}\` |`);
+    for (const r of RANGE_FORMS) expect(sweep).toContain(`| \`${r.form}\` |`);
+  });
 });
 
 /** The experiment of the README's code block that follows `heading`, read as if it were the file at `asPath`. */

@@ -38,16 +38,25 @@ const docOf = (item: CompletionItem | undefined) => (item?.documentation as Mark
 describe('completion', () => {
   it("offers the block's statements, without those already set, each with its doc", () => {
     const items = completionAt('experiment t {\n  seed 1\n  |\n}\n');
-    expect(labels(items)).toEqual(['data', 'model', 'train', 'eval', 'runtime']);
+    expect(labels(items)).toEqual(['data', 'model', 'train', 'eval', 'runtime', 'sweep']);
     const train = completionAt('experiment t {\n  train {\n    batch 8\n    ep|\n  }\n}\n');
     expect(labels(train)).toContain('epochs');
     expect(labels(train)).not.toContain('batch');
     // statements after the cursor count too, those of inner blocks do not
     const later = labels(completionAt('experiment t {\n  |\n  seed 1; train { epochs 2 }\n  model unet {\n    depth 3\n  }\n}\n'));
-    expect(later).toEqual(['data', 'eval', 'runtime']);
+    expect(later).toEqual(['data', 'eval', 'runtime', 'sweep']);
     expect(labels(completionAt('experiment t {\n  train {\n    |\n    optimizer adam(lr: 1e-3,\n      beta1: 0.9)\n    metrics dice,\n      auc\n  }\n}\n'))).not.toContain('optimizer');
     expect(labels(completionAt('experiment t {\n  /* a\n  | */\n}\n'))).toEqual([]);
     expect(docOf(train.find((i) => i.label === 'epochs'))).toMatch(/Maximum number of epochs[\s\S]*\*\*Default:\*\* `\d+`/);
+  });
+
+  it("offers the sweep's own statements inside sweep, grid and zip blocks", () => {
+    const inSweep = completionAt('experiment t {\n  sweep {\n    seeds 1, 2\n    |\n  }\n}\n');
+    expect(labels(inSweep)).toEqual(['vary', 'zip', 'grid', 'random']);
+    expect(docOf(inSweep.find((i) => i.label === 'random'))).toMatch(/random N seed S/);
+    expect(labels(completionAt('experiment t {\n  sweep {\n    grid {\n      |\n    }\n  }\n}\n'))).toEqual(['vary', 'zip']);
+    expect(labels(completionAt('experiment t {\n  sweep {\n    zip w {\n      |\n    }\n  }\n}\n'))).toEqual(['vary']);
+    expect(labels(completionAt('experiment t {\n  sweep { vary "seed" 1 }\n  |\n}\n'))).not.toContain('sweep');
   });
 
   it('offers variants, their named arguments (not those given) and enum values with meanings', () => {

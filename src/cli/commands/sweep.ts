@@ -40,9 +40,9 @@ export function registerSweep(program: Command): void {
       const plan = loadPlan(spec, opts.set);
       if (typeof plan === 'number') return void (process.exitCode = plan);
       if (opts.format === 'json') {
-        process.stdout.write(JSON.stringify({ spec, count: plan.trials.length, duplicates: plan.duplicates, varying: plan.varying, trials: plan.trials.map(entryOf) }, null, 2) + '\n');
+        process.stdout.write(JSON.stringify({ spec, count: plan.trials.length, duplicates: plan.duplicates, random: plan.random ?? null, varying: plan.varying, trials: plan.trials.map(entryOf) }, null, 2) + '\n');
       } else {
-        process.stdout.write(`${spec}: ${plan.trials.length} trial${plan.trials.length === 1 ? '' : 's'} varying ${plan.varying.join(', ')}${plan.duplicates ? ` (${plan.duplicates} duplicate combinations dropped)` : ''}\n\n`);
+        process.stdout.write(`${spec}: ${plan.trials.length} trial${plan.trials.length === 1 ? '' : 's'} varying ${plan.varying.join(', ')}${plan.random ? `, drawn by random ${plan.random.count} seed ${plan.random.seed}` : ''}${plan.duplicates ? ` (${plan.duplicates} duplicate combinations dropped)` : ''}\n\n`);
         process.stdout.write(renderTable(planTable(plan.varying, plan.trials.map(entryOf)), 'text') + '\n');
       }
       process.exitCode = EXIT.ok;

@@ -9,7 +9,9 @@ import type { ExperimentConfig } from '../../spec/config.js';
 import { VERSION } from '../../version.js';
 import { contentHash } from '../../spec/content-hash.js';
 import { BACKENDS, valuesOf } from '../../spec/vocabulary.js';
-import { block, inline, leafPaths, stringLiteral, trailingDoc } from './literal.js';
+import { block, inline, leafPaths, propertyKey, stringLiteral, trailingDoc } from './literal.js';
+import { diffConfigs } from '../diff.js';
+import type { SweepPlan } from '../sweep.js';
 
 export const TEMPLATE_DIR = fileURLToPath(new URL('./templates/', import.meta.url));
 /** The template rendered for a module; the others are partials named by their stem. */
@@ -25,6 +27,8 @@ export interface ModuleMeta {
   readonly outFile: string;
   /** import specifier of src/ seen from the module's folder, e.g. `../src` */
   readonly src: string;
+  /** the family, when the spec states a sweep: the module then exports its trials */
+  readonly sweep?: SweepPlan;
 }
 
 export interface TemplateLocation {
@@ -82,6 +86,42 @@ export function unmark(rendered: string): { text: string; lineMap: (TemplateLoca
 /** Paths go into `//` comments: a line terminator in a file name must not end one. */
 function commentSafe(s: string): string {
   return s.replace(/[\u0000-\u001f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** What module.hbs shows of a sweep: each trial as its id, alias and the changes (TS text) that make it from `base`. */
+function familyContext(base: ExperimentConfig, plan: SweepPlan) {
+  const inlineChanges = (changes: Array<[string, unknown]>) => (changes.length ? `{ ${changes.map(([path, value]) => `${propertyKey(path)}: ${inline(value, path)}`).join(', ')} }` : '{}');
+  return {
+    count: plan.trials.length,
+    varying: plan.varying.join(', '),
+    random: plan.random ? `random ${plan.random.count} seed ${plan.random.seed}` : '',
+    trials: plan.trials.map((t) => ({
+      id: t.id,
+      alias: t.alias,
+      changes: inlineChanges(trialChanges(base, t.config)),
+    })),
+  };
+}
+
+/**
+ * The leaves in which `trial` differs from `base`, by dotted path. Where a
+ * field is gone (a variant switch, a shorter list), its whole object is given
+ * instead, so that setting each path on a copy of the base gives the trial.
+ */
+export function trialChanges(base: ExperimentConfig, trial: ExperimentConfig): Array<[string, unknown]> {
+  const changes = diffConfigs(base, trial);
+  const parent = (p: string) => p.slice(0, Math.max(0, p.lastIndexOf('.')));
+  const wholes = [...new Set(changes.filter((c) => c.kind === 'removed').map((c) => parent(c.path)))];
+  const under = (p: string, q: string) => p === q || p.startsWith(`${q}.`) || q === '';
+  const outer = wholes.filter((w) => !wholes.some((o) => o !== w && under(w, o)));
+  const valueAt = (p: string) => p.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown>)[k], trial);
+  const out: Array<[string, unknown]> = [];
+  for (const c of changes) {
+    const whole = outer.find((w) => under(c.path, w));
+    if (whole === undefined) out.push([c.path, c.after]);
+    else if (!out.some(([p]) => p === whole)) out.push([whole, valueAt(whole)]);
+  }
+  return out;
 }
 
 /** Reads the templates of a folder: `{ 'module.hbs': '...', 'experiment.hbs': '...' }`. */
@@ -158,6 +198,7 @@ export class Generator {
         backends: valuesOf(BACKENDS).join('|'),
         hash,
         version: VERSION,
+        family: meta.sweep ? familyContext(config, meta.sweep) : false,
       });
     } finally {
       this.state = undefined;

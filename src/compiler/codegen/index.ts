@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { ExperimentConfig } from '../../spec/config.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { loadExperiment } from '../load.js';
+import type { SweepPlan } from '../sweep.js';
 import { Generator, type GeneratedModule } from './generator.js';
 import { GeneratedTypeError, type GeneratedDiagnostic } from './report.js';
 import type { ModuleChecker } from './typecheck.js';
@@ -65,24 +66,25 @@ export class Compiler {
   }
 
   /** Lowers an already resolved experiment; `spec` only names the source in the header. */
-  compileConfig(config: ExperimentConfig, spec: string, outDir = DEFAULT_OUT_DIR, parents: readonly string[] = []): CompiledModule {
+  compileConfig(config: ExperimentConfig, spec: string, outDir = DEFAULT_OUT_DIR, parents: readonly string[] = [], sweep?: SweepPlan): CompiledModule {
     const outPath = outPathFor(spec, outDir);
     const generated = this.generator.generate(config, {
       source: repoPath(spec),
       parents: parents.map(repoPath),
       outFile: repoPath(outPath),
       src: srcSpecifier(outDir),
+      sweep,
     });
     return { ...generated, spec, outPath };
   }
 
   /** Runs the front end on a spec file, then lowers it. */
   async compileSpec(spec: string, outDir = DEFAULT_OUT_DIR): Promise<SpecResult> {
-    const { config, diagnostics, sources } = await loadExperiment(spec);
+    const { config, diagnostics, sources, sweep } = await loadExperiment(spec);
     if (config === undefined || diagnostics.some((d) => d.severity === 'error')) return { spec, diagnostics };
     const specAbs = resolve(spec);
     const parents = sources.filter((s) => resolve(s) !== specAbs);
-    return { spec, diagnostics, module: this.compileConfig(config, spec, outDir, parents) };
+    return { spec, diagnostics, module: this.compileConfig(config, spec, outDir, parents, sweep) };
   }
 
   /**

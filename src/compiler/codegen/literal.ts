@@ -57,7 +57,7 @@ export function orderedKeys(obj: object, path = ''): string[] {
 
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
-function key(k: string): string {
+export function propertyKey(k: string): string {
   return IDENT.test(k) ? k : stringLiteral(k);
 }
 
@@ -94,7 +94,7 @@ export function inline(value: unknown, path = ''): string {
       if (Array.isArray(value)) return `[${value.map((v) => inline(v)).join(', ')}]`;
       const keys = orderedKeys(value, path);
       if (keys.length === 0) return '{}';
-      const field = (k: string) => `${key(k)}: ${inline((value as Record<string, unknown>)[k], path ? `${path}.${k}` : k)}`;
+      const field = (k: string) => `${propertyKey(k)}: ${inline((value as Record<string, unknown>)[k], path ? `${path}.${k}` : k)}`;
       return `{ ${keys.map(field).join(', ')} }`;
     }
     default:
@@ -122,7 +122,7 @@ export function block(value: unknown, indent: number, path = ''): string {
     const child = (value as Record<string, unknown>)[k];
     const childPath = path ? `${path}.${k}` : k;
     const rendered = isTuple(child) ? inline(child) : block(child, indent + 2, childPath);
-    return `${pad}  ${key(k)}: ${rendered},${trailingDoc(childPath, typeof variant === 'string' ? variant : undefined)}\n`;
+    return `${pad}  ${propertyKey(k)}: ${rendered},${trailingDoc(childPath, typeof variant === 'string' ? variant : undefined)}\n`;
   });
   return `{\n${lines.join('')}${pad}}`;
 }

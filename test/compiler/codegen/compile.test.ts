@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Compiler, DEFAULT_OUT_DIR, REPO_ROOT, findStale, type CompiledModule } from '../../../src/compiler/codegen/index.js';
 
 const GOLDEN = join(REPO_ROOT, 'test/compiler/codegen/__golden__/drive-r2unet.ts.golden');
+/** a spec with a sweep: one module for the family */
+const FAMILY_GOLDEN = join(REPO_ROOT, 'test/compiler/codegen/__golden__/quickstart-sweep.ts.golden');
 const SPECS = readdirSync(join(REPO_ROOT, 'specs'))
   .filter((f) => f.endsWith('.r2u'))
   .sort()
@@ -35,6 +37,12 @@ describe('the specs of the repository', () => {
     const m = modules.find((x) => basename(x.spec) === 'drive-r2unet.r2u')!;
     if (process.env.UPDATE_GOLDEN === '1') writeFileSync(GOLDEN, m.text);
     expect(m.text).toBe(readFileSync(GOLDEN, 'utf8'));
+  });
+
+  it('compile a sweep to one module for the family, its trials beside the base experiment', () => {
+    const m = modules.find((x) => basename(x.spec) === 'quickstart-sweep.r2u')!;
+    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(FAMILY_GOLDEN, m.text);
+    expect(m.text).toBe(readFileSync(FAMILY_GOLDEN, 'utf8'));
   });
 
   it('are all compiled, up to date, in generated/', () => {
