@@ -2,13 +2,14 @@
 // differ come from the semantic diff (compiler/diff.ts) against the baseline;
 // the metrics are those of each run's best epoch by its monitored quantity
 // (early stopping's monitor, else the validation loss, as training chooses its
-// best checkpoint); seed repeats are summarised as mean ± std.
+// best checkpoint); repeats (runs differing only in their seed or k-fold fold) are summarised as mean ± std.
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { diffConfigs } from '../compiler/diff.js';
 import { canonicalJson } from '../spec/content-hash.js';
 import type { ExperimentConfig } from '../spec/config.js';
+import { withNewerDefaults } from '../spec/defaults.js';
 import type { ComparisonPageData } from '../web/compare-page.js';
 import { UsageError } from './flags.js';
 import { FAMILY_FILE, readFamily, trialDir } from './sweep-family.js';
@@ -47,8 +48,14 @@ export async function loadRuns(paths: readonly string[]): Promise<RunResult[]> {
   return runs;
 }
 
+/** What runs that repeat one experiment share: everything but the seed and, under k-fold validation, the fold. */
+function repeatOf(config: ExperimentConfig): unknown {
+  const split = config.data.split.kind === 'kfold' ? { ...config.data.split, fold: 0 } : config.data.split;
+  return { ...config, seed: 0, name: '', data: { ...config.data, split } };
+}
+
 async function loadRun(dir: string, name: string): Promise<RunResult> {
-  const config = JSON.parse(await readFile(join(dir, 'spec.json'), 'utf8')) as ExperimentConfig;
+  const config = withNewerDefaults(JSON.parse(await readFile(join(dir, 'spec.json'), 'utf8')) as ExperimentConfig);
   const text = await readFile(join(dir, 'metrics.jsonl'), 'utf8').catch(() => '');
   const records = text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, number>);
   const monitor = config.train.early_stop?.monitor ?? 'val_loss';
@@ -97,7 +104,7 @@ export function compareRuns(runs: readonly RunResult[], baselineName?: string): 
   }
   const groups = new Map<string, RunResult[]>();
   for (const r of runs) {
-    const key = canonicalJson({ ...r.config, seed: 0, name: '' });
+    const key = canonicalJson(repeatOf(r.config));
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
   const repeats = [...groups.values()].filter((g) => g.length > 1 && g.every((r) => r.best)).map((g) => {
@@ -135,7 +142,7 @@ export function metricDeltas(c: Comparison, params: boolean): Table {
 /**
  * Two runs: one row per differing parameter and per metric, with old, new and
  * change columns. More: one row per run, each metric with its change against
- * the baseline, the best value marked `*`, then a mean ± std row per group of seed repeats.
+ * the baseline, the best value marked `*`, then a mean ± std row per group of repeats (seeds, folds).
  */
 export function comparisonTables(c: Comparison): Table[] {
   if (c.runs.length === 2) return [metricDeltas(c, true)];
@@ -150,7 +157,7 @@ export function comparisonTables(c: Comparison): Table[] {
   const tables: Table[] = [{ headers, rows, right }];
   if (c.repeats.length) {
     tables.push({
-      headers: ['seed repeats', 'n', ...c.metrics.map(shortMetric)],
+      headers: ['repeats (seeds, folds)', 'n', ...c.metrics.map(shortMetric)],
       rows: c.repeats.map((g) => [g.runs.join(' '), String(g.runs.length), ...c.metrics.map((m) => `${g.mean[m].toFixed(4)} ± ${g.std[m].toFixed(4)}`)]),
       right: new Set(c.metrics.map((_, i) => i + 1)),
     });

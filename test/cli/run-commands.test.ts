@@ -1,17 +1,12 @@
 // The train / eval / predict commands through the real `r2u` binary: exit
 // codes and messages of user mistakes, and one tiny run from spec to maps.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SPEC, writeEyeImage } from './cli-fixtures.js';
+import { r2u } from './run-r2u.js';
 
-const BIN = join(process.cwd(), 'bin', 'r2u.mjs');
-const r2u = (...args: string[]) => {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-};
 
 
 let dir: string;
@@ -23,61 +18,61 @@ beforeAll(async () => {
 });
 
 describe('r2u train / eval / predict', () => {
-  it('trains, evaluates and predicts', () => {
+  it('trains, evaluates and predicts', async () => {
     const run = join(dir, 'run');
-    const train = r2u('train', join(dir, 'tiny.r2u'), '--out', run, '--backend', 'wasm', '--workers', '1');
+    const train = await r2u('train', join(dir, 'tiny.r2u'), '--out', run, '--backend', 'wasm', '--workers', '1');
     expect(train.err).not.toMatch(/\n\s+at /);
     expect(train.code).toBe(0);
     expect(train.out).toMatch(/backend: wasm/);
     expect(train.out).toMatch(/^\s+1 \|/m);
 
-    const ev = r2u('eval', run, '--split', 'val', '--format', 'json', '--backend', 'wasm');
+    const ev = await r2u('eval', run, '--split', 'val', '--format', 'json', '--backend', 'wasm');
     expect(ev.code).toBe(0);
     const report = JSON.parse(ev.out);
     expect(report.configured.images.length).toBe(2);
     expect(report.configured.mean.auc).toBeGreaterThan(0);
 
     // another dataset, written as in a spec and read by the language's parser
-    const other = r2u('eval', run, '--dataset', 'synthetic(count: 3, size: 64 x 64, seed: 9)', '--format', 'json', '--backend', 'wasm');
+    const other = await r2u('eval', run, '--dataset', 'synthetic(count: 3, size: 64 x 64, seed: 9)', '--format', 'json', '--backend', 'wasm');
     expect(other.code).toBe(0);
     expect(JSON.parse(other.out)).toMatchObject({ split: 'all', dataset: { kind: 'synthetic', count: 3 } });
-    const bad = r2u('eval', run, '--dataset', 'chase_db1("x", test: 99)');
+    const bad = await r2u('eval', run, '--dataset', 'chase_db1("x", test: 99)');
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/'test' is out of range: 99/);
     expect(bad.err).not.toMatch(/\n\s+at /);
 
     const out = join(dir, 'maps');
-    const pr = r2u('predict', run, join(dir, 'eye.png'), '--out', out, '--backend', 'wasm');
+    const pr = await r2u('predict', run, join(dir, 'eye.png'), '--out', out, '--backend', 'wasm');
     expect(pr.code).toBe(0);
-    return readdir(out).then((files) => expect(files.sort()).toEqual(['eye.png', 'eye_mask.png']));
+    expect((await readdir(out)).sort()).toEqual(['eye.png', 'eye_mask.png']);
   });
 
-  it('lengthens a finished run with --resume --set train.epochs, and refuses other changes', () => {
+  it('lengthens a finished run with --resume --set train.epochs, and refuses other changes', async () => {
     const run = join(dir, 'longer');
-    expect(r2u('train', join(dir, 'tiny.r2u'), '--out', run, '--backend', 'wasm', '--workers', '1').code).toBe(0);
-    const more = r2u('train', '--resume', run, '--set', 'train.epochs=2', '--backend', 'wasm', '--workers', '1');
+    expect((await r2u('train', join(dir, 'tiny.r2u'), '--out', run, '--backend', 'wasm', '--workers', '1')).code).toBe(0);
+    const more = await r2u('train', '--resume', run, '--set', 'train.epochs=2', '--backend', 'wasm', '--workers', '1');
     expect(more.err).not.toMatch(/\n\s+at /);
     expect(more.code).toBe(0);
     expect(more.out).toMatch(/train.epochs: 1 -> 2/);
     expect(more.out).toMatch(/^\s+2 \|/m);
-    const changed = r2u('train', '--resume', run, '--set', 'train.batch=4', '--backend', 'wasm');
+    const changed = await r2u('train', '--resume', run, '--set', 'train.batch=4', '--backend', 'wasm');
     expect(changed.code).toBe(2);
     expect(changed.err).toMatch(/only train.epochs and runtime settings may change/);
-    const invalid = r2u('train', '--resume', run, '--set', 'train.epochs=-3');
+    const invalid = await r2u('train', '--resume', run, '--set', 'train.epochs=-3');
     expect(invalid.code).toBe(1);
     expect(invalid.err).toMatch(/'epochs' is out of range: -3/);
     expect(invalid.err).not.toMatch(/\n\s+at /);
   });
 
   it('dry-run prints the plan and writes nothing', async () => {
-    const r = r2u('train', join(dir, 'tiny.r2u'), '--dry-run', '--backend', 'wasm', '--out', join(dir, 'dry'));
+    const r = await r2u('train', join(dir, 'tiny.r2u'), '--dry-run', '--backend', 'wasm', '--out', join(dir, 'dry'));
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/split: +2 training, 2 validation/);
     expect(r.out).toMatch(/parameters: [\d,]+/);
     expect(await readdir(dir)).not.toContain('dry');
   });
 
-  it('maps user mistakes to exit codes without stack traces', () => {
+  it('maps user mistakes to exit codes without stack traces', async () => {
     const cases: Array<[string[], number, RegExp]> = [
       [['train', join(dir, 'bad.r2u')], 1, /error/],
       [['train', join(dir, 'missing.r2u')], 2, /no such file/],
@@ -85,7 +80,7 @@ describe('r2u train / eval / predict', () => {
       [['predict', join(dir, 'nowhere'), 'x.png', '--out', dir], 2, /no such run or checkpoint/],
     ];
     for (const [args, code, message] of cases) {
-      const r = r2u(...args);
+      const r = await r2u(...args);
       expect({ args, code: r.code }).toEqual({ args, code });
       expect(r.err).toMatch(message);
       expect(r.err).not.toMatch(/\n\s+at /);

@@ -1,18 +1,7 @@
 // A sweep small enough to train in tests: tiny synthetic images, one epoch,
 // one worker thread. One trial of each seed cannot find its data (a run
 // failure, exit 3), so failures, retries and summaries can be seen too.
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-
-export const BIN = join(process.cwd(), 'bin', 'r2u.mjs');
-
-/** Runs `r2u ARGS` without blocking the test worker (trials take a while). */
-export const r2u = (...args: string[]): Promise<{ code: number; out: string; err: string }> =>
-  new Promise((done) => {
-    execFile(process.execPath, [BIN, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 }, (error, out, err) => {
-      done({ code: error ? Number((error as { code?: unknown }).code ?? 1) : 0, out, err });
-    });
-  });
+export { BIN, r2u } from './run-r2u.js';
 
 export const TINY_SWEEP = `experiment tiny {
   seed 3

@@ -1,10 +1,10 @@
 // `r2u compile` end to end: the reference spec's golden module, the checked-in
 // generated/ folder, --check (stale, missing, orphaned), front-end errors
 // printed exactly like `r2u check`, and output independent of the working directory.
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runR2u } from '../../cli/run-r2u.js';
 import { Compiler, DEFAULT_OUT_DIR, REPO_ROOT, findStale, type CompiledModule } from '../../../src/compiler/codegen/index.js';
 
 const GOLDEN = join(REPO_ROOT, 'test/compiler/codegen/__golden__/drive-r2unet.ts.golden');
@@ -15,9 +15,9 @@ const SPECS = readdirSync(join(REPO_ROOT, 'specs'))
   .sort()
   .map((f) => join('specs', f));
 
-function r2u(args: string[], cwd = REPO_ROOT) {
-  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/r2u.mjs'), ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+async function r2u(args: string[], cwd = REPO_ROOT) {
+  const r = await runR2u(args, { cwd });
+  return { status: r.code, stdout: r.out, stderr: r.err };
 }
 
 describe('the specs of the repository', () => {
@@ -86,8 +86,8 @@ describe('r2u compile', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('writes one module per spec, then leaves it alone', () => {
-    const first = r2u(['compile', spec, '-o', outDir, '--typecheck']);
+  it('writes one module per spec, then leaves it alone', async () => {
+    const first = await r2u(['compile', spec, '-o', outDir, '--typecheck']);
     expect(first.stderr).toBe('');
     expect(first.status).toBe(0);
     expect(first.stdout).toMatch(/^wrote .*quick\.ts$/m);
@@ -95,40 +95,40 @@ describe('r2u compile', () => {
     expect(text).toContain("from '../../../src/spec/config.js'");
     expect(text).toContain('// spec:     .tmp/codegen-cli-');
     // absolute paths, another working directory: the same bytes
-    const second = r2u(['compile', spec, '-o', outDir], '/');
+    const second = await r2u(['compile', spec, '-o', outDir], '/');
     expect(second.status).toBe(0);
     expect(second.stdout).toMatch(/^unchanged /m);
     expect(readFileSync(module, 'utf8')).toBe(text);
   });
 
-  it('--check passes when up to date and fails on stale, missing and orphaned modules', () => {
-    expect(r2u(['compile', '--check', spec, '-o', outDir]).status).toBe(0);
+  it('--check passes when up to date and fails on stale, missing and orphaned modules', async () => {
+    expect((await r2u(['compile', '--check', spec, '-o', outDir])).status).toBe(0);
 
     const original = readFileSync(spec, 'utf8');
     writeFileSync(spec, original.replace(/epochs \d+/, 'epochs 77'));
-    const stale = r2u(['compile', '--check', spec, '-o', outDir]);
+    const stale = await r2u(['compile', '--check', spec, '-o', outDir]);
     expect(stale.status).toBe(1);
     expect(stale.stderr).toMatch(/^stale: .*quick\.ts/m);
     writeFileSync(spec, original);
 
     writeFileSync(join(outDir, 'leftover.ts'), 'export const x = 1;\n');
-    const orphan = r2u(['compile', '--check', spec, '-o', outDir]);
+    const orphan = await r2u(['compile', '--check', spec, '-o', outDir]);
     expect(orphan.status).toBe(1);
     expect(orphan.stderr).toMatch(/^orphaned: .*leftover\.ts \(no spec produces it\)/m);
     rmSync(join(outDir, 'leftover.ts'));
 
     rmSync(module);
-    const missing = r2u(['compile', '--check', spec, '-o', outDir]);
+    const missing = await r2u(['compile', '--check', spec, '-o', outDir]);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/^missing: .*quick\.ts/m);
     expect(existsSync(module)).toBe(false);
   });
 
-  it('reports front-end errors exactly as r2u check does', () => {
+  it('reports front-end errors exactly as r2u check does', async () => {
     const bad = join(specDir, 'bad.r2u');
     writeFileSync(bad, readFileSync(spec, 'utf8').replace(/epochs \d+/, 'epochs -3').replace(/batch \d+/, 'bacth 8'));
-    const compiled = r2u(['compile', bad, '-o', outDir]);
-    const checked = r2u(['check', bad]);
+    const compiled = await r2u(['compile', bad, '-o', outDir]);
+    const checked = await r2u(['check', bad]);
     expect(compiled.status).toBe(1);
     expect(checked.status).toBe(1);
     expect(compiled.stderr).toBe(checked.stderr);
@@ -137,8 +137,8 @@ describe('r2u compile', () => {
     rmSync(bad);
   });
 
-  it('refuses a missing spec with a usage error', () => {
-    const r = r2u(['compile', join(specDir, 'nope.r2u'), '-o', outDir]);
+  it('refuses a missing spec with a usage error', async () => {
+    const r = await r2u(['compile', join(specDir, 'nope.r2u'), '-o', outDir]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/no such file/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
