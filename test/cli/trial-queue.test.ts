@@ -88,6 +88,8 @@ describe.skipIf(missing !== undefined && !REQUIRE_SYSTEM)('sweep trials on BullM
     expect(status.code).toBe(0);
     expect(status.out).toMatch(/completed/);
     expect(status.out).toMatch(/failed \(attempts 2\)/);
+    // the spec finds its family folder as sweep run does
+    expect((await r2u('sweep', 'status', spec, '--out', out, '--queue', redis.url)).out).toBe(status.out);
 
     // the same trials trained here give the same metrics
     const local = join(dir, 'local');

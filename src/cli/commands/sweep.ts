@@ -2,8 +2,9 @@
 // `r2u sweep run SPEC [--out DIR] [--parallel N] [--retry-failed] [--queue redis://…]`:
 // trains every trial into one family folder (sweep-family.ts), locally or by
 // enqueueing them for `r2u worker`; finished trials are skipped on a re-run.
-// `r2u sweep status SPEC --out DIR [--queue redis://…]`: each trial's state.
+// `r2u sweep status SPEC|DIR [--out DIR] [--queue redis://…]`: each trial's state.
 import type { Command } from 'commander';
+import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadExperimentSync, type SweepPlan } from '../../compiler/index.js';
 import { EXIT } from '../exit-codes.js';
@@ -65,7 +66,7 @@ export function registerSweep(program: Command): void {
       const parallel = parseCount('--parallel', flags.parallel, 1);
       const plan = loadPlan(spec, sets);
       if (typeof plan === 'number') return void (process.exitCode = plan);
-      const out = resolve(flags.out ?? join('runs', `${plan.trials[0].config.name}-sweep`));
+      const out = familyFolder(plan, flags.out);
       const trials = plan.trials.map(entryOf);
       await writeFamily(out, resolve(spec), sets, { varying: plan.varying, trials });
       if (flags.queue !== undefined) {
@@ -81,9 +82,16 @@ export function registerSweep(program: Command): void {
   sweep
     .command('status')
     .description("each trial's state in a family folder (with --queue, live progress from the queue)")
-    .argument('<dir>', 'family folder')
+    .argument('<spec-or-dir>', 'the sweep spec (its family folder is found as sweep run finds it) or the family folder')
+    .option('--out <dir>', 'with a spec: the family folder sweep run was given')
     .option('--queue <url>', 'also show what the queue holds')
-    .action(async (dir: string, opts: { queue?: string }) => {
+    .action(async (target: string, opts: { queue?: string; out?: string }) => {
+      let dir = target;
+      if (statSync(target, { throwIfNoEntry: false })?.isFile()) {
+        const plan = loadPlan(target, []);
+        if (typeof plan === 'number') return void (process.exitCode = plan);
+        dir = familyFolder(plan, opts.out);
+      }
       const { readFamily } = await import('../sweep-family.js');
       const family = await readFamily(dir);
       if (!family) throw new UsageError(`${dir} holds no sweep.json`);
@@ -92,6 +100,11 @@ export function registerSweep(program: Command): void {
       process.stdout.write(renderTable(await summaryTable(dir, refreshed, live), 'text') + '\n');
       process.exitCode = EXIT.ok;
     });
+}
+
+/** Where a sweep's trials live: --out, else runs/<experiment>-sweep. */
+function familyFolder(plan: SweepPlan, out: string | undefined): string {
+  return resolve(out ?? join('runs', `${plan.trials[0].config.name}-sweep`));
 }
 
 /** The spec's sweep, or the exit code after printing why there is none. */
