@@ -4,21 +4,19 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runR2u } from './run-r2u.js';
 
-const r2u = (...args: string[]) => {
-  const r = spawnSync(process.execPath, ['bin/r2u.mjs', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-};
+const r2u = (...args: string[]) => runR2u(args, { env: { ...process.env, NO_COLOR: '1' } });
 const dir = mkdtempSync(join(tmpdir(), 'r2u-cli-'));
 
 describe('r2u command line', () => {
-  it('has --help on every subcommand', () => {
-    const top = r2u('--help');
+  it('has --help on every subcommand', async () => {
+    const top = await r2u('--help');
     expect(top.code).toBe(0);
     const commands = [...top.out.split('Commands:')[1].matchAll(/^ {2}([a-z-]+)/gm)].map((m) => m[1]).filter((c) => c !== 'help');
     expect(commands).toEqual(expect.arrayContaining(['check', 'fmt', 'diff', 'schema']));
     for (const c of commands) {
-      const h = r2u(c, '--help');
+      const h = await r2u(c, '--help');
       expect(h.code, c).toBe(0);
       expect(h.out, c).toContain(`Usage: r2u ${c}`);
     }
@@ -27,7 +25,7 @@ describe('r2u command line', () => {
   it('check: --set mistakes read as the in-process ones, in the language\'s words (bundled front end and ahead-of-time validator)', async () => {
     const { loadExperimentSync } = await import('../../src/compiler/load.js');
     const sets = ['train.epochs=-3', 'model.norm=weird', 'train.optimizer.lr=0'];
-    const r = r2u('check', 'specs/drive-r2unet.r2u', ...sets.flatMap((s) => ['--set', s]));
+    const r = await r2u('check', 'specs/drive-r2unet.r2u', ...sets.flatMap((s) => ['--set', s]));
     expect(r.code).toBe(1);
     const inProcess = loadExperimentSync('specs/drive-r2unet.r2u', { sets }).diagnostics.map((d) => d.message);
     expect(inProcess.length).toBeGreaterThanOrEqual(3);
@@ -35,30 +33,30 @@ describe('r2u command line', () => {
     expect(r.err).toContain("error[bad-value]: 'epochs' is out of range: -3");
   });
 
-  it('check: 0 for valid specs, 1 for an invalid one, 2 for a missing file or a directory', () => {
-    expect(r2u('check', 'specs/drive-r2unet.r2u', 'specs/quickstart.r2u').code).toBe(0);
+  it('check: 0 for valid specs, 1 for an invalid one, 2 for a missing file or a directory', async () => {
+    expect((await r2u('check', 'specs/drive-r2unet.r2u', 'specs/quickstart.r2u')).code).toBe(0);
     const bad = join(dir, 'bad.r2u');
     writeFileSync(bad, 'experiment bad {\n  model r2unet { depht 3 }\n}\n');
-    const r = r2u('check', bad);
+    const r = await r2u('check', bad);
     expect(r.code).toBe(1);
     expect(r.err).toContain("bad.r2u:2:18: error[unknown-key]: unknown statement 'depht' in 'model'");
     expect(r.err).not.toMatch(/\n\s+at /); // no stack trace
-    expect(r2u('check', join(dir, 'missing.r2u')).code).toBe(2);
-    const d = r2u('check', dir);
+    expect((await r2u('check', join(dir, 'missing.r2u'))).code).toBe(2);
+    const d = await r2u('check', dir);
     expect(d.code).toBe(2);
     expect(d.err).toContain('is a directory');
   });
 
-  it('check: a non-UTF-8 file is an invalid spec with a message', () => {
+  it('check: a non-UTF-8 file is an invalid spec with a message', async () => {
     const bin = join(dir, 'bin.r2u');
     writeFileSync(bin, Buffer.from([0x65, 0x78, 0xff, 0xfe, 0x00]));
-    const r = r2u('check', bin);
+    const r = await r2u('check', bin);
     expect(r.code).toBe(1);
     expect(r.err).toContain('not valid UTF-8');
   });
 
-  it('check: --format json and --print', () => {
-    const r = r2u('check', 'specs/drive-unet-baseline.r2u', '--print', '--format', 'json', '--set', 'train.batch=16');
+  it('check: --format json and --print', async () => {
+    const r = await r2u('check', 'specs/drive-unet-baseline.r2u', '--print', '--format', 'json', '--set', 'train.batch=16');
     expect(r.code).toBe(0);
     const [report] = JSON.parse(r.out);
     expect(report.ok).toBe(true);
@@ -66,40 +64,40 @@ describe('r2u command line', () => {
     expect(report.config.train.batch).toBe(16);
   });
 
-  it('check: bad flags are usage errors', () => {
-    expect(r2u('check', 'specs/quickstart.r2u', '--format', 'yaml').code).toBe(2);
-    expect(r2u('check').code).toBe(2);
-    expect(r2u('nosuchcommand').code).toBe(2);
+  it('check: bad flags are usage errors', async () => {
+    expect((await r2u('check', 'specs/quickstart.r2u', '--format', 'yaml')).code).toBe(2);
+    expect((await r2u('check')).code).toBe(2);
+    expect((await r2u('nosuchcommand')).code).toBe(2);
   });
 
-  it('fmt --check passes on the shipped specs and fails on an unformatted file', () => {
-    expect(r2u('fmt', '--check', 'specs/drive-r2unet.r2u', 'specs/quickstart.r2u').code).toBe(0);
+  it('fmt --check passes on the shipped specs and fails on an unformatted file', async () => {
+    expect((await r2u('fmt', '--check', 'specs/drive-r2unet.r2u', 'specs/quickstart.r2u')).code).toBe(0);
     const messy = join(dir, 'messy.r2u');
     writeFileSync(messy, 'experiment m {seed 1}');
-    const r = r2u('fmt', '--check', messy);
+    const r = await r2u('fmt', '--check', messy);
     expect(r.code).toBe(1);
     expect(r.err).toContain('not formatted');
-    expect(r2u('fmt', messy).code).toBe(0);
-    expect(r2u('fmt', '--check', messy).code).toBe(0);
+    expect((await r2u('fmt', messy)).code).toBe(0);
+    expect((await r2u('fmt', '--check', messy)).code).toBe(0);
   });
 
-  it('diff: 0 when equal, 1 with the changes when different, json on request', () => {
-    expect(r2u('diff', 'specs/drive-r2unet.r2u', 'specs/drive-r2unet.r2u').code).toBe(0);
-    const r = r2u('diff', 'specs/drive-r2unet.r2u', 'specs/drive-unet-baseline.r2u');
+  it('diff: 0 when equal, 1 with the changes when different, json on request', async () => {
+    expect((await r2u('diff', 'specs/drive-r2unet.r2u', 'specs/drive-r2unet.r2u')).code).toBe(0);
+    const r = await r2u('diff', 'specs/drive-r2unet.r2u', 'specs/drive-unet-baseline.r2u');
     expect(r.code).toBe(1);
     expect(r.out).toBe('~ name: drive_r2unet → drive_unet_baseline\n~ model.arch: r2unet → unet\n');
-    const j = JSON.parse(r2u('diff', 'specs/drive-r2unet.r2u', 'specs/drive-unet-baseline.r2u', '--format', 'json').out);
+    const j = JSON.parse((await r2u('diff', 'specs/drive-r2unet.r2u', 'specs/drive-unet-baseline.r2u', '--format', 'json')).out);
     expect(j.changes).toContainEqual({ kind: 'changed', path: 'model.arch', before: 'r2unet', after: 'unet' });
   });
 
-  it('diff --format md: the changes as a table with old and new columns', () => {
-    const md = r2u('diff', 'specs/drive-r2unet.r2u', 'specs/drive-unet-baseline.r2u', '--format', 'md');
+  it('diff --format md: the changes as a table with old and new columns', async () => {
+    const md = await r2u('diff', 'specs/drive-r2unet.r2u', 'specs/drive-unet-baseline.r2u', '--format', 'md');
     expect(md.code).toBe(1);
     expect(md.out).toMatch(/^\| setting \| old \| new \|\n\| --- \| --- \| --- \|\n\| name \| `drive_r2unet` \| `drive_unet_baseline` \|/);
-    expect(r2u('diff', 'specs/drive-r2unet.r2u', 'specs/drive-r2unet.r2u', '--format', 'html').code).toBe(2);
+    expect((await r2u('diff', 'specs/drive-r2unet.r2u', 'specs/drive-r2unet.r2u', '--format', 'html')).code).toBe(2);
   });
 
-  it('a reader that leaves early (`| head`) ends the command quietly', () => {
+  it('a reader that leaves early (`| head`) ends the command quietly', async () => {
     const family = join(dir, 'family.r2u');
     writeFileSync(family, `extends "${join(process.cwd(), 'specs/quickstart.r2u')}"\nexperiment f {\n  train { epochs 4 }\n  sweep {\n    vary "model.filters" range(1, 10, step: 1)\n    vary "train.batch" range(1, 10, step: 1)\n    seeds 1, 2, 3\n  }\n}\n`);
     // 300 trials as JSON: more than a pipe holds, so later writes meet the closed pipe
@@ -109,19 +107,19 @@ describe('r2u command line', () => {
     expect(r.stdout).toBe('{');
   });
 
-  it('schema: prints a draft 2020-12 JSON Schema', () => {
-    const s = JSON.parse(r2u('schema').out);
+  it('schema: prints a draft 2020-12 JSON Schema', async () => {
+    const s = JSON.parse((await r2u('schema')).out);
     expect(s.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(s.properties.train.properties.optimizer.oneOf).toHaveLength(3);
   });
 
   it('schema --sweep: the schema of a sweep plan, which `sweep plan --format json` of the shipped sweeps meets', async () => {
     const { Ajv2020 } = await import('ajv/dist/2020.js');
-    const schema = JSON.parse(r2u('schema', '--sweep').out);
+    const schema = JSON.parse((await r2u('schema', '--sweep')).out);
     expect(schema.$id).toBe('https://r2u.dev/schema/sweep-plan.json');
     const validate = new Ajv2020({ strict: true, allErrors: true }).compile(schema);
     for (const spec of ['specs/quickstart-sweep.r2u', 'specs/drive-r2unet-sweep.r2u']) {
-      const plan = JSON.parse(r2u('sweep', 'plan', spec, '--format', 'json').out);
+      const plan = JSON.parse((await r2u('sweep', 'plan', spec, '--format', 'json')).out);
       expect(validate(plan), JSON.stringify(validate.errors)).toBe(true);
     }
     expect(validate({ spec: 'x', count: 1, duplicates: 0, random: null, varying: [], trials: [{ index: 1, id: 'XYZ', alias: 'a', values: {}, sets: [] }] })).toBe(false);

@@ -12,7 +12,7 @@ export interface R2uResult {
   err: string;
 }
 
-export const runR2u = (args: readonly string[], opts: { cwd?: string } = {}): Promise<R2uResult> =>
+export const runR2u = (args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<R2uResult> =>
   new Promise((done) => {
     execFile(process.execPath, [BIN, ...args], { encoding: 'utf8', maxBuffer: 64 << 20, ...opts }, (error, out, err) => {
       done({ code: error ? Number((error as { code?: unknown }).code ?? 1) : 0, out, err });
