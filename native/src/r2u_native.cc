@@ -377,6 +377,16 @@ napi_value Binary(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+/** out[i, j] = x[i, j] * mul[j] + add[j] */
+void affineRows(const float *x, float *out, int64_t rows, int64_t cols, const float *mul, const float *add) {
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < rows; i++) {
+    const float *xr = x + i * cols;
+    float *o = out + i * cols;
+    for (int64_t j = 0; j < cols; j++) o[j] = xr[j] * mul[j] + add[j];
+  }
+}
+
 /**
  * batchNorm(x, out, rows, cols, mean, variance, offset | null, scale | null, epsilon):
  * out = (x - mean) / sqrt(variance + epsilon) * scale + offset, one value per channel (the last axis)
@@ -400,10 +410,135 @@ napi_value BatchNorm(napi_env env, napi_callback_info info) {
     mul[j] = (scale ? scale[j] : 1.f) / std::sqrt(var[j] + eps);
     add[j] = (offset ? offset[j] : 0.f) - mean[j] * mul[j];
   }
+  affineRows(x, out, rows, cols, mul.data(), add.data());
+  return nullptr;
+}
+
+// Batch norm in training, one pass each way where TF.js runs moments +
+// batchNorm and their gradients as ~30 broadcasting elementwise kernels per
+// layer. Hand-written rather than oneDNN's batch_normalization primitive:
+// these are two or three streaming passes over NHWC rows that -march=native
+// vectorises, they need the statistics TF.js's layer keeps (biased variance)
+// and a summation order that does not depend on the thread count (same seed,
+// same weights), which the loops below fix: each block of rows is summed in
+// float, the blocks in order in double.
+constexpr int64_t kBlockRows = 256;
+
+/**
+ * Per-column sums of f(i, j) over blocks of rows, added in block order in double.
+ * f is called as f(row, sumsA, sumsB) for a block's rows and accumulates into two float vectors.
+ */
+template <typename RowFn>
+void blockedColumnSums(int64_t rows, int64_t cols, RowFn rowFn, std::vector<double> &a, std::vector<double> &b) {
+  const int64_t blocks = (rows + kBlockRows - 1) / kBlockRows;
+  std::vector<float> partA(blocks * cols, 0.f), partB(blocks * cols, 0.f);
+#pragma omp parallel for schedule(static)
+  for (int64_t k = 0; k < blocks; k++) {
+    float *sa = partA.data() + k * cols, *sb = partB.data() + k * cols;
+    const int64_t r1 = std::min(rows, (k + 1) * kBlockRows);
+    for (int64_t i = k * kBlockRows; i < r1; i++) rowFn(i, sa, sb);
+  }
+  a.assign(cols, 0.0);
+  b.assign(cols, 0.0);
+  for (int64_t k = 0; k < blocks; k++)
+    for (int64_t j = 0; j < cols; j++) {
+      a[j] += partA[k * cols + j];
+      b[j] += partB[k * cols + j];
+    }
+}
+
+/**
+ * batchNormTrain(x, y, rows, cols, scale | null, offset | null, epsilon, mean, variance):
+ * mean and (biased) variance of each column of x, and y = (x - mean) / sqrt(variance + epsilon) * scale + offset.
+ */
+napi_value BatchNormTrain(napi_env env, napi_callback_info info) {
+  size_t argc = 9;
+  napi_value argv[9];
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  const float *x = f32(env, argv[0]);
+  float *y = f32(env, argv[1]), *meanOut = f32(env, argv[7]), *varOut = f32(env, argv[8]);
+  if (argc < 9 || !x || !y || !meanOut || !varOut) {
+    napi_throw_type_error(env, nullptr, "r2u native batchNormTrain: expected (x, y, rows, cols, scale, offset, epsilon, mean, variance)");
+    return nullptr;
+  }
+  const int64_t rows = int32Arg(env, argv[2]), cols = int32Arg(env, argv[3]);
+  const float *scale = isNullish(env, argv[4]) ? nullptr : f32(env, argv[4]);
+  const float *offset = isNullish(env, argv[5]) ? nullptr : f32(env, argv[5]);
+  const double eps = doubleArg(env, argv[6]);
+  // sums of x - pivot (the first row) keep E[d^2] - E[d]^2 accurate when the mean is large against the spread
+  std::vector<float> pivot(x, x + cols);
+  std::vector<double> s, q;
+  blockedColumnSums(
+      rows, cols,
+      [&](int64_t i, float *sa, float *sb) {
+        const float *xr = x + i * cols;
+        for (int64_t j = 0; j < cols; j++) {
+          const float d = xr[j] - pivot[j];
+          sa[j] += d;
+          sb[j] += d * d;
+        }
+      },
+      s, q);
+  std::vector<float> mul(cols), add(cols);
+  for (int64_t j = 0; j < cols; j++) {
+    const double m = s[j] / rows, v = std::max(0.0, q[j] / rows - m * m);
+    const double mean = pivot[j] + m, inv = 1.0 / std::sqrt(v + eps);
+    meanOut[j] = static_cast<float>(mean);
+    varOut[j] = static_cast<float>(v);
+    mul[j] = static_cast<float>((scale ? scale[j] : 1.0) * inv);
+    add[j] = static_cast<float>((offset ? offset[j] : 0.0) - mean * mul[j]);
+  }
+  affineRows(x, y, rows, cols, mul.data(), add.data());
+  return nullptr;
+}
+
+/**
+ * batchNormTrainGrad(dy, x, rows, cols, scale | null, mean, variance, epsilon, dx, dscale, doffset):
+ * the gradients of batchNormTrain's y with respect to x, scale and offset, the statistics
+ * being those of this batch (so dx includes their dependence on x).
+ */
+napi_value BatchNormTrainGrad(napi_env env, napi_callback_info info) {
+  size_t argc = 11;
+  napi_value argv[11];
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  const float *dy = f32(env, argv[0]), *x = f32(env, argv[1]), *mean = f32(env, argv[5]), *var = f32(env, argv[6]);
+  float *dx = f32(env, argv[8]), *dscale = f32(env, argv[9]), *doffset = f32(env, argv[10]);
+  if (argc < 11 || !dy || !x || !mean || !var || !dx || !dscale || !doffset) {
+    napi_throw_type_error(env, nullptr,
+                          "r2u native batchNormTrainGrad: expected (dy, x, rows, cols, scale, mean, variance, epsilon, dx, dscale, doffset)");
+    return nullptr;
+  }
+  const int64_t rows = int32Arg(env, argv[2]), cols = int32Arg(env, argv[3]);
+  const float *scale = isNullish(env, argv[4]) ? nullptr : f32(env, argv[4]);
+  const double eps = doubleArg(env, argv[7]);
+  std::vector<double> sumDy, sumDyXc;  // sum dy, sum dy * (x - mean)
+  blockedColumnSums(
+      rows, cols,
+      [&](int64_t i, float *sa, float *sb) {
+        const float *xr = x + i * cols, *g = dy + i * cols;
+        for (int64_t j = 0; j < cols; j++) {
+          sa[j] += g[j];
+          sb[j] += g[j] * (xr[j] - mean[j]);
+        }
+      },
+      sumDy, sumDyXc);
+  // dx = scale * inv * (dy - mean(dy) - xhat * mean(dy * xhat)), xhat = (x - mean) * inv: one FMA pass a*dy + b*x + c
+  std::vector<float> a(cols), b(cols), c(cols);
+  for (int64_t j = 0; j < cols; j++) {
+    const double inv = 1.0 / std::sqrt(static_cast<double>(var[j]) + eps);
+    const double g = scale ? scale[j] : 1.0;
+    doffset[j] = static_cast<float>(sumDy[j]);
+    dscale[j] = static_cast<float>(sumDyXc[j] * inv);
+    const double aj = g * inv, bj = -g * inv * inv * inv * sumDyXc[j] / rows;
+    a[j] = static_cast<float>(aj);
+    b[j] = static_cast<float>(bj);
+    c[j] = static_cast<float>(-aj * sumDy[j] / rows - bj * mean[j]);
+  }
+#pragma omp parallel for schedule(static)
   for (int64_t i = 0; i < rows; i++) {
-    const float *xr = x + i * cols;
-    float *o = out + i * cols;
-    for (int64_t j = 0; j < cols; j++) o[j] = xr[j] * mul[j] + add[j];
+    const float *xr = x + i * cols, *g = dy + i * cols;
+    float *o = dx + i * cols;
+    for (int64_t j = 0; j < cols; j++) o[j] = a[j] * g[j] + b[j] * xr[j] + c[j];
   }
   return nullptr;
 }
@@ -435,7 +570,7 @@ const char *isaName(dnnl::cpu_isa isa) {
 }
 
 /** the functions this build exports; src/runtime/native/addon.ts refuses a build with another */
-constexpr int kApiVersion = 2;
+constexpr int kApiVersion = 3;
 
 /** info(): { api, library, version, isa, threads } */
 napi_value Info(napi_env env, napi_callback_info) {
@@ -465,6 +600,8 @@ NAPI_MODULE_INIT() {
       {"reduceRows", nullptr, ReduceRows, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormTrain", nullptr, BatchNormTrain, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormTrainGrad", nullptr, BatchNormTrainGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

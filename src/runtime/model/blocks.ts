@@ -3,6 +3,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { ModelConfig } from '../../spec/config.js';
 import type { Init } from '../../spec/vocabulary.js';
+import { BatchNormalization } from './batch-norm.js';
 import { GroupNormalization } from './group-norm.js';
 
 export type Sym = tfl.SymbolicTensor;
@@ -38,7 +39,7 @@ export function norm(kind: ModelConfig['norm'], name: string, channels: number):
     case 'none':
       return null;
     case 'batch':
-      return tfl.layers.batchNormalization({ name, axis: -1, momentum: 0.99, epsilon: 1e-3 });
+      return new BatchNormalization({ name, axis: -1, momentum: 0.99, epsilon: 1e-3 });
     case 'instance':
       return new GroupNormalization({ name, groups: -1 });
     case 'group':

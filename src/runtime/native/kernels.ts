@@ -3,7 +3,8 @@
 // bytes through typed-array views, so nothing is copied. Besides the
 // convolutions, the kernels a batch-norm layer's training step is made of
 // (Tile, Sum and Mean over the leading axes, broadcasting Add/Sub/Multiply/
-// RealDiv, FusedBatchNorm) run natively. Everything else stays on wasm. Cases
+// RealDiv, FusedBatchNorm) run natively, and so does batch norm in training
+// as two fused kernels (src/runtime/model/batch-norm.ts). Everything else stays on wasm. Cases
 // the addon does not cover (NCHW, PReLU, other dtypes or broadcasts) go to
 // the kernel this one replaced.
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -37,6 +38,7 @@ import {
   util,
 } from '@tensorflow/tfjs-core';
 import type { NativeAddon } from './addon.js';
+import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD, type BatchNormTrainingAttrs } from '../model/batch-norm.js';
 
 /** activation codes of native/src/r2u_native.cc */
 const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, relu6: 2, leakyrelu: 3, sigmoid: 4, elu: 5 };
@@ -220,6 +222,51 @@ export function nativeKernelConfigs(addon: NativeAddon, replaced: (name: string)
     return out;
   }
 
+  /** float32 x with one value per channel (the last axis) in each of perChannel: what the fused batch-norm kernels take */
+  const channelsLast = (x: TensorInfo, perChannel: TensorInfo[]) =>
+    x.dtype === 'float32' &&
+    x.shape.length > 0 &&
+    perChannel.every((t) => t.dtype === 'float32' && util.sizeFromShape(t.shape) === x.shape.at(-1));
+
+  /** an output shaped like x and two per-channel ones; with nothing to compute (rows 0), those two hold `empty` */
+  function batchNormOutputs(backend: BackendWasm, x: TensorInfo, empty: number) {
+    const c = x.shape.at(-1) ?? 0;
+    const rows = c === 0 ? 0 : util.sizeFromShape(x.shape) / c;
+    const outs = [backend.makeOutput(x.shape, 'float32'), backend.makeOutput([c], 'float32'), backend.makeOutput([c], 'float32')];
+    if (rows === 0) outs.slice(1).forEach((t) => f32(backend, t).fill(empty));
+    return { outs, rows, c };
+  }
+
+  function batchNormTraining(
+    args: Args<{ x: TensorInfo; scale: TensorInfo; offset: TensorInfo }, BatchNormTrainingAttrs>,
+  ): TensorInfo[] {
+    const { inputs, attrs, backend } = args;
+    const { x, scale, offset } = inputs;
+    if (!channelsLast(x, [scale, offset])) throw new Error(`r2u native ${BATCH_NORM_TRAINING}: needs float32 x and one scale, offset per channel`);
+    const { outs, rows, c } = batchNormOutputs(backend, x, NaN);
+    if (rows === 0) return outs;
+    const [y, mean, variance] = outs;
+    const [fx, fy, fm, fv] = [x, y, mean, variance].map((t) => f32(backend, t));
+    addon.batchNormTrain(fx, fy, rows, c, f32(backend, scale), f32(backend, offset), attrs.epsilon, fm, fv);
+    return outs;
+  }
+
+  function batchNormTrainingGrad(
+    args: Args<{ dy: TensorInfo; x: TensorInfo; scale: TensorInfo; mean: TensorInfo; variance: TensorInfo }, BatchNormTrainingAttrs>,
+  ): TensorInfo[] {
+    const { inputs, attrs, backend } = args;
+    const { dy, x, scale, mean, variance } = inputs;
+    if (!channelsLast(x, [scale, mean, variance]) || dy.dtype !== 'float32' || !util.arraysEqual(dy.shape, x.shape)) {
+      throw new Error(`r2u native ${BATCH_NORM_TRAINING_GRAD}: needs float32 dy and x of one shape and per-channel statistics`);
+    }
+    const { outs, rows, c } = batchNormOutputs(backend, x, 0);
+    if (rows === 0) return outs;
+    const [dx, dscale, doffset] = outs;
+    const [fdy, fx, fs, fm, fv] = [dy, x, scale, mean, variance].map((t) => f32(backend, t));
+    addon.batchNormTrainGrad(fdy, fx, rows, c, fs, fm, fv, attrs.epsilon, f32(backend, dx), f32(backend, dscale), f32(backend, doffset));
+    return outs;
+  }
+
   const kernel = (kernelName: string, kernelFunc: (a: never) => TensorInfo | TensorInfo[]): KernelConfig => ({
     kernelName,
     backendName: 'wasm',
@@ -239,6 +286,8 @@ export function nativeKernelConfigs(addon: NativeAddon, replaced: (name: string)
     kernel(Multiply, (a: Args<{ a: TensorInfo; b: TensorInfo }, object>) => binary(a, Multiply, 2)),
     kernel(RealDiv, (a: Args<{ a: TensorInfo; b: TensorInfo }, object>) => binary(a, RealDiv, 3)),
     kernel(FusedBatchNorm, batchNorm),
+    kernel(BATCH_NORM_TRAINING, batchNormTraining),
+    kernel(BATCH_NORM_TRAINING_GRAD, batchNormTrainingGrad),
   ];
 }
 

@@ -9,6 +9,7 @@ import { initBackend } from '../../../src/runtime/backend.js';
 import type { ExperimentConfig } from '../../../src/spec/config.js';
 import { createTrainEngine } from '../../../src/runtime/engine/index.js';
 import { loadNativeAddon } from '../../../src/runtime/native/addon.js';
+import { BatchNormalization, batchNormTraining, hasFusedBatchNorm } from '../../../src/runtime/model/batch-norm.js';
 import { relError } from '../rel-error.js';
 
 const addon = loadNativeAddon();
@@ -222,6 +223,78 @@ describe.skipIf(missing !== null)('native batch-norm kernels agree with the cpu 
   });
 });
 
+describe.skipIf(missing !== null)('fused batch norm for training agrees with the cpu backend', () => {
+  /** y, mean, variance and the gradients of a structured loss: fused where the backend has it, else tf.moments + tf.batchNorm */
+  function step(x: tf.Tensor, g: tf.Tensor1D, b: tf.Tensor1D, eps: number, fused: boolean): tf.Tensor[] {
+    const forward = (a: tf.Tensor, sc: tf.Tensor, off: tf.Tensor) => {
+      if (fused) return batchNormTraining(a, sc as tf.Tensor1D, off as tf.Tensor1D, eps);
+      const { mean, variance } = tf.moments(a, [...Array(a.rank - 1).keys()]);
+      return { y: tf.batchNorm(a, mean, variance, off as tf.Tensor1D, sc as tf.Tensor1D, eps), mean, variance };
+    };
+    const { y, mean, variance } = forward(x, g, b);
+    // the loss weights each output differently, so dy has structure (a plain sum's dx is zero)
+    const weights = tf.sin(tf.reshape(tf.range(0, x.size), x.shape));
+    const grads = tf.grads((a: tf.Tensor, sc: tf.Tensor, off: tf.Tensor) => tf.sum(tf.mul(tf.square(forward(a, sc, off).y), weights)))([x, g, b]);
+    return [y, mean, variance, ...grads];
+  }
+
+  for (const [shape, offset] of [
+    [[1, 1, 1, 1], 0],
+    [[1, 7, 9, 3], 0],
+    [[3, 5, 5, 16], 0],
+    [[2, 11, 13, 33], 0],
+    [[5, 3, 4, 2], 100], // mean large against the spread
+    [[4, 6, 6, 64], -3],
+    [[7, 129], 0], // rank 2: rows x channels
+    [[2, 3, 300, 5], 0], // more rows than one summation block
+  ] as [number[], number][]) {
+    it(`forward, statistics and gradients: ${shape.join('x')}${offset ? `, mean ${offset}` : ''}`, async () => {
+      const r = lcg(shape.reduce((a, d) => a * 31 + d, 7));
+      const size = shape.reduce((a, d) => a * d, 1);
+      const c = shape.at(-1)!;
+      const x = data(size, r).map((v) => v * 2 + offset);
+      const [g, b] = [data(c, r).map((v) => v + 1), data(c, r)];
+      let usedFused = false;
+      const { want, got } = await onBackends(() => {
+        const fused = hasFusedBatchNorm();
+        usedFused ||= fused;
+        return step(tf.tensor(x, shape), tf.tensor1d(g), tf.tensor1d(b), 1e-3, fused);
+      });
+      expect(usedFused, 'the native backend has the fused kernels').toBe(true);
+      // float32 summation order differs from the cpu backend's (measured: up to 4e-6 relative)
+      expectClose(want, got, 'fused batch norm', 2e-5);
+    });
+  }
+
+  it('the layer trains like the stock one (output, moving averages), saves as it, and infers as it', async () => {
+    const r = lcg(21);
+    const shape = [4, 5, 6, 8] as const;
+    const x = data(4 * 5 * 6 * 8, r).map((v) => v * 3 + 1);
+    const run = (layer: tf.serialization.Serializable & { apply: (x: tf.Tensor, k?: object) => unknown; getWeights: () => tf.Tensor[] }) => {
+      const t = tf.tensor4d(x, [...shape]);
+      const trained = layer.apply(t, { training: true }) as tf.Tensor;
+      const again = layer.apply(tf.add(t, 0.5), { training: true }) as tf.Tensor;
+      const inferred = layer.apply(t) as tf.Tensor;
+      return [trained, again, inferred, ...layer.getWeights()];
+    };
+    const { tfl } = { tfl: await import('@tensorflow/tfjs-layers') };
+    const args = { axis: -1, momentum: 0.9, epsilon: 1e-3 };
+    await initBackend('cpu');
+    const stock = tf.tidy(() => run(tfl.layers.batchNormalization(args)));
+    const want = await Promise.all(stock.map(async (t) => (await t.data()) as Float32Array));
+    tf.dispose(stock);
+    await initBackend('native');
+    const layer = new BatchNormalization(args);
+    const fused = tf.tidy(() => run(layer));
+    const got = await Promise.all(fused.map(async (t) => (await t.data()) as Float32Array));
+    tf.dispose(fused);
+    expectClose(want, got, 'layer', 2e-5);
+    expect(layer.getClassName()).toBe('BatchNormalization');
+    const restored = tf.serialization.SerializationMap.getMap().classNameMap[layer.getClassName()][0];
+    expect(restored).not.toBe(BatchNormalization);
+  });
+});
+
 describe.skipIf(missing !== null)('training on native', () => {
   const config: ExperimentConfig = {
     ...DEFAULT_EXPERIMENT,
@@ -279,12 +352,37 @@ describe.skipIf(missing !== null)('r2u train on native', () => {
     const { tinyConfig } = await import('../train/tiny-config.js');
     const out = join(await mkdtemp(join(tmpdir(), 'r2u-native-')), 'run');
     const lines: string[] = [];
-    const result = await trainExperiment(tinyConfig(), { backend: 'native', out, log: (l) => lines.push(l), progressSink: { write: () => true } });
+    const tiny = tinyConfig();
+    const config = { ...tiny, model: { ...tiny.model, norm: 'batch' as const } };
+    const result = await trainExperiment(config, { backend: 'native', out, log: (l) => lines.push(l), progressSink: { write: () => true } });
     expect(result.backend.name).toBe('native');
     expect(lines.find((l) => l.startsWith('backend: '))).toMatch(/^backend: native \(oneDNN \d+\.\d+\.\d+/);
     const recorded = JSON.parse(await readFile(join(result.runDir, 'backend.json'), 'utf8')) as { name: string; library: string };
     expect(recorded.name).toBe('native');
     expect(recorded.library).toMatch(/^oneDNN \d+\.\d+\.\d+$/);
     expect(Number.isFinite(result.history.at(-1)!.loss)).toBe(true);
+
+    // the checkpoint, trained with the fused batch-norm kernels, is a stock tfjs-layers model that infers alike on cpu
+    const tfl = await import('@tensorflow/tfjs-layers');
+    const { layersModelDir } = await import('../../../src/runtime/run/model-io.js');
+    const dir = join(result.runDir, 'checkpoints', 'last');
+    const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as { modelTopology: unknown };
+    expect(JSON.stringify(json.modelTopology)).toContain('"class_name":"BatchNormalization"');
+    const input = tf.tidy(() => tf.randomUniform([1, 32, 32, 1], 0, 1, 'float32', 5));
+    const infer = async (backend: 'cpu' | 'native') => {
+      await initBackend(backend);
+      const model = await tfl.loadLayersModel(layersModelDir(dir));
+      const movingMean = model.getLayer('enc1_rcl1_step0_norm').getWeights()[2];
+      const out = model.predict(tf.tensor(await input.data(), input.shape)) as tf.Tensor;
+      const values = [(await out.data()) as Float32Array, (await movingMean.data()) as Float32Array];
+      out.dispose();
+      model.dispose();
+      return values;
+    };
+    const onCpu = await infer('cpu');
+    const onNative = await infer('native');
+    input.dispose();
+    expect(Array.from(onCpu[1]).some((v) => v !== 0), 'moving means were updated').toBe(true);
+    expectClose(onCpu, onNative, 'inference from the checkpoint', 1e-4);
   }, 120_000);
 });
