@@ -281,6 +281,12 @@ int32_t int32Arg(napi_env env, napi_value v) {
   return out;
 }
 
+int64_t int64Arg(napi_env env, napi_value v) {
+  int64_t out = 0;
+  napi_get_value_int64(env, v, &out);
+  return out;
+}
+
 double doubleArg(napi_env env, napi_value v) {
   double out = 0;
   napi_get_value_double(env, v, &out);
@@ -543,6 +549,79 @@ napi_value BatchNormTrainGrad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+/**
+ * copyRows(src, dst, rows, rowBytes, srcStride, dstStride): row i of rowBytes bytes from
+ * src + i * srcStride to dst + i * dstStride. Concat and SplitV along an inner axis are
+ * this copy once per input or output; TF.js's wasm versions copy row by row from JS
+ * (Concat) or slice element by element (SplitV).
+ */
+napi_value CopyRows(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  const auto *src = static_cast<const char *>(typedArrayData(env, argv[0], nullptr));
+  auto *dst = static_cast<char *>(typedArrayData(env, argv[1], nullptr));
+  if (argc < 6 || !src || !dst) {
+    napi_throw_type_error(env, nullptr, "r2u native copyRows: expected (src, dst, rows, rowBytes, srcStride, dstStride)");
+    return nullptr;
+  }
+  const int64_t rows = int64Arg(env, argv[2]), rowBytes = int64Arg(env, argv[3]);
+  const int64_t srcStride = int64Arg(env, argv[4]), dstStride = int64Arg(env, argv[5]);
+  if (srcStride == rowBytes && dstStride == rowBytes) {
+    std::memcpy(dst, src, rows * rowBytes);
+    return nullptr;
+  }
+  for (int64_t i = 0; i < rows; i++) std::memcpy(dst + i * dstStride, src + i * srcStride, rowBytes);
+  return nullptr;
+}
+
+/**
+ * maxPoolGrad(dy, x, dx, geometry: Int32Array(12) n, ih, iw, c, kh, kw, oh, ow, sh, sw, pt, pl):
+ * each output's dy goes to the first largest input of its window (TF.js's rule), NHWC.
+ * TF.js's wasm MaxPoolGrad is its JS reference loop (tens of ms per layer); this one
+ * keeps a window's running maxima for all channels at once, so the inner loop is vector.
+ */
+napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  const float *dy = f32(env, argv[0]), *x = f32(env, argv[1]);
+  float *dx = f32(env, argv[2]);
+  size_t gbytes = 0;
+  auto *g = static_cast<int32_t *>(typedArrayData(env, argv[3], &gbytes));
+  if (argc < 4 || !dy || !x || !dx || !g || gbytes != 12 * sizeof(int32_t)) {
+    napi_throw_type_error(env, nullptr, "r2u native maxPoolGrad: expected (dy, x, dx, geometry: Int32Array of 12)");
+    return nullptr;
+  }
+  const int64_t n = g[0], ih = g[1], iw = g[2], c = g[3], kh = g[4], kw = g[5], oh = g[6], ow = g[7], sh = g[8], sw = g[9], pt = g[10],
+                pl = g[11];
+  std::memset(dx, 0, static_cast<size_t>(n * ih * iw * c) * sizeof(float));
+  std::vector<float> best(c);
+  std::vector<int64_t> where(c);
+  for (int64_t b = 0; b < n; b++)
+    for (int64_t yr = 0; yr < oh; yr++)
+      for (int64_t yc = 0; yc < ow; yc++) {
+        std::fill(best.begin(), best.end(), -INFINITY);
+        std::fill(where.begin(), where.end(), -1);
+        const int64_t r0 = std::max<int64_t>(0, yr * sh - pt), r1 = std::min(ih, yr * sh - pt + kh);
+        const int64_t c0 = std::max<int64_t>(0, yc * sw - pl), c1 = std::min(iw, yc * sw - pl + kw);
+        for (int64_t xr = r0; xr < r1; xr++)
+          for (int64_t xc = c0; xc < c1; xc++) {
+            const int64_t at = ((b * ih + xr) * iw + xc) * c;
+            const float *p = x + at;
+            for (int64_t d = 0; d < c; d++)
+              if (p[d] > best[d]) {
+                best[d] = p[d];
+                where[d] = at + d;
+              }
+          }
+        const float *g0 = dy + ((b * oh + yr) * ow + yc) * c;
+        for (int64_t d = 0; d < c; d++)
+          if (where[d] >= 0) dx[where[d]] += g0[d];
+      }
+  return nullptr;
+}
+
 /** setThreads(n): oneDNN's OpenMP threads for convolutions called from this thread */
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -570,7 +649,7 @@ const char *isaName(dnnl::cpu_isa isa) {
 }
 
 /** the functions this build exports; src/runtime/native/addon.ts refuses a build with another */
-constexpr int kApiVersion = 3;
+constexpr int kApiVersion = 4;
 
 /** info(): { api, library, version, isa, threads } */
 napi_value Info(napi_env env, napi_callback_info) {
@@ -602,6 +681,8 @@ NAPI_MODULE_INIT() {
       {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormTrain", nullptr, BatchNormTrain, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormTrainGrad", nullptr, BatchNormTrainGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"copyRows", nullptr, CopyRows, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"maxPoolGrad", nullptr, MaxPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

@@ -59,13 +59,17 @@ export interface NativeAddon {
     dscale: Float32Array,
     doffset: Float32Array,
   ): void;
+  /** row i of rowBytes bytes from src + i * srcStride to dst + i * dstStride */
+  copyRows(src: ArrayBufferView, dst: ArrayBufferView, rows: number, rowBytes: number, srcStride: number, dstStride: number): void;
+  /** geometry n, ih, iw, c, kh, kw, oh, ow, sh, sw, padTop, padLeft; NHWC */
+  maxPoolGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, geometry: Int32Array): void;
   /** OpenMP threads for oneDNN calls from this thread; returns the count in force */
   setThreads(n: number): number;
   info(): { api: number; library: string; version: string; isa: string; threads: number };
 }
 
 /** kApiVersion of native/src/r2u_native.cc that this file's interface describes */
-const API_VERSION = 3;
+const API_VERSION = 4;
 
 const nativeDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../native');
 const addonFile = path.join(nativeDir, 'build', 'Release', 'r2u_native.node');

@@ -14,17 +14,21 @@ import {
   Conv2D,
   Conv2DBackpropFilter,
   Conv2DBackpropInput,
+  Concat,
   FusedBatchNorm,
   FusedConv2D,
+  MaxPoolGrad,
   Mean,
   Multiply,
   RealDiv,
+  SplitV,
   Sub,
   Sum,
   Tile,
   getKernel,
   registerKernel,
   unregisterKernel,
+  type ConcatAttrs,
   type Conv2DAttrs,
   type Conv2DBackpropFilterAttrs,
   type Conv2DBackpropInputAttrs,
@@ -32,6 +36,8 @@ import {
   type FusedConv2DAttrs,
   type KernelConfig,
   type KernelFunc,
+  type MaxPoolGradAttrs,
+  type SplitVAttrs,
   type TensorInfo,
   type SumAttrs,
   type TileAttrs,
@@ -267,6 +273,90 @@ export function nativeKernelConfigs(addon: NativeAddon, replaced: (name: string)
     return outs;
   }
 
+  /** bytes of one element, or 0 where the tensor is not a plain typed array on the heap */
+  const elementBytes = (t: TensorInfo) => (t.dtype === 'string' || t.dtype === 'complex64' ? 0 : t.dtype === 'bool' ? 1 : 4);
+  const bytes = (backend: BackendWasm, t: TensorInfo) => {
+    const v = backend.typedArrayFromHeap(t);
+    return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  };
+
+  /** Concat along any axis: each input is a block of rows copied once into its columns of the output */
+  function concat(args: { inputs: TensorInfo[]; attrs: ConcatAttrs; backend: BackendWasm }): TensorInfo {
+    const { inputs, attrs, backend } = args;
+    const elem = elementBytes(inputs[0]);
+    const axis = util.parseAxisParam(attrs.axis, inputs[0].shape)[0];
+    const parts = inputs.filter((t) => util.sizeFromShape(t.shape) > 0);
+    if (elem === 0 || parts.length < 2 || parts.some((t) => t.dtype !== inputs[0].dtype)) return fallback(Concat, args) as TensorInfo;
+    backend_util.assertParamsConsistent(
+      inputs.map((t) => t.shape),
+      axis,
+    );
+    const out = backend.makeOutput(backend_util.computeOutShape(inputs.map((t) => t.shape), axis), inputs[0].dtype);
+    const rows = util.sizeFromShape(parts[0].shape.slice(0, axis));
+    const widths = parts.map((t) => util.sizeFromShape(t.shape.slice(axis)) * elem);
+    const rowBytes = widths.reduce((a, b) => a + b, 0);
+    const dst = bytes(backend, out);
+    let at = 0;
+    parts.forEach((t, i) => {
+      addon.copyRows(bytes(backend, t), dst.subarray(at), rows, widths[i], widths[i], rowBytes);
+      at += widths[i];
+    });
+    return out;
+  }
+
+  /** SplitV along any axis: each output copies its columns of the input's rows */
+  function splitV(args: Args<{ x: TensorInfo }, SplitVAttrs>): TensorInfo[] {
+    const { inputs, attrs, backend } = args;
+    const { x } = inputs;
+    const elem = elementBytes(x);
+    if (elem === 0) return fallback(SplitV, args) as TensorInfo[];
+    const axis = util.parseAxisParam(attrs.axis, x.shape)[0];
+    const sizes = backend_util.prepareSplitSize(x as Parameters<typeof backend_util.prepareSplitSize>[0], attrs.numOrSizeSplits, axis);
+    const rows = util.sizeFromShape(x.shape.slice(0, axis));
+    const inner = util.sizeFromShape(x.shape.slice(axis + 1)) * elem;
+    const src = bytes(backend, x);
+    let at = 0;
+    return sizes.map((size) => {
+      const shape = x.shape.map((d, i) => (i === axis ? size : d));
+      const out = backend.makeOutput(shape, x.dtype);
+      if (util.sizeFromShape(shape) > 0) addon.copyRows(src.subarray(at), bytes(backend, out), rows, size * inner, x.shape[axis] * inner, size * inner);
+      at += size * inner;
+      return out;
+    });
+  }
+
+  function maxPoolGrad(args: Args<{ dy: TensorInfo; input: TensorInfo; output: TensorInfo }, MaxPoolGradAttrs>): TensorInfo {
+    const { inputs, attrs, backend } = args;
+    const { dy, input } = inputs;
+    if (input.dtype !== 'float32' || dy.dtype !== 'float32' || input.shape.length !== 4) return fallback(MaxPoolGrad, args) as TensorInfo;
+    const info = backend_util.computePool2DInfo(
+      input.shape as [number, number, number, number],
+      attrs.filterSize,
+      attrs.strides,
+      1,
+      attrs.pad,
+      attrs.dimRoundingMode,
+    );
+    const dx = backend.makeOutput(input.shape, 'float32');
+    if (util.sizeFromShape(input.shape) === 0) return dx;
+    const g = Int32Array.of(
+      info.batchSize,
+      info.inHeight,
+      info.inWidth,
+      info.inChannels,
+      info.filterHeight,
+      info.filterWidth,
+      info.outHeight,
+      info.outWidth,
+      info.strideHeight,
+      info.strideWidth,
+      info.padInfo.top,
+      info.padInfo.left,
+    );
+    addon.maxPoolGrad(f32(backend, dy), f32(backend, input), f32(backend, dx), g);
+    return dx;
+  }
+
   const kernel = (kernelName: string, kernelFunc: (a: never) => TensorInfo | TensorInfo[]): KernelConfig => ({
     kernelName,
     backendName: 'wasm',
@@ -287,6 +377,9 @@ export function nativeKernelConfigs(addon: NativeAddon, replaced: (name: string)
     kernel(RealDiv, (a: Args<{ a: TensorInfo; b: TensorInfo }, object>) => binary(a, RealDiv, 3)),
     kernel(FusedBatchNorm, batchNorm),
     kernel(BATCH_NORM_TRAINING, batchNormTraining),
+    kernel(Concat, concat),
+    kernel(SplitV, splitV),
+    kernel(MaxPoolGrad, maxPoolGrad),
     kernel(BATCH_NORM_TRAINING_GRAD, batchNormTrainingGrad),
   ];
 }

@@ -295,6 +295,49 @@ describe.skipIf(missing !== null)('fused batch norm for training agrees with the
   });
 });
 
+describe.skipIf(missing !== null)('native data-movement kernels agree with the cpu backend', () => {
+  it('Concat and SplitV (their gradients) along every axis, dtypes, empty parts', async () => {
+    const r = lcg(17);
+    const [a, b, c] = [data(2 * 3 * 5 * 4, r), data(2 * 3 * 5 * 7, r), data(2 * 3 * 5 * 1, r)];
+    const { want, got } = await onBackends(() => {
+      const ta = tf.tensor4d(a, [2, 3, 5, 4]);
+      const tb = tf.tensor4d(b, [2, 3, 5, 7]);
+      const tc = tf.tensor4d(c, [2, 3, 5, 1]);
+      const out: tf.Tensor[] = [tf.concat([ta, tb, tc], -1), tf.concat([ta, ta], 0), tf.concat([ta, ta, ta], 1), tf.concat([ta, tf.zeros([2, 3, 0, 4])], 2)];
+      out.push(...tf.split(tb, [2, 4, 1], 3), ...tf.split(tb, 3, 1), ...tf.split(tb, [0, 5], 2), ...tf.split(tb, 2, 0));
+      out.push(tf.cast(tf.concat([tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32'), tf.tensor2d([5, 6], [2, 1], 'int32')], 1), 'float32'));
+      out.push(tf.cast(tf.concat([tf.tensor2d([true, false], [2, 1], 'bool'), tf.tensor2d([false, true, true, true], [2, 2], 'bool')], 1), 'float32'));
+      out.push(...tf.split(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3], 'int32'), [1, 2], 1).map((t) => tf.cast(t, 'float32')));
+      // a concatenation's gradient is a split of dy
+      const weights = tf.tensor4d(data(2 * 3 * 5 * 12, lcg(8)), [2, 3, 5, 12]);
+      out.push(...tf.grads((p: tf.Tensor, q: tf.Tensor, s: tf.Tensor) => tf.sum(tf.mul(tf.concat([p, q, s], 3), weights)))([ta, tb, tc]));
+      return out;
+    });
+    want.forEach((w, i) => expect(Array.from(got[i]), `output ${i}`).toEqual(Array.from(w)));
+  });
+
+  for (const [shape, k, s, pad] of [
+    [[2, 8, 8, 16], 2, 2, 'valid'],
+    [[1, 7, 9, 3], 2, 2, 'same'],
+    [[3, 9, 7, 5], 3, 2, 'same'],
+    [[2, 6, 6, 33], 3, 1, 'valid'],
+    [[1, 5, 5, 1], 2, 3, 'same'],
+  ] as [[number, number, number, number], number, number, 'same' | 'valid'][]) {
+    it(`MaxPool's gradient: ${shape.join('x')}, window ${k}, stride ${s}, ${pad}`, async () => {
+      const r = lcg(shape[3] * 13 + k);
+      // rounded values: ties in a window, which go to its first maximum
+      const x = data(shape.reduce((a, d) => a * d, 1), r).map((v) => Math.round(v * 6));
+      const { want, got } = await onBackends(() => {
+        const t = tf.tensor4d(x, shape);
+        const pool = (a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, k, s, pad);
+        const weights = tf.cos(tf.reshape(tf.range(0, pool(t).size), pool(t).shape));
+        return [pool(t), tf.grad((a: tf.Tensor) => tf.sum(tf.mul(pool(a), weights)))(t)];
+      });
+      expectClose(want, got, 'max pool', 1e-6);
+    });
+  }
+});
+
 describe.skipIf(missing !== null)('training on native', () => {
   const config: ExperimentConfig = {
     ...DEFAULT_EXPERIMENT,
