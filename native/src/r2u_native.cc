@@ -37,6 +37,12 @@ using dt = memory::data_type;
     }                                                           \
   } while (0)
 
+/** declares argc and argv[n] with the call's arguments (argc: how many were passed) */
+#define NAPI_ARGS(env, info, n)                                                      \
+  size_t argc = (n);                                                                 \
+  napi_value argv[(n)];                                                              \
+  NAPI_CALL((env), napi_get_cb_info((env), (info), &argc, argv, nullptr, nullptr))
+
 /** The data pointer of a typed array argument (any element type), or null. */
 void *typedArrayData(napi_env env, napi_value v, size_t *bytes) {
   napi_typedarray_type type;
@@ -171,9 +177,7 @@ ConvPlan &plan(int kind, const Geometry &g, bool bias, int act, float alpha) {
  *   kind 2: out = dw (hwio) from a = x, b = dy
  */
 napi_value Conv(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
-  napi_value argv[8];
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  NAPI_ARGS(env, info, 8);
   if (argc < 5) {
     napi_throw_type_error(env, nullptr, "r2u native conv: expected (kind, a, b, out, geometry[, bias, activation, alpha])");
     return nullptr;
@@ -245,9 +249,7 @@ void tileLevel(const char *x, char *out, const std::vector<int32_t> &shape, cons
 
 /** tile(x, out, shape: Int32Array, reps: Int32Array, elementBytes) */
 napi_value Tile(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  NAPI_ARGS(env, info, 5);
   size_t sb = 0, rb = 0;
   int32_t elem = 4;
   auto *x = static_cast<const char *>(typedArrayData(env, argv[0], nullptr));
@@ -295,9 +297,7 @@ double doubleArg(napi_env env, napi_value v) {
 
 /** reduceRows(x, out, rows, cols, scale): out[j] = scale * sum_i x[i, j] (Sum/Mean over all axes but the last ones) */
 napi_value ReduceRows(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  NAPI_ARGS(env, info, 5);
   const float *x = f32(env, argv[0]);
   float *out = f32(env, argv[1]);
   if (argc < 5 || !x || !out) {
@@ -363,9 +363,7 @@ void binaryLoop(const float *a, const float *b, float *out, int64_t n, int64_t c
 
 /** binary(op, a, b, out, n, cols, broadcast): out = a op b over n output values */
 napi_value Binary(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  NAPI_ARGS(env, info, 7);
   const float *a = f32(env, argv[1]), *b = f32(env, argv[2]);
   float *out = f32(env, argv[3]);
   if (argc < 7 || !a || !b || !out) {
@@ -398,9 +396,7 @@ void affineRows(const float *x, float *out, int64_t rows, int64_t cols, const fl
  * out = (x - mean) / sqrt(variance + epsilon) * scale + offset, one value per channel (the last axis)
  */
 napi_value BatchNorm(napi_env env, napi_callback_info info) {
-  size_t argc = 9;
-  napi_value argv[9];
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  NAPI_ARGS(env, info, 9);
   const float *x = f32(env, argv[0]), *mean = f32(env, argv[4]), *var = f32(env, argv[5]);
   float *out = f32(env, argv[1]);
   if (argc < 9 || !x || !out || !mean || !var) {
@@ -458,9 +454,7 @@ void blockedColumnSums(int64_t rows, int64_t cols, RowFn rowFn, std::vector<doub
  * mean and (biased) variance of each column of x, and y = (x - mean) / sqrt(variance + epsilon) * scale + offset.
  */
 napi_value BatchNormTrain(napi_env env, napi_callback_info info) {
-  size_t argc = 9;
-  napi_value argv[9];
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  NAPI_ARGS(env, info, 9);
   const float *x = f32(env, argv[0]);
   float *y = f32(env, argv[1]), *meanOut = f32(env, argv[7]), *varOut = f32(env, argv[8]);
   if (argc < 9 || !x || !y || !meanOut || !varOut) {
@@ -504,9 +498,7 @@ napi_value BatchNormTrain(napi_env env, napi_callback_info info) {
  * being those of this batch (so dx includes their dependence on x).
  */
 napi_value BatchNormTrainGrad(napi_env env, napi_callback_info info) {
-  size_t argc = 11;
-  napi_value argv[11];
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  NAPI_ARGS(env, info, 11);
   const float *dy = f32(env, argv[0]), *x = f32(env, argv[1]), *mean = f32(env, argv[5]), *var = f32(env, argv[6]);
   float *dx = f32(env, argv[8]), *dscale = f32(env, argv[9]), *doffset = f32(env, argv[10]);
   if (argc < 11 || !dy || !x || !mean || !var || !dx || !dscale || !doffset) {
@@ -556,9 +548,7 @@ napi_value BatchNormTrainGrad(napi_env env, napi_callback_info info) {
  * (Concat) or slice element by element (SplitV).
  */
 napi_value CopyRows(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  NAPI_ARGS(env, info, 6);
   const auto *src = static_cast<const char *>(typedArrayData(env, argv[0], nullptr));
   auto *dst = static_cast<char *>(typedArrayData(env, argv[1], nullptr));
   if (argc < 6 || !src || !dst) {
@@ -576,25 +566,26 @@ napi_value CopyRows(napi_env env, napi_callback_info info) {
 }
 
 /**
- * maxPoolGrad(dy, x, dx, geometry: Int32Array(12) n, ih, iw, c, kh, kw, oh, ow, sh, sw, pt, pl):
+ * maxPoolGrad(dy, x, dx, geometry: Int32Array(17), conv's geometry of the pooling window):
  * each output's dy goes to the first largest input of its window (TF.js's rule), NHWC.
- * TF.js's wasm MaxPoolGrad is its JS reference loop (tens of ms per layer); this one
- * keeps a window's running maxima for all channels at once, so the inner loop is vector.
+ * TF.js's wasm MaxPoolGrad walks one channel at a time with strided loads (tens of ms
+ * per layer here); this one keeps a window's running maxima for all channels at once,
+ * so the inner loop is a vector one.
  */
 napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  NAPI_ARGS(env, info, 4);
   const float *dy = f32(env, argv[0]), *x = f32(env, argv[1]);
   float *dx = f32(env, argv[2]);
   size_t gbytes = 0;
-  auto *g = static_cast<int32_t *>(typedArrayData(env, argv[3], &gbytes));
-  if (argc < 4 || !dy || !x || !dx || !g || gbytes != 12 * sizeof(int32_t)) {
-    napi_throw_type_error(env, nullptr, "r2u native maxPoolGrad: expected (dy, x, dx, geometry: Int32Array of 12)");
+  auto *gi = static_cast<int32_t *>(typedArrayData(env, argv[3], &gbytes));
+  if (argc < 4 || !dy || !x || !dx || !gi || gbytes != sizeof(Geometry)) {
+    napi_throw_type_error(env, nullptr, "r2u native maxPoolGrad: expected (dy, x, dx, geometry: Int32Array of 17)");
     return nullptr;
   }
-  const int64_t n = g[0], ih = g[1], iw = g[2], c = g[3], kh = g[4], kw = g[5], oh = g[6], ow = g[7], sh = g[8], sw = g[9], pt = g[10],
-                pl = g[11];
+  Geometry geo;
+  std::memcpy(&geo, gi, sizeof geo);
+  const int64_t n = geo.n, ih = geo.ih, iw = geo.iw, c = geo.ci, kh = geo.kh, kw = geo.kw, oh = geo.oh, ow = geo.ow, sh = geo.sh,
+                sw = geo.sw, pt = geo.pt, pl = geo.pl;
   std::memset(dx, 0, static_cast<size_t>(n * ih * iw * c) * sizeof(float));
   std::vector<float> best(c);
   std::vector<int64_t> where(c);

@@ -61,7 +61,7 @@ export interface NativeAddon {
   ): void;
   /** row i of rowBytes bytes from src + i * srcStride to dst + i * dstStride */
   copyRows(src: ArrayBufferView, dst: ArrayBufferView, rows: number, rowBytes: number, srcStride: number, dstStride: number): void;
-  /** geometry n, ih, iw, c, kh, kw, oh, ow, sh, sw, padTop, padLeft; NHWC */
+  /** geometry: conv's 17 numbers for the pooling window; NHWC */
   maxPoolGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, geometry: Int32Array): void;
   /** OpenMP threads for oneDNN calls from this thread; returns the count in force */
   setThreads(n: number): number;

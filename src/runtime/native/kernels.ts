@@ -51,7 +51,7 @@ const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, relu6: 2, leak
 
 type Args<I, A> = { inputs: I; attrs: A; backend: BackendWasm };
 
-/** the 17 numbers the addon's conv takes, from TF.js's own geometry */
+/** the 17 numbers the addon's conv (and max-pool gradient) takes, from TF.js's own geometry */
 function geometry(info: backend_util.Conv2DInfo): Int32Array {
   const p = info.padInfo;
   return Int32Array.of(
@@ -339,21 +339,7 @@ export function nativeKernelConfigs(addon: NativeAddon, replaced: (name: string)
     );
     const dx = backend.makeOutput(input.shape, 'float32');
     if (util.sizeFromShape(input.shape) === 0) return dx;
-    const g = Int32Array.of(
-      info.batchSize,
-      info.inHeight,
-      info.inWidth,
-      info.inChannels,
-      info.filterHeight,
-      info.filterWidth,
-      info.outHeight,
-      info.outWidth,
-      info.strideHeight,
-      info.strideWidth,
-      info.padInfo.top,
-      info.padInfo.left,
-    );
-    addon.maxPoolGrad(f32(backend, dy), f32(backend, input), f32(backend, dx), g);
+    addon.maxPoolGrad(f32(backend, dy), f32(backend, input), f32(backend, dx), geometry(info));
     return dx;
   }
 
