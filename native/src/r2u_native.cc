@@ -381,13 +381,16 @@ napi_value Binary(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-/** out[i, j] = x[i, j] * mul[j] + add[j] */
-void affineRows(const float *x, float *out, int64_t rows, int64_t cols, const float *mul, const float *add) {
+/** out[i, j] = x[i, j] * mul[j] + add[j] (one rounding: std::fma), then max(0, .) with relu */
+void affineRows(const float *x, float *out, int64_t rows, int64_t cols, const float *mul, const float *add, bool relu = false) {
 #pragma omp parallel for schedule(static)
   for (int64_t i = 0; i < rows; i++) {
     const float *xr = x + i * cols;
     float *o = out + i * cols;
-    for (int64_t j = 0; j < cols; j++) o[j] = xr[j] * mul[j] + add[j];
+    if (relu)
+      for (int64_t j = 0; j < cols; j++) o[j] = std::max(0.f, std::fma(xr[j], mul[j], add[j]));
+    else
+      for (int64_t j = 0; j < cols; j++) o[j] = std::fma(xr[j], mul[j], add[j]);
   }
 }
 
@@ -450,21 +453,38 @@ void blockedColumnSums(int64_t rows, int64_t cols, RowFn rowFn, std::vector<doub
 }
 
 /**
- * batchNormTrain(x, y, rows, cols, scale | null, offset | null, epsilon, mean, variance):
- * mean and (biased) variance of each column of x, and y = (x - mean) / sqrt(variance + epsilon) * scale + offset.
+ * Batch norm as the map x * mul + add per channel, from the batch's statistics as
+ * float32 (as stored between the passes): the forward and backward passes compute it
+ * alike, so the backward pass finds the forward pass's ReLU mask again bit for bit
+ * without keeping it.
+ */
+void batchNormAffine(int64_t cols, const float *scale, const float *offset, const float *mean, const float *var, double eps, float *mul,
+                     float *add) {
+  for (int64_t j = 0; j < cols; j++) {
+    mul[j] = static_cast<float>((scale ? scale[j] : 1.0) / std::sqrt(static_cast<double>(var[j]) + eps));
+    add[j] = static_cast<float>((offset ? offset[j] : 0.0) - static_cast<double>(mean[j]) * mul[j]);
+  }
+}
+
+/**
+ * batchNormTrain(x, y, rows, cols, scale | null, offset | null, epsilon, mean, variance, relu):
+ * mean and (biased) variance of each column of x, and y = (x - mean) / sqrt(variance + epsilon) * scale + offset,
+ * or max(0, that) with relu (a ReLU that follows the normalisation, fused).
  */
 napi_value BatchNormTrain(napi_env env, napi_callback_info info) {
-  NAPI_ARGS(env, info, 9);
+  NAPI_ARGS(env, info, 10);
   const float *x = f32(env, argv[0]);
   float *y = f32(env, argv[1]), *meanOut = f32(env, argv[7]), *varOut = f32(env, argv[8]);
-  if (argc < 9 || !x || !y || !meanOut || !varOut) {
-    napi_throw_type_error(env, nullptr, "r2u native batchNormTrain: expected (x, y, rows, cols, scale, offset, epsilon, mean, variance)");
+  if (argc < 10 || !x || !y || !meanOut || !varOut) {
+    napi_throw_type_error(env, nullptr, "r2u native batchNormTrain: expected (x, y, rows, cols, scale, offset, epsilon, mean, variance, relu)");
     return nullptr;
   }
   const int64_t rows = int32Arg(env, argv[2]), cols = int32Arg(env, argv[3]);
   const float *scale = isNullish(env, argv[4]) ? nullptr : f32(env, argv[4]);
   const float *offset = isNullish(env, argv[5]) ? nullptr : f32(env, argv[5]);
   const double eps = doubleArg(env, argv[6]);
+  bool relu = false;
+  NAPI_CALL(env, napi_get_value_bool(env, argv[9], &relu));
   // sums of x - pivot (the first row) keep E[d^2] - E[d]^2 accurate when the mean is large against the spread
   std::vector<float> pivot(x, x + cols);
   std::vector<double> s, q;
@@ -479,55 +499,63 @@ napi_value BatchNormTrain(napi_env env, napi_callback_info info) {
         }
       },
       s, q);
-  std::vector<float> mul(cols), add(cols);
   for (int64_t j = 0; j < cols; j++) {
-    const double m = s[j] / rows, v = std::max(0.0, q[j] / rows - m * m);
-    const double mean = pivot[j] + m, inv = 1.0 / std::sqrt(v + eps);
-    meanOut[j] = static_cast<float>(mean);
-    varOut[j] = static_cast<float>(v);
-    mul[j] = static_cast<float>((scale ? scale[j] : 1.0) * inv);
-    add[j] = static_cast<float>((offset ? offset[j] : 0.0) - mean * mul[j]);
+    const double m = s[j] / rows;
+    meanOut[j] = static_cast<float>(pivot[j] + m);
+    varOut[j] = static_cast<float>(std::max(0.0, q[j] / rows - m * m));
   }
-  affineRows(x, y, rows, cols, mul.data(), add.data());
+  std::vector<float> mul(cols), add(cols);
+  batchNormAffine(cols, scale, offset, meanOut, varOut, eps, mul.data(), add.data());
+  affineRows(x, y, rows, cols, mul.data(), add.data(), relu);
   return nullptr;
 }
 
 /**
- * batchNormTrainGrad(dy, x, rows, cols, scale | null, mean, variance, epsilon, dx, dscale, doffset):
+ * batchNormTrainGrad(dy, x, rows, cols, scale | null, mean, variance, epsilon, dx, dscale, doffset, offset | null, relu):
  * the gradients of batchNormTrain's y with respect to x, scale and offset, the statistics
- * being those of this batch (so dx includes their dependence on x).
+ * being those of this batch (so dx includes their dependence on x); with relu, dy is
+ * taken as 0 where the forward pass's output was (offset is then needed to find where).
  */
 napi_value BatchNormTrainGrad(napi_env env, napi_callback_info info) {
-  NAPI_ARGS(env, info, 11);
+  NAPI_ARGS(env, info, 13);
   const float *dy = f32(env, argv[0]), *x = f32(env, argv[1]), *mean = f32(env, argv[5]), *var = f32(env, argv[6]);
   float *dx = f32(env, argv[8]), *dscale = f32(env, argv[9]), *doffset = f32(env, argv[10]);
-  if (argc < 11 || !dy || !x || !mean || !var || !dx || !dscale || !doffset) {
-    napi_throw_type_error(env, nullptr,
-                          "r2u native batchNormTrainGrad: expected (dy, x, rows, cols, scale, mean, variance, epsilon, dx, dscale, doffset)");
+  if (argc < 13 || !dy || !x || !mean || !var || !dx || !dscale || !doffset) {
+    napi_throw_type_error(
+        env, nullptr,
+        "r2u native batchNormTrainGrad: expected (dy, x, rows, cols, scale, mean, variance, epsilon, dx, dscale, doffset, offset, relu)");
     return nullptr;
   }
   const int64_t rows = int32Arg(env, argv[2]), cols = int32Arg(env, argv[3]);
   const float *scale = isNullish(env, argv[4]) ? nullptr : f32(env, argv[4]);
+  const float *offset = isNullish(env, argv[11]) ? nullptr : f32(env, argv[11]);
   const double eps = doubleArg(env, argv[7]);
+  bool relu = false;
+  NAPI_CALL(env, napi_get_value_bool(env, argv[12], &relu));
+  std::vector<float> mul(cols), add(cols);
+  batchNormAffine(cols, scale, offset, mean, var, eps, mul.data(), add.data());
+  // dy where the ReLU passed it (its forward output was > 0), else 0
+  auto passed = [&](const float *xr, const float *g, int64_t j) { return !relu || std::fma(xr[j], mul[j], add[j]) > 0.f ? g[j] : 0.f; };
   std::vector<double> sumDy, sumDyXc;  // sum dy, sum dy * (x - mean)
   blockedColumnSums(
       rows, cols,
       [&](int64_t i, float *sa, float *sb) {
         const float *xr = x + i * cols, *g = dy + i * cols;
         for (int64_t j = 0; j < cols; j++) {
-          sa[j] += g[j];
-          sb[j] += g[j] * (xr[j] - mean[j]);
+          const float gj = passed(xr, g, j);
+          sa[j] += gj;
+          sb[j] += gj * (xr[j] - mean[j]);
         }
       },
       sumDy, sumDyXc);
-  // dx = scale * inv * (dy - mean(dy) - xhat * mean(dy * xhat)), xhat = (x - mean) * inv: one FMA pass a*dy + b*x + c
+  // dx = scale * inv * (dy - mean(dy) - xhat * mean(dy * xhat)), xhat = (x - mean) * inv: one pass a*dy + b*x + c
   std::vector<float> a(cols), b(cols), c(cols);
   for (int64_t j = 0; j < cols; j++) {
     const double inv = 1.0 / std::sqrt(static_cast<double>(var[j]) + eps);
-    const double g = scale ? scale[j] : 1.0;
+    const double gamma = scale ? scale[j] : 1.0;
     doffset[j] = static_cast<float>(sumDy[j]);
     dscale[j] = static_cast<float>(sumDyXc[j] * inv);
-    const double aj = g * inv, bj = -g * inv * inv * inv * sumDyXc[j] / rows;
+    const double aj = gamma * inv, bj = -gamma * inv * inv * inv * sumDyXc[j] / rows;
     a[j] = static_cast<float>(aj);
     b[j] = static_cast<float>(bj);
     c[j] = static_cast<float>(-aj * sumDy[j] / rows - bj * mean[j]);
@@ -536,7 +564,7 @@ napi_value BatchNormTrainGrad(napi_env env, napi_callback_info info) {
   for (int64_t i = 0; i < rows; i++) {
     const float *xr = x + i * cols, *g = dy + i * cols;
     float *o = dx + i * cols;
-    for (int64_t j = 0; j < cols; j++) o[j] = a[j] * g[j] + b[j] * xr[j] + c[j];
+    for (int64_t j = 0; j < cols; j++) o[j] = a[j] * passed(xr, g, j) + b[j] * xr[j] + c[j];
   }
   return nullptr;
 }
@@ -640,7 +668,7 @@ const char *isaName(dnnl::cpu_isa isa) {
 }
 
 /** the functions this build exports; src/runtime/native/addon.ts refuses a build with another */
-constexpr int kApiVersion = 4;
+constexpr int kApiVersion = 5;
 
 /** info(): { api, library, version, isa, threads } */
 napi_value Info(napi_env env, napi_callback_info) {

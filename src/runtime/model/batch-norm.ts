@@ -6,10 +6,13 @@
 // each a pass over the activation, which made batch norm the largest cost of
 // a training step outside the convolutions. BATCH_NORM_TRAINING computes the
 // batch statistics and the normalised output in one kernel, its gradient
-// (dx, dscale, doffset) in another. The layer below is tfjs-layers' own class
-// with only its training call replaced: inference, the moving averages and
-// the saved model (class name, config, weights) are exactly the stock ones,
-// so a checkpoint trained with the fused kernels loads anywhere.
+// (dx, dscale, doffset) in another, and takes in the ReLU that follows the
+// normalisation in every R2U-Net block (the ReLU layer then passes the
+// rectified tensor through; its forward pass and its gradient's three passes
+// go). The layers below are tfjs-layers' own classes with only their training
+// call replaced: inference, the moving averages and the saved model (class
+// names, configs, weights) are exactly the stock ones, so a checkpoint trained
+// with the fused kernels loads and infers anywhere.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type {
@@ -17,38 +20,41 @@ import type {
   BatchNormalizationLayerArgs,
 } from '@tensorflow/tfjs-layers/dist/layers/normalization.js';
 
-/** inputs x, scale, offset (NHWC, per-channel), attrs { epsilon }; outputs [y, mean, variance (biased)] */
+/** inputs x, scale, offset (NHWC, per-channel), attrs { epsilon, relu }; outputs [y, mean, variance (biased)] */
 export const BATCH_NORM_TRAINING = 'R2uBatchNormTraining';
-/** inputs dy, x, scale, mean, variance, attrs { epsilon }; outputs [dx, dscale, doffset] */
+/** inputs dy, x, scale, offset, mean, variance, attrs { epsilon, relu }; outputs [dx, dscale, doffset] */
 export const BATCH_NORM_TRAINING_GRAD = 'R2uBatchNormTrainingGrad';
 
 export interface BatchNormTrainingAttrs {
   epsilon: number;
+  /** y = max(0, normalised x): a ReLU after the normalisation, fused */
+  relu: boolean;
 }
 
 tf.registerGradient({
   kernelName: BATCH_NORM_TRAINING,
-  inputsToSave: ['x', 'scale'],
+  inputsToSave: ['x', 'scale', 'offset'],
   outputsToSave: [false, true, true],
   gradFunc: (dys, saved, attrs) => {
-    const [x, scale, mean, variance] = saved;
+    const [x, scale, offset, mean, variance] = saved;
     const dy = (Array.isArray(dys) ? dys[0] : dys) ?? tf.zerosLike(x);
     // all three in one kernel, before the tape asks for each
     const [dx, dscale, doffset] = tf
       .engine()
-      .runKernel(BATCH_NORM_TRAINING_GRAD, { dy, x, scale, mean, variance }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      .runKernel(BATCH_NORM_TRAINING_GRAD, { dy, x, scale, offset, mean, variance }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
     return { x: () => dx, scale: () => dscale, offset: () => doffset };
   },
 });
 
-/** y, batch mean and batch variance of x over all axes but the last, with the fused kernel */
+/** y (rectified with relu), batch mean and batch variance of x over all axes but the last, with the fused kernel */
 export function batchNormTraining(
   x: tf.Tensor,
   scale: tf.Tensor1D,
   offset: tf.Tensor1D,
   epsilon: number,
+  relu = false,
 ): { y: tf.Tensor; mean: tf.Tensor1D; variance: tf.Tensor1D } {
-  const attrs: BatchNormTrainingAttrs = { epsilon };
+  const attrs: BatchNormTrainingAttrs = { epsilon, relu };
   const [y, mean, variance] = tf.engine().runKernel(BATCH_NORM_TRAINING, { x, scale, offset }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
   return { y, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D };
 }
@@ -73,14 +79,25 @@ interface StockFields {
   movingVariance: tfl.LayerVariable;
 }
 
-// the stock class from the serialization registry (tfjs-layers exports only its factory)
-const Stock = tf.serialization.SerializationMap.getMap().classNameMap.BatchNormalization[0] as unknown as new (
-  args: BatchNormalizationLayerArgs,
-) => StockBatchNormalization;
+/** outputs of fused normalisations that are already rectified: the ReLU layer after one passes them through */
+const rectified = new WeakSet<tf.Tensor>();
 
-export class BatchNormalization extends Stock {
+/** a stock tfjs-layers class, from the serialization registry (tfjs-layers exports only factories) */
+const stockClass = <T>(name: string) => tf.serialization.SerializationMap.getMap().classNameMap[name][0] as unknown as T;
+const StockBatchNorm = stockClass<new (args: BatchNormalizationLayerArgs) => StockBatchNormalization>('BatchNormalization');
+const StockReLU = stockClass<new (args: { name?: string }) => tfl.layers.Layer>('ReLU');
+
+export class BatchNormalization extends StockBatchNorm {
   /** saved under the stock name: the saved model is tfjs-layers' own */
   static readonly className = 'BatchNormalization';
+  /** set where this layer's only consumer is a ReLU (a FollowingReLU): the fused kernel applies it */
+  private readonly fuseRelu: boolean;
+
+  constructor(args: BatchNormalizationLayerArgs & { fuseRelu?: boolean }) {
+    const { fuseRelu, ...stock } = args;
+    super(stock);
+    this.fuseRelu = fuseRelu ?? false;
+  }
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
     const self = this as unknown as StockFields;
@@ -89,8 +106,8 @@ export class BatchNormalization extends Stock {
     if (!kwargs.training || !lastAxis || !self.center || !self.scale || x.dtype !== 'float32' || !hasFusedBatchNorm()) {
       return super.call(inputs, kwargs);
     }
-    return tf.tidy(() => {
-      const { y, mean, variance } = batchNormTraining(x, self.gamma.read() as tf.Tensor1D, self.beta.read() as tf.Tensor1D, self.epsilon);
+    const y = tf.tidy(() => {
+      const { y, mean, variance } = batchNormTraining(x, self.gamma.read() as tf.Tensor1D, self.beta.read() as tf.Tensor1D, self.epsilon, this.fuseRelu);
       // the stock layer's moving-average update, op for op
       const decay = 1 - self.momentum;
       for (const [variable, value] of [
@@ -104,5 +121,18 @@ export class BatchNormalization extends Stock {
       }
       return y;
     });
+    if (this.fuseRelu) rectified.add(y);
+    return y;
+  }
+}
+
+/** The ReLU after a BatchNormalization with fuseRelu: passes its already rectified output through (relu is idempotent). */
+export class FollowingReLU extends StockReLU {
+  static readonly className = 'ReLU';
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    // a copy-free clone: tfjs-layers disposes a layer's output apart from its input
+    return rectified.has(x) ? tf.clone(x) : super.call(inputs, kwargs);
   }
 }

@@ -33,7 +33,7 @@ export interface NativeAddon {
     scale: Float32Array | null,
     epsilon: number,
   ): void;
-  /** batch statistics of each column (mean, biased variance) and the normalised x */
+  /** batch statistics of each column (mean, biased variance) and the normalised x (rectified with relu) */
   batchNormTrain(
     x: Float32Array,
     y: Float32Array,
@@ -44,6 +44,7 @@ export interface NativeAddon {
     epsilon: number,
     mean: Float32Array,
     variance: Float32Array,
+    relu: boolean,
   ): void;
   /** batchNormTrain's gradients with respect to x (through the batch statistics too), scale and offset */
   batchNormTrainGrad(
@@ -58,6 +59,8 @@ export interface NativeAddon {
     dx: Float32Array,
     dscale: Float32Array,
     doffset: Float32Array,
+    offset: Float32Array | null,
+    relu: boolean,
   ): void;
   /** row i of rowBytes bytes from src + i * srcStride to dst + i * dstStride */
   copyRows(src: ArrayBufferView, dst: ArrayBufferView, rows: number, rowBytes: number, srcStride: number, dstStride: number): void;
@@ -69,7 +72,7 @@ export interface NativeAddon {
 }
 
 /** kApiVersion of native/src/r2u_native.cc that this file's interface describes */
-const API_VERSION = 4;
+const API_VERSION = 5;
 
 const nativeDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../native');
 const addonFile = path.join(nativeDir, 'build', 'Release', 'r2u_native.node');

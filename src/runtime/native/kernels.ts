@@ -253,23 +253,23 @@ export function nativeKernelConfigs(addon: NativeAddon, replaced: (name: string)
     if (rows === 0) return outs;
     const [y, mean, variance] = outs;
     const [fx, fy, fm, fv] = [x, y, mean, variance].map((t) => f32(backend, t));
-    addon.batchNormTrain(fx, fy, rows, c, f32(backend, scale), f32(backend, offset), attrs.epsilon, fm, fv);
+    addon.batchNormTrain(fx, fy, rows, c, f32(backend, scale), f32(backend, offset), attrs.epsilon, fm, fv, attrs.relu);
     return outs;
   }
 
   function batchNormTrainingGrad(
-    args: Args<{ dy: TensorInfo; x: TensorInfo; scale: TensorInfo; mean: TensorInfo; variance: TensorInfo }, BatchNormTrainingAttrs>,
+    args: Args<{ dy: TensorInfo; x: TensorInfo; scale: TensorInfo; offset: TensorInfo; mean: TensorInfo; variance: TensorInfo }, BatchNormTrainingAttrs>,
   ): TensorInfo[] {
     const { inputs, attrs, backend } = args;
-    const { dy, x, scale, mean, variance } = inputs;
-    if (!channelsLast(x, [scale, mean, variance]) || dy.dtype !== 'float32' || !util.arraysEqual(dy.shape, x.shape)) {
+    const { dy, x, scale, offset, mean, variance } = inputs;
+    if (!channelsLast(x, [scale, offset, mean, variance]) || dy.dtype !== 'float32' || !util.arraysEqual(dy.shape, x.shape)) {
       throw new Error(`r2u native ${BATCH_NORM_TRAINING_GRAD}: needs float32 dy and x of one shape and per-channel statistics`);
     }
     const { outs, rows, c } = batchNormOutputs(backend, x, 0);
     if (rows === 0) return outs;
     const [dx, dscale, doffset] = outs;
-    const [fdy, fx, fs, fm, fv] = [dy, x, scale, mean, variance].map((t) => f32(backend, t));
-    addon.batchNormTrainGrad(fdy, fx, rows, c, fs, fm, fv, attrs.epsilon, f32(backend, dx), f32(backend, dscale), f32(backend, doffset));
+    const [fdy, fx, fs, fo, fm, fv] = [dy, x, scale, offset, mean, variance].map((t) => f32(backend, t));
+    addon.batchNormTrainGrad(fdy, fx, rows, c, fs, fm, fv, attrs.epsilon, f32(backend, dx), f32(backend, dscale), f32(backend, doffset), fo, attrs.relu);
     return outs;
   }
 
