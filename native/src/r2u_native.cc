@@ -510,6 +510,49 @@ napi_value BatchNormTrain(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+/** dy where a fused ReLU passed it (its output x * mul + add was > 0), else 0 */
+template <bool Relu>
+inline float passed(float g, float x, float mul, float add) {
+  if constexpr (Relu) return std::fma(x, mul, add) > 0.f ? g : 0.f;
+  return g;
+}
+
+template <bool Relu>
+void batchNormBackward(const float *dy, const float *x, int64_t rows, int64_t cols, const float *scale, const float *mean, const float *var,
+                       double eps, const float *mul, const float *add, float *dx, float *dscale, float *doffset) {
+  std::vector<double> sumDy, sumDyXc;  // sum dy, sum dy * (x - mean)
+  blockedColumnSums(
+      rows, cols,
+      [=](int64_t i, float *__restrict sa, float *__restrict sb) {
+        const float *xr = x + i * cols, *g = dy + i * cols;
+        for (int64_t j = 0; j < cols; j++) {
+          const float gj = passed<Relu>(g[j], xr[j], mul[j], add[j]);
+          sa[j] += gj;
+          sb[j] += gj * (xr[j] - mean[j]);
+        }
+      },
+      sumDy, sumDyXc);
+  // dx = scale * inv * (dy - mean(dy) - xhat * mean(dy * xhat)), xhat = (x - mean) * inv: one pass a*dy + b*x + c
+  std::vector<float> a(cols), b(cols), c(cols);
+  for (int64_t j = 0; j < cols; j++) {
+    const double inv = 1.0 / std::sqrt(static_cast<double>(var[j]) + eps);
+    const double gamma = scale ? scale[j] : 1.0;
+    doffset[j] = static_cast<float>(sumDy[j]);
+    dscale[j] = static_cast<float>(sumDyXc[j] * inv);
+    const double aj = gamma * inv, bj = -gamma * inv * inv * inv * sumDyXc[j] / rows;
+    a[j] = static_cast<float>(aj);
+    b[j] = static_cast<float>(bj);
+    c[j] = static_cast<float>(-aj * sumDy[j] / rows - bj * mean[j]);
+  }
+  const float *pa = a.data(), *pb = b.data(), *pc = c.data();
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < rows; i++) {
+    const float *xr = x + i * cols, *g = dy + i * cols;
+    float *__restrict o = dx + i * cols;
+    for (int64_t j = 0; j < cols; j++) o[j] = pa[j] * passed<Relu>(g[j], xr[j], mul[j], add[j]) + pb[j] * xr[j] + pc[j];
+  }
+}
+
 /**
  * batchNormTrainGrad(dy, x, rows, cols, scale | null, mean, variance, epsilon, dx, dscale, doffset, offset | null, relu):
  * the gradients of batchNormTrain's y with respect to x, scale and offset, the statistics
@@ -534,38 +577,10 @@ napi_value BatchNormTrainGrad(napi_env env, napi_callback_info info) {
   NAPI_CALL(env, napi_get_value_bool(env, argv[12], &relu));
   std::vector<float> mul(cols), add(cols);
   batchNormAffine(cols, scale, offset, mean, var, eps, mul.data(), add.data());
-  // dy where the ReLU passed it (its forward output was > 0), else 0
-  auto passed = [&](const float *xr, const float *g, int64_t j) { return !relu || std::fma(xr[j], mul[j], add[j]) > 0.f ? g[j] : 0.f; };
-  std::vector<double> sumDy, sumDyXc;  // sum dy, sum dy * (x - mean)
-  blockedColumnSums(
-      rows, cols,
-      [&](int64_t i, float *sa, float *sb) {
-        const float *xr = x + i * cols, *g = dy + i * cols;
-        for (int64_t j = 0; j < cols; j++) {
-          const float gj = passed(xr, g, j);
-          sa[j] += gj;
-          sb[j] += gj * (xr[j] - mean[j]);
-        }
-      },
-      sumDy, sumDyXc);
-  // dx = scale * inv * (dy - mean(dy) - xhat * mean(dy * xhat)), xhat = (x - mean) * inv: one pass a*dy + b*x + c
-  std::vector<float> a(cols), b(cols), c(cols);
-  for (int64_t j = 0; j < cols; j++) {
-    const double inv = 1.0 / std::sqrt(static_cast<double>(var[j]) + eps);
-    const double gamma = scale ? scale[j] : 1.0;
-    doffset[j] = static_cast<float>(sumDy[j]);
-    dscale[j] = static_cast<float>(sumDyXc[j] * inv);
-    const double aj = gamma * inv, bj = -gamma * inv * inv * inv * sumDyXc[j] / rows;
-    a[j] = static_cast<float>(aj);
-    b[j] = static_cast<float>(bj);
-    c[j] = static_cast<float>(-aj * sumDy[j] / rows - bj * mean[j]);
-  }
-#pragma omp parallel for schedule(static)
-  for (int64_t i = 0; i < rows; i++) {
-    const float *xr = x + i * cols, *g = dy + i * cols;
-    float *o = dx + i * cols;
-    for (int64_t j = 0; j < cols; j++) o[j] = a[j] * passed(xr, g, j) + b[j] * xr[j] + c[j];
-  }
+  if (relu)
+    batchNormBackward<true>(dy, x, rows, cols, scale, mean, var, eps, mul.data(), add.data(), dx, dscale, doffset);
+  else
+    batchNormBackward<false>(dy, x, rows, cols, scale, mean, var, eps, mul.data(), add.data(), dx, dscale, doffset);
   return nullptr;
 }
 
