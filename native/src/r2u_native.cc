@@ -283,6 +283,15 @@ int32_t int32Arg(napi_env env, napi_value v) {
   return out;
 }
 
+/** f32 view of an argument that may be null or undefined (then null) */
+const float *optionalF32(napi_env env, napi_value v) { return isNullish(env, v) ? nullptr : f32(env, v); }
+
+bool boolArg(napi_env env, napi_value v) {
+  bool out = false;
+  napi_get_value_bool(env, v, &out);
+  return out;
+}
+
 int64_t int64Arg(napi_env env, napi_value v) {
   int64_t out = 0;
   napi_get_value_int64(env, v, &out);
@@ -406,8 +415,8 @@ napi_value BatchNorm(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, nullptr, "r2u native batchNorm: expected (x, out, rows, cols, mean, variance, offset, scale, epsilon)");
     return nullptr;
   }
-  const float *offset = isNullish(env, argv[6]) ? nullptr : f32(env, argv[6]);
-  const float *scale = isNullish(env, argv[7]) ? nullptr : f32(env, argv[7]);
+  const float *offset = optionalF32(env, argv[6]);
+  const float *scale = optionalF32(env, argv[7]);
   const int64_t rows = int32Arg(env, argv[2]), cols = int32Arg(env, argv[3]);
   const float eps = static_cast<float>(doubleArg(env, argv[8]));
   std::vector<float> mul(cols), add(cols);
@@ -480,11 +489,10 @@ napi_value BatchNormTrain(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   const int64_t rows = int32Arg(env, argv[2]), cols = int32Arg(env, argv[3]);
-  const float *scale = isNullish(env, argv[4]) ? nullptr : f32(env, argv[4]);
-  const float *offset = isNullish(env, argv[5]) ? nullptr : f32(env, argv[5]);
+  const float *scale = optionalF32(env, argv[4]);
+  const float *offset = optionalF32(env, argv[5]);
   const double eps = doubleArg(env, argv[6]);
-  bool relu = false;
-  NAPI_CALL(env, napi_get_value_bool(env, argv[9], &relu));
+  const bool relu = boolArg(env, argv[9]);
   // sums of x - pivot (the first row) keep E[d^2] - E[d]^2 accurate when the mean is large against the spread
   std::vector<float> pivot(x, x + cols);
   std::vector<double> s, q;
@@ -570,11 +578,10 @@ napi_value BatchNormTrainGrad(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   const int64_t rows = int32Arg(env, argv[2]), cols = int32Arg(env, argv[3]);
-  const float *scale = isNullish(env, argv[4]) ? nullptr : f32(env, argv[4]);
-  const float *offset = isNullish(env, argv[11]) ? nullptr : f32(env, argv[11]);
+  const float *scale = optionalF32(env, argv[4]);
+  const float *offset = optionalF32(env, argv[11]);
   const double eps = doubleArg(env, argv[7]);
-  bool relu = false;
-  NAPI_CALL(env, napi_get_value_bool(env, argv[12], &relu));
+  const bool relu = boolArg(env, argv[12]);
   std::vector<float> mul(cols), add(cols);
   batchNormAffine(cols, scale, offset, mean, var, eps, mul.data(), add.data());
   if (relu)
