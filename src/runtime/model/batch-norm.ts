@@ -4,9 +4,10 @@
 // tfjs-layers trains a BatchNormalization layer as tf.moments + tf.batchNorm
 // and their gradients: some 30 broadcasting elementwise kernels per layer,
 // each a pass over the activation, which made batch norm the largest cost of
-// a training step outside the convolutions. BATCH_NORM_TRAINING computes the
-// batch statistics and the normalised output in one kernel, its gradient
-// (dx, dscale, doffset) in another, and takes in the ReLU that follows the
+// a training step outside the convolutions. The fused op
+// (src/runtime/kernels/batch-norm-training.ts) computes the batch statistics
+// and the normalised output in one kernel, its gradient (dx, dscale, doffset)
+// in another, and takes in the ReLU that follows the
 // normalisation in every R2U-Net block (the ReLU layer then passes the
 // rectified tensor through; its forward pass and its gradient's three passes
 // go). The layers below are tfjs-layers' own classes with only their training
@@ -14,56 +15,14 @@
 // names, configs, weights) are exactly the stock ones, so a checkpoint trained
 // with the fused kernels loads and infers anywhere.
 import * as tf from '@tensorflow/tfjs-core';
+// loaded first: its classes must be registered before this module reads two of them
+import '@tensorflow/tfjs-layers';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type {
   BatchNormalization as StockBatchNormalization,
   BatchNormalizationLayerArgs,
 } from '@tensorflow/tfjs-layers/dist/layers/normalization.js';
-
-/** inputs x, scale, offset (NHWC, per-channel), attrs { epsilon, relu }; outputs [y, mean, variance (biased)] */
-export const BATCH_NORM_TRAINING = 'R2uBatchNormTraining';
-/** inputs dy, x, scale, offset, mean, variance, attrs { epsilon, relu }; outputs [dx, dscale, doffset] */
-export const BATCH_NORM_TRAINING_GRAD = 'R2uBatchNormTrainingGrad';
-
-export interface BatchNormTrainingAttrs {
-  epsilon: number;
-  /** y = max(0, normalised x): a ReLU after the normalisation, fused */
-  relu: boolean;
-}
-
-tf.registerGradient({
-  kernelName: BATCH_NORM_TRAINING,
-  inputsToSave: ['x', 'scale', 'offset'],
-  outputsToSave: [false, true, true],
-  gradFunc: (dys, saved, attrs) => {
-    const [x, scale, offset, mean, variance] = saved;
-    const dy = (Array.isArray(dys) ? dys[0] : dys) ?? tf.zerosLike(x);
-    // all three in one kernel, before the tape asks for each
-    const [dx, dscale, doffset] = tf
-      .engine()
-      .runKernel(BATCH_NORM_TRAINING_GRAD, { dy, x, scale, offset, mean, variance }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
-    return { x: () => dx, scale: () => dscale, offset: () => doffset };
-  },
-});
-
-/** y (rectified with relu), batch mean and batch variance of x over all axes but the last, with the fused kernel */
-export function batchNormTraining(
-  x: tf.Tensor,
-  scale: tf.Tensor1D,
-  offset: tf.Tensor1D,
-  epsilon: number,
-  relu = false,
-): { y: tf.Tensor; mean: tf.Tensor1D; variance: tf.Tensor1D } {
-  const attrs: BatchNormTrainingAttrs = { epsilon, relu };
-  const [y, mean, variance] = tf.engine().runKernel(BATCH_NORM_TRAINING, { x, scale, offset }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
-  return { y, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D };
-}
-
-/** whether the current backend has the fused kernels */
-export function hasFusedBatchNorm(): boolean {
-  const backend = tf.getBackend();
-  return tf.getKernel(BATCH_NORM_TRAINING, backend) !== undefined && tf.getKernel(BATCH_NORM_TRAINING_GRAD, backend) !== undefined;
-}
+import { batchNormTraining, hasFusedBatchNorm } from '../kernels/batch-norm-training.js';
 
 type Kwargs = { training?: boolean };
 /** what the training call reads of the stock layer (private in its typings) */

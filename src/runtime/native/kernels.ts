@@ -4,7 +4,7 @@
 // convolutions, the kernels a batch-norm layer's training step is made of
 // (Tile, Sum and Mean over the leading axes, broadcasting Add/Sub/Multiply/
 // RealDiv, FusedBatchNorm) run natively, and so does batch norm in training
-// as two fused kernels (src/runtime/model/batch-norm.ts). Everything else stays on wasm. Cases
+// as two fused kernels (src/runtime/kernels/batch-norm-training.ts). Everything else stays on wasm. Cases
 // the addon does not cover (NCHW, PReLU, other dtypes or broadcasts) go to
 // the kernel this one replaced.
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -44,7 +44,7 @@ import {
   util,
 } from '@tensorflow/tfjs-core';
 import type { NativeAddon } from './addon.js';
-import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD, type BatchNormTrainingAttrs } from '../model/batch-norm.js';
+import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD, type BatchNormTrainingAttrs } from '../kernels/batch-norm-training.js';
 
 /** activation codes of native/src/r2u_native.cc */
 const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, relu6: 2, leakyrelu: 3, sigmoid: 4, elu: 5 };

@@ -10,7 +10,8 @@ import { initBackend } from '../../../src/runtime/backend.js';
 import type { ExperimentConfig } from '../../../src/spec/config.js';
 import { createTrainEngine } from '../../../src/runtime/engine/index.js';
 import { loadNativeAddon } from '../../../src/runtime/native/addon.js';
-import { BatchNormalization, FollowingReLU, batchNormTraining, hasFusedBatchNorm } from '../../../src/runtime/model/batch-norm.js';
+import { BatchNormalization, FollowingReLU } from '../../../src/runtime/model/batch-norm.js';
+import { batchNormTraining, hasFusedBatchNorm } from '../../../src/runtime/kernels/batch-norm-training.js';
 import { relError } from '../rel-error.js';
 
 const addon = loadNativeAddon();
