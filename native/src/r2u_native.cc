@@ -37,6 +37,12 @@ using dt = memory::data_type;
     }                                                           \
   } while (0)
 
+/** declares argc and argv[n] with the call's arguments (argc: how many were passed) */
+#define NAPI_ARGS(env, info, n)                                                      \
+  size_t argc = (n);                                                                 \
+  napi_value argv[(n)];                                                              \
+  NAPI_CALL((env), napi_get_cb_info((env), (info), &argc, argv, nullptr, nullptr))
+
 /** The data pointer of a typed array argument (any element type), or null. */
 void *typedArrayData(napi_env env, napi_value v, size_t *bytes) {
   napi_typedarray_type type;
@@ -171,9 +177,7 @@ ConvPlan &plan(int kind, const Geometry &g, bool bias, int act, float alpha) {
  *   kind 2: out = dw (hwio) from a = x, b = dy
  */
 napi_value Conv(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
-  napi_value argv[8];
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  NAPI_ARGS(env, info, 8);
   if (argc < 5) {
     napi_throw_type_error(env, nullptr, "r2u native conv: expected (kind, a, b, out, geometry[, bias, activation, alpha])");
     return nullptr;
@@ -245,9 +249,7 @@ void tileLevel(const char *x, char *out, const std::vector<int32_t> &shape, cons
 
 /** tile(x, out, shape: Int32Array, reps: Int32Array, elementBytes) */
 napi_value Tile(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  NAPI_ARGS(env, info, 5);
   size_t sb = 0, rb = 0;
   int32_t elem = 4;
   auto *x = static_cast<const char *>(typedArrayData(env, argv[0], nullptr));
@@ -281,6 +283,21 @@ int32_t int32Arg(napi_env env, napi_value v) {
   return out;
 }
 
+/** f32 view of an argument that may be null or undefined (then null) */
+const float *optionalF32(napi_env env, napi_value v) { return isNullish(env, v) ? nullptr : f32(env, v); }
+
+bool boolArg(napi_env env, napi_value v) {
+  bool out = false;
+  napi_get_value_bool(env, v, &out);
+  return out;
+}
+
+int64_t int64Arg(napi_env env, napi_value v) {
+  int64_t out = 0;
+  napi_get_value_int64(env, v, &out);
+  return out;
+}
+
 double doubleArg(napi_env env, napi_value v) {
   double out = 0;
   napi_get_value_double(env, v, &out);
@@ -289,9 +306,7 @@ double doubleArg(napi_env env, napi_value v) {
 
 /** reduceRows(x, out, rows, cols, scale): out[j] = scale * sum_i x[i, j] (Sum/Mean over all axes but the last ones) */
 napi_value ReduceRows(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  NAPI_ARGS(env, info, 5);
   const float *x = f32(env, argv[0]);
   float *out = f32(env, argv[1]);
   if (argc < 5 || !x || !out) {
@@ -357,9 +372,7 @@ void binaryLoop(const float *a, const float *b, float *out, int64_t n, int64_t c
 
 /** binary(op, a, b, out, n, cols, broadcast): out = a op b over n output values */
 napi_value Binary(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  NAPI_ARGS(env, info, 7);
   const float *a = f32(env, argv[1]), *b = f32(env, argv[2]);
   float *out = f32(env, argv[3]);
   if (argc < 7 || !a || !b || !out) {
@@ -377,22 +390,33 @@ napi_value Binary(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+/** out[i, j] = x[i, j] * mul[j] + add[j] (one rounding: std::fma), then max(0, .) with relu */
+void affineRows(const float *x, float *out, int64_t rows, int64_t cols, const float *mul, const float *add, bool relu = false) {
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < rows; i++) {
+    const float *xr = x + i * cols;
+    float *o = out + i * cols;
+    if (relu)
+      for (int64_t j = 0; j < cols; j++) o[j] = std::max(0.f, std::fma(xr[j], mul[j], add[j]));
+    else
+      for (int64_t j = 0; j < cols; j++) o[j] = std::fma(xr[j], mul[j], add[j]);
+  }
+}
+
 /**
  * batchNorm(x, out, rows, cols, mean, variance, offset | null, scale | null, epsilon):
  * out = (x - mean) / sqrt(variance + epsilon) * scale + offset, one value per channel (the last axis)
  */
 napi_value BatchNorm(napi_env env, napi_callback_info info) {
-  size_t argc = 9;
-  napi_value argv[9];
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  NAPI_ARGS(env, info, 9);
   const float *x = f32(env, argv[0]), *mean = f32(env, argv[4]), *var = f32(env, argv[5]);
   float *out = f32(env, argv[1]);
   if (argc < 9 || !x || !out || !mean || !var) {
     napi_throw_type_error(env, nullptr, "r2u native batchNorm: expected (x, out, rows, cols, mean, variance, offset, scale, epsilon)");
     return nullptr;
   }
-  const float *offset = isNullish(env, argv[6]) ? nullptr : f32(env, argv[6]);
-  const float *scale = isNullish(env, argv[7]) ? nullptr : f32(env, argv[7]);
+  const float *offset = optionalF32(env, argv[6]);
+  const float *scale = optionalF32(env, argv[7]);
   const int64_t rows = int32Arg(env, argv[2]), cols = int32Arg(env, argv[3]);
   const float eps = static_cast<float>(doubleArg(env, argv[8]));
   std::vector<float> mul(cols), add(cols);
@@ -400,11 +424,242 @@ napi_value BatchNorm(napi_env env, napi_callback_info info) {
     mul[j] = (scale ? scale[j] : 1.f) / std::sqrt(var[j] + eps);
     add[j] = (offset ? offset[j] : 0.f) - mean[j] * mul[j];
   }
-  for (int64_t i = 0; i < rows; i++) {
-    const float *xr = x + i * cols;
-    float *o = out + i * cols;
-    for (int64_t j = 0; j < cols; j++) o[j] = xr[j] * mul[j] + add[j];
+  affineRows(x, out, rows, cols, mul.data(), add.data());
+  return nullptr;
+}
+
+// Batch norm in training, one pass each way where TF.js runs moments +
+// batchNorm and their gradients as ~30 broadcasting elementwise kernels per
+// layer. Hand-written rather than oneDNN's batch_normalization primitive:
+// these are two or three streaming passes over NHWC rows that -march=native
+// vectorises, they need the statistics TF.js's layer keeps (biased variance)
+// and a summation order that does not depend on the thread count (same seed,
+// same weights), which the loops below fix: each block of rows is summed in
+// float, the blocks in order in double.
+constexpr int64_t kBlockRows = 256;
+
+/**
+ * Per-column sums of f(i, j) over blocks of rows, added in block order in double.
+ * f is called as f(row, sumsA, sumsB) for a block's rows and accumulates into two float vectors.
+ */
+template <typename RowFn>
+void blockedColumnSums(int64_t rows, int64_t cols, RowFn rowFn, std::vector<double> &a, std::vector<double> &b) {
+  const int64_t blocks = (rows + kBlockRows - 1) / kBlockRows;
+  std::vector<float> partA(blocks * cols, 0.f), partB(blocks * cols, 0.f);
+#pragma omp parallel for schedule(static)
+  for (int64_t k = 0; k < blocks; k++) {
+    float *sa = partA.data() + k * cols, *sb = partB.data() + k * cols;
+    const int64_t r1 = std::min(rows, (k + 1) * kBlockRows);
+    for (int64_t i = k * kBlockRows; i < r1; i++) rowFn(i, sa, sb);
   }
+  a.assign(cols, 0.0);
+  b.assign(cols, 0.0);
+  for (int64_t k = 0; k < blocks; k++)
+    for (int64_t j = 0; j < cols; j++) {
+      a[j] += partA[k * cols + j];
+      b[j] += partB[k * cols + j];
+    }
+}
+
+/**
+ * Batch norm as the map x * mul + add per channel, from the batch's statistics as
+ * float32 (as stored between the passes): the forward and backward passes compute it
+ * alike, so the backward pass finds the forward pass's ReLU mask again bit for bit
+ * without keeping it.
+ */
+void batchNormAffine(int64_t cols, const float *scale, const float *offset, const float *mean, const float *var, double eps, float *mul,
+                     float *add) {
+  for (int64_t j = 0; j < cols; j++) {
+    mul[j] = static_cast<float>((scale ? scale[j] : 1.0) / std::sqrt(static_cast<double>(var[j]) + eps));
+    add[j] = static_cast<float>((offset ? offset[j] : 0.0) - static_cast<double>(mean[j]) * mul[j]);
+  }
+}
+
+/**
+ * batchNormTrain(x, y, rows, cols, scale | null, offset | null, epsilon, mean, variance, relu):
+ * mean and (biased) variance of each column of x, and y = (x - mean) / sqrt(variance + epsilon) * scale + offset,
+ * or max(0, that) with relu (a ReLU that follows the normalisation, fused).
+ */
+napi_value BatchNormTrain(napi_env env, napi_callback_info info) {
+  NAPI_ARGS(env, info, 10);
+  const float *x = f32(env, argv[0]);
+  float *y = f32(env, argv[1]), *meanOut = f32(env, argv[7]), *varOut = f32(env, argv[8]);
+  if (argc < 10 || !x || !y || !meanOut || !varOut) {
+    napi_throw_type_error(env, nullptr, "r2u native batchNormTrain: expected (x, y, rows, cols, scale, offset, epsilon, mean, variance, relu)");
+    return nullptr;
+  }
+  const int64_t rows = int32Arg(env, argv[2]), cols = int32Arg(env, argv[3]);
+  const float *scale = optionalF32(env, argv[4]);
+  const float *offset = optionalF32(env, argv[5]);
+  const double eps = doubleArg(env, argv[6]);
+  const bool relu = boolArg(env, argv[9]);
+  // sums of x - pivot (the first row) keep E[d^2] - E[d]^2 accurate when the mean is large against the spread
+  std::vector<float> pivot(x, x + cols);
+  std::vector<double> s, q;
+  blockedColumnSums(
+      rows, cols,
+      [&](int64_t i, float *sa, float *sb) {
+        const float *xr = x + i * cols;
+        for (int64_t j = 0; j < cols; j++) {
+          const float d = xr[j] - pivot[j];
+          sa[j] += d;
+          sb[j] += d * d;
+        }
+      },
+      s, q);
+  for (int64_t j = 0; j < cols; j++) {
+    const double m = s[j] / rows;
+    meanOut[j] = static_cast<float>(pivot[j] + m);
+    varOut[j] = static_cast<float>(std::max(0.0, q[j] / rows - m * m));
+  }
+  std::vector<float> mul(cols), add(cols);
+  batchNormAffine(cols, scale, offset, meanOut, varOut, eps, mul.data(), add.data());
+  affineRows(x, y, rows, cols, mul.data(), add.data(), relu);
+  return nullptr;
+}
+
+/** dy where a fused ReLU passed it (its output x * mul + add was > 0), else 0 */
+template <bool Relu>
+inline float passed(float g, float x, float mul, float add) {
+  if constexpr (Relu) return std::fma(x, mul, add) > 0.f ? g : 0.f;
+  return g;
+}
+
+template <bool Relu>
+void batchNormBackward(const float *dy, const float *x, int64_t rows, int64_t cols, const float *scale, const float *mean, const float *var,
+                       double eps, const float *mul, const float *add, float *dx, float *dscale, float *doffset) {
+  std::vector<double> sumDy, sumDyXc;  // sum dy, sum dy * (x - mean)
+  blockedColumnSums(
+      rows, cols,
+      [=](int64_t i, float *__restrict sa, float *__restrict sb) {
+        const float *xr = x + i * cols, *g = dy + i * cols;
+        for (int64_t j = 0; j < cols; j++) {
+          const float gj = passed<Relu>(g[j], xr[j], mul[j], add[j]);
+          sa[j] += gj;
+          sb[j] += gj * (xr[j] - mean[j]);
+        }
+      },
+      sumDy, sumDyXc);
+  // dx = scale * inv * (dy - mean(dy) - xhat * mean(dy * xhat)), xhat = (x - mean) * inv: one pass a*dy + b*x + c
+  std::vector<float> a(cols), b(cols), c(cols);
+  for (int64_t j = 0; j < cols; j++) {
+    const double inv = 1.0 / std::sqrt(static_cast<double>(var[j]) + eps);
+    const double gamma = scale ? scale[j] : 1.0;
+    doffset[j] = static_cast<float>(sumDy[j]);
+    dscale[j] = static_cast<float>(sumDyXc[j] * inv);
+    const double aj = gamma * inv, bj = -gamma * inv * inv * inv * sumDyXc[j] / rows;
+    a[j] = static_cast<float>(aj);
+    b[j] = static_cast<float>(bj);
+    c[j] = static_cast<float>(-aj * sumDy[j] / rows - bj * mean[j]);
+  }
+  const float *pa = a.data(), *pb = b.data(), *pc = c.data();
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < rows; i++) {
+    const float *xr = x + i * cols, *g = dy + i * cols;
+    float *__restrict o = dx + i * cols;
+    for (int64_t j = 0; j < cols; j++) o[j] = pa[j] * passed<Relu>(g[j], xr[j], mul[j], add[j]) + pb[j] * xr[j] + pc[j];
+  }
+}
+
+/**
+ * batchNormTrainGrad(dy, x, rows, cols, scale | null, mean, variance, epsilon, dx, dscale, doffset, offset | null, relu):
+ * the gradients of batchNormTrain's y with respect to x, scale and offset, the statistics
+ * being those of this batch (so dx includes their dependence on x); with relu, dy is
+ * taken as 0 where the forward pass's output was (offset is then needed to find where).
+ */
+napi_value BatchNormTrainGrad(napi_env env, napi_callback_info info) {
+  NAPI_ARGS(env, info, 13);
+  const float *dy = f32(env, argv[0]), *x = f32(env, argv[1]), *mean = f32(env, argv[5]), *var = f32(env, argv[6]);
+  float *dx = f32(env, argv[8]), *dscale = f32(env, argv[9]), *doffset = f32(env, argv[10]);
+  if (argc < 13 || !dy || !x || !mean || !var || !dx || !dscale || !doffset) {
+    napi_throw_type_error(
+        env, nullptr,
+        "r2u native batchNormTrainGrad: expected (dy, x, rows, cols, scale, mean, variance, epsilon, dx, dscale, doffset, offset, relu)");
+    return nullptr;
+  }
+  const int64_t rows = int32Arg(env, argv[2]), cols = int32Arg(env, argv[3]);
+  const float *scale = optionalF32(env, argv[4]);
+  const float *offset = optionalF32(env, argv[11]);
+  const double eps = doubleArg(env, argv[7]);
+  const bool relu = boolArg(env, argv[12]);
+  std::vector<float> mul(cols), add(cols);
+  batchNormAffine(cols, scale, offset, mean, var, eps, mul.data(), add.data());
+  if (relu)
+    batchNormBackward<true>(dy, x, rows, cols, scale, mean, var, eps, mul.data(), add.data(), dx, dscale, doffset);
+  else
+    batchNormBackward<false>(dy, x, rows, cols, scale, mean, var, eps, mul.data(), add.data(), dx, dscale, doffset);
+  return nullptr;
+}
+
+/**
+ * copyRows(src, dst, rows, rowBytes, srcStride, dstStride): row i of rowBytes bytes from
+ * src + i * srcStride to dst + i * dstStride. Concat and SplitV along an inner axis are
+ * this copy once per input or output; TF.js's wasm versions copy row by row from JS
+ * (Concat) or slice element by element (SplitV).
+ */
+napi_value CopyRows(napi_env env, napi_callback_info info) {
+  NAPI_ARGS(env, info, 6);
+  const auto *src = static_cast<const char *>(typedArrayData(env, argv[0], nullptr));
+  auto *dst = static_cast<char *>(typedArrayData(env, argv[1], nullptr));
+  if (argc < 6 || !src || !dst) {
+    napi_throw_type_error(env, nullptr, "r2u native copyRows: expected (src, dst, rows, rowBytes, srcStride, dstStride)");
+    return nullptr;
+  }
+  const int64_t rows = int64Arg(env, argv[2]), rowBytes = int64Arg(env, argv[3]);
+  const int64_t srcStride = int64Arg(env, argv[4]), dstStride = int64Arg(env, argv[5]);
+  if (srcStride == rowBytes && dstStride == rowBytes) {
+    std::memcpy(dst, src, rows * rowBytes);
+    return nullptr;
+  }
+  for (int64_t i = 0; i < rows; i++) std::memcpy(dst + i * dstStride, src + i * srcStride, rowBytes);
+  return nullptr;
+}
+
+/**
+ * maxPoolGrad(dy, x, dx, geometry: Int32Array(17), conv's geometry of the pooling window):
+ * each output's dy goes to the first largest input of its window (TF.js's rule), NHWC.
+ * TF.js's wasm MaxPoolGrad walks one channel at a time with strided loads (tens of ms
+ * per layer here); this one keeps a window's running maxima for all channels at once,
+ * so the inner loop is a vector one.
+ */
+napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
+  NAPI_ARGS(env, info, 4);
+  const float *dy = f32(env, argv[0]), *x = f32(env, argv[1]);
+  float *dx = f32(env, argv[2]);
+  size_t gbytes = 0;
+  auto *gi = static_cast<int32_t *>(typedArrayData(env, argv[3], &gbytes));
+  if (argc < 4 || !dy || !x || !dx || !gi || gbytes != sizeof(Geometry)) {
+    napi_throw_type_error(env, nullptr, "r2u native maxPoolGrad: expected (dy, x, dx, geometry: Int32Array of 17)");
+    return nullptr;
+  }
+  Geometry geo;
+  std::memcpy(&geo, gi, sizeof geo);
+  const int64_t n = geo.n, ih = geo.ih, iw = geo.iw, c = geo.ci, kh = geo.kh, kw = geo.kw, oh = geo.oh, ow = geo.ow, sh = geo.sh,
+                sw = geo.sw, pt = geo.pt, pl = geo.pl;
+  std::memset(dx, 0, static_cast<size_t>(n * ih * iw * c) * sizeof(float));
+  std::vector<float> best(c);
+  std::vector<int64_t> where(c);
+  for (int64_t b = 0; b < n; b++)
+    for (int64_t yr = 0; yr < oh; yr++)
+      for (int64_t yc = 0; yc < ow; yc++) {
+        std::fill(best.begin(), best.end(), -INFINITY);
+        std::fill(where.begin(), where.end(), -1);
+        const int64_t r0 = std::max<int64_t>(0, yr * sh - pt), r1 = std::min(ih, yr * sh - pt + kh);
+        const int64_t c0 = std::max<int64_t>(0, yc * sw - pl), c1 = std::min(iw, yc * sw - pl + kw);
+        for (int64_t xr = r0; xr < r1; xr++)
+          for (int64_t xc = c0; xc < c1; xc++) {
+            const int64_t at = ((b * ih + xr) * iw + xc) * c;
+            const float *p = x + at;
+            for (int64_t d = 0; d < c; d++)
+              if (p[d] > best[d]) {
+                best[d] = p[d];
+                where[d] = at + d;
+              }
+          }
+        const float *g0 = dy + ((b * oh + yr) * ow + yc) * c;
+        for (int64_t d = 0; d < c; d++)
+          if (where[d] >= 0) dx[where[d]] += g0[d];
+      }
   return nullptr;
 }
 
@@ -435,7 +690,7 @@ const char *isaName(dnnl::cpu_isa isa) {
 }
 
 /** the functions this build exports; src/runtime/native/addon.ts refuses a build with another */
-constexpr int kApiVersion = 2;
+constexpr int kApiVersion = 5;
 
 /** info(): { api, library, version, isa, threads } */
 napi_value Info(napi_env env, napi_callback_info) {
@@ -465,6 +720,10 @@ NAPI_MODULE_INIT() {
       {"reduceRows", nullptr, ReduceRows, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormTrain", nullptr, BatchNormTrain, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormTrainGrad", nullptr, BatchNormTrainGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"copyRows", nullptr, CopyRows, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"maxPoolGrad", nullptr, MaxPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

@@ -1,12 +1,12 @@
 // r2u's replacement kernels for the wasm backend: convolution gradients
 // expressed as forward convolutions (see each file for the derivation), and a
-// copy-free Identity.
+// copy-free Identity and same-dtype Cast.
 import { registerKernel, unregisterKernel, getKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
-import { identityConfig } from './identity.js';
+import { castConfig, identityConfig } from './identity.js';
 
-export const FAST_WASM_KERNELS: readonly KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig, identityConfig];
+export const FAST_WASM_KERNELS: readonly KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig, identityConfig, castConfig];
 
 /**
  * Registers the fast kernels for 'wasm', replacing stock ones of the same name.

@@ -3,6 +3,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { ModelConfig } from '../../spec/config.js';
 import type { Init } from '../../spec/vocabulary.js';
+import { BatchNormalization, FollowingReLU } from './batch-norm.js';
 import { GroupNormalization } from './group-norm.js';
 
 export type Sym = tfl.SymbolicTensor;
@@ -32,13 +33,13 @@ function groupCount(channels: number): number {
   return 1;
 }
 
-/** the normalisation layer for `norm`, or null for `none` */
-export function norm(kind: ModelConfig['norm'], name: string, channels: number): tfl.layers.Layer | null {
+/** the normalisation layer for `norm`, or null for `none`; fuseRelu: its only consumer is a FollowingReLU */
+export function norm(kind: ModelConfig['norm'], name: string, channels: number, fuseRelu = false): tfl.layers.Layer | null {
   switch (kind) {
     case 'none':
       return null;
     case 'batch':
-      return tfl.layers.batchNormalization({ name, axis: -1, momentum: 0.99, epsilon: 1e-3 });
+      return new BatchNormalization({ name, axis: -1, momentum: 0.99, epsilon: 1e-3, fuseRelu });
     case 'instance':
       return new GroupNormalization({ name, groups: -1 });
     case 'group':
@@ -48,9 +49,10 @@ export function norm(kind: ModelConfig['norm'], name: string, channels: number):
 
 /** x -> norm(x) -> ReLU */
 export function normRelu(kind: ModelConfig['norm'], name: string, x: Sym, channels: number): Sym {
-  const n = norm(kind, `${name}_norm`, channels);
+  // batch norm in training takes the ReLU into its fused kernel where the backend has one
+  const n = norm(kind, `${name}_norm`, channels, true);
   const y = n === null ? x : (n.apply(x) as Sym);
-  return tfl.layers.reLU({ name: `${name}_relu` }).apply(y) as Sym;
+  return (kind === 'batch' ? new FollowingReLU({ name: `${name}_relu` }) : tfl.layers.reLU({ name: `${name}_relu` })).apply(y) as Sym;
 }
 
 /** conv -> norm -> ReLU */

@@ -33,13 +33,46 @@ export interface NativeAddon {
     scale: Float32Array | null,
     epsilon: number,
   ): void;
+  /** batch statistics of each column (mean, biased variance) and the normalised x (rectified with relu) */
+  batchNormTrain(
+    x: Float32Array,
+    y: Float32Array,
+    rows: number,
+    cols: number,
+    scale: Float32Array | null,
+    offset: Float32Array | null,
+    epsilon: number,
+    mean: Float32Array,
+    variance: Float32Array,
+    relu: boolean,
+  ): void;
+  /** batchNormTrain's gradients with respect to x (through the batch statistics too), scale and offset */
+  batchNormTrainGrad(
+    dy: Float32Array,
+    x: Float32Array,
+    rows: number,
+    cols: number,
+    scale: Float32Array | null,
+    mean: Float32Array,
+    variance: Float32Array,
+    epsilon: number,
+    dx: Float32Array,
+    dscale: Float32Array,
+    doffset: Float32Array,
+    offset: Float32Array | null,
+    relu: boolean,
+  ): void;
+  /** row i of rowBytes bytes from src + i * srcStride to dst + i * dstStride */
+  copyRows(src: ArrayBufferView, dst: ArrayBufferView, rows: number, rowBytes: number, srcStride: number, dstStride: number): void;
+  /** geometry: conv's 17 numbers for the pooling window; NHWC */
+  maxPoolGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, geometry: Int32Array): void;
   /** OpenMP threads for oneDNN calls from this thread; returns the count in force */
   setThreads(n: number): number;
   info(): { api: number; library: string; version: string; isa: string; threads: number };
 }
 
 /** kApiVersion of native/src/r2u_native.cc that this file's interface describes */
-const API_VERSION = 2;
+const API_VERSION = 5;
 
 const nativeDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../native');
 const addonFile = path.join(nativeDir, 'build', 'Release', 'r2u_native.node');

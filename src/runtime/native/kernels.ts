@@ -3,7 +3,8 @@
 // bytes through typed-array views, so nothing is copied. Besides the
 // convolutions, the kernels a batch-norm layer's training step is made of
 // (Tile, Sum and Mean over the leading axes, broadcasting Add/Sub/Multiply/
-// RealDiv, FusedBatchNorm) run natively. Everything else stays on wasm. Cases
+// RealDiv, FusedBatchNorm) run natively, and so does batch norm in training
+// as two fused kernels (src/runtime/kernels/batch-norm-training.ts). Everything else stays on wasm. Cases
 // the addon does not cover (NCHW, PReLU, other dtypes or broadcasts) go to
 // the kernel this one replaced.
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -13,17 +14,21 @@ import {
   Conv2D,
   Conv2DBackpropFilter,
   Conv2DBackpropInput,
+  Concat,
   FusedBatchNorm,
   FusedConv2D,
+  MaxPoolGrad,
   Mean,
   Multiply,
   RealDiv,
+  SplitV,
   Sub,
   Sum,
   Tile,
   getKernel,
   registerKernel,
   unregisterKernel,
+  type ConcatAttrs,
   type Conv2DAttrs,
   type Conv2DBackpropFilterAttrs,
   type Conv2DBackpropInputAttrs,
@@ -31,19 +36,22 @@ import {
   type FusedConv2DAttrs,
   type KernelConfig,
   type KernelFunc,
+  type MaxPoolGradAttrs,
+  type SplitVAttrs,
   type TensorInfo,
   type SumAttrs,
   type TileAttrs,
   util,
 } from '@tensorflow/tfjs-core';
 import type { NativeAddon } from './addon.js';
+import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD, type BatchNormTrainingAttrs } from '../kernels/batch-norm-training.js';
 
 /** activation codes of native/src/r2u_native.cc */
 const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, relu6: 2, leakyrelu: 3, sigmoid: 4, elu: 5 };
 
 type Args<I, A> = { inputs: I; attrs: A; backend: BackendWasm };
 
-/** the 17 numbers the addon's conv takes, from TF.js's own geometry */
+/** the 17 numbers the addon's conv (and max-pool gradient) takes, from TF.js's own geometry */
 function geometry(info: backend_util.Conv2DInfo): Int32Array {
   const p = info.padInfo;
   return Int32Array.of(
@@ -220,6 +228,121 @@ export function nativeKernelConfigs(addon: NativeAddon, replaced: (name: string)
     return out;
   }
 
+  /** float32 x with one value per channel (the last axis) in each of perChannel: what the fused batch-norm kernels take */
+  const channelsLast = (x: TensorInfo, perChannel: TensorInfo[]) =>
+    x.dtype === 'float32' &&
+    x.shape.length > 0 &&
+    perChannel.every((t) => t.dtype === 'float32' && util.sizeFromShape(t.shape) === x.shape.at(-1));
+
+  /** an output shaped like x and two per-channel ones; with nothing to compute (rows 0), those two hold `empty` */
+  function batchNormOutputs(backend: BackendWasm, x: TensorInfo, empty: number) {
+    const c = x.shape.at(-1) ?? 0;
+    const rows = c === 0 ? 0 : util.sizeFromShape(x.shape) / c;
+    const outs = [backend.makeOutput(x.shape, 'float32'), backend.makeOutput([c], 'float32'), backend.makeOutput([c], 'float32')];
+    if (rows === 0) outs.slice(1).forEach((t) => f32(backend, t).fill(empty));
+    return { outs, rows, c };
+  }
+
+  function batchNormTraining(
+    args: Args<{ x: TensorInfo; scale: TensorInfo; offset: TensorInfo }, BatchNormTrainingAttrs>,
+  ): TensorInfo[] {
+    const { inputs, attrs, backend } = args;
+    const { x, scale, offset } = inputs;
+    if (!channelsLast(x, [scale, offset])) throw new Error(`r2u native ${BATCH_NORM_TRAINING}: needs float32 x and one scale, offset per channel`);
+    const { outs, rows, c } = batchNormOutputs(backend, x, NaN);
+    if (rows === 0) return outs;
+    const [y, mean, variance] = outs;
+    const [fx, fy, fm, fv] = [x, y, mean, variance].map((t) => f32(backend, t));
+    addon.batchNormTrain(fx, fy, rows, c, f32(backend, scale), f32(backend, offset), attrs.epsilon, fm, fv, attrs.relu);
+    return outs;
+  }
+
+  function batchNormTrainingGrad(
+    args: Args<{ dy: TensorInfo; x: TensorInfo; scale: TensorInfo; offset: TensorInfo; mean: TensorInfo; variance: TensorInfo }, BatchNormTrainingAttrs>,
+  ): TensorInfo[] {
+    const { inputs, attrs, backend } = args;
+    const { dy, x, scale, offset, mean, variance } = inputs;
+    if (!channelsLast(x, [scale, offset, mean, variance]) || dy.dtype !== 'float32' || !util.arraysEqual(dy.shape, x.shape)) {
+      throw new Error(`r2u native ${BATCH_NORM_TRAINING_GRAD}: needs float32 dy and x of one shape and per-channel statistics`);
+    }
+    const { outs, rows, c } = batchNormOutputs(backend, x, 0);
+    if (rows === 0) return outs;
+    const [dx, dscale, doffset] = outs;
+    const [fdy, fx, fs, fo, fm, fv] = [dy, x, scale, offset, mean, variance].map((t) => f32(backend, t));
+    addon.batchNormTrainGrad(fdy, fx, rows, c, fs, fm, fv, attrs.epsilon, f32(backend, dx), f32(backend, dscale), f32(backend, doffset), fo, attrs.relu);
+    return outs;
+  }
+
+  /** bytes of one element, or 0 where the tensor is not a plain typed array on the heap */
+  const elementBytes = (t: TensorInfo) => (t.dtype === 'string' || t.dtype === 'complex64' ? 0 : t.dtype === 'bool' ? 1 : 4);
+  const bytes = (backend: BackendWasm, t: TensorInfo) => {
+    const v = backend.typedArrayFromHeap(t);
+    return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  };
+
+  /** Concat along any axis: each input is a block of rows copied once into its columns of the output */
+  function concat(args: { inputs: TensorInfo[]; attrs: ConcatAttrs; backend: BackendWasm }): TensorInfo {
+    const { inputs, attrs, backend } = args;
+    const elem = elementBytes(inputs[0]);
+    const axis = util.parseAxisParam(attrs.axis, inputs[0].shape)[0];
+    const parts = inputs.filter((t) => util.sizeFromShape(t.shape) > 0);
+    if (elem === 0 || parts.length < 2 || parts.some((t) => t.dtype !== inputs[0].dtype)) return fallback(Concat, args) as TensorInfo;
+    backend_util.assertParamsConsistent(
+      inputs.map((t) => t.shape),
+      axis,
+    );
+    const out = backend.makeOutput(backend_util.computeOutShape(inputs.map((t) => t.shape), axis), inputs[0].dtype);
+    const rows = util.sizeFromShape(parts[0].shape.slice(0, axis));
+    const widths = parts.map((t) => util.sizeFromShape(t.shape.slice(axis)) * elem);
+    const rowBytes = widths.reduce((a, b) => a + b, 0);
+    const dst = bytes(backend, out);
+    let at = 0;
+    parts.forEach((t, i) => {
+      addon.copyRows(bytes(backend, t), dst.subarray(at), rows, widths[i], widths[i], rowBytes);
+      at += widths[i];
+    });
+    return out;
+  }
+
+  /** SplitV along any axis: each output copies its columns of the input's rows */
+  function splitV(args: Args<{ x: TensorInfo }, SplitVAttrs>): TensorInfo[] {
+    const { inputs, attrs, backend } = args;
+    const { x } = inputs;
+    const elem = elementBytes(x);
+    if (elem === 0) return fallback(SplitV, args) as TensorInfo[];
+    const axis = util.parseAxisParam(attrs.axis, x.shape)[0];
+    const sizes = backend_util.prepareSplitSize(x as Parameters<typeof backend_util.prepareSplitSize>[0], attrs.numOrSizeSplits, axis);
+    const rows = util.sizeFromShape(x.shape.slice(0, axis));
+    const inner = util.sizeFromShape(x.shape.slice(axis + 1)) * elem;
+    const src = bytes(backend, x);
+    let at = 0;
+    return sizes.map((size) => {
+      const shape = x.shape.map((d, i) => (i === axis ? size : d));
+      const out = backend.makeOutput(shape, x.dtype);
+      if (util.sizeFromShape(shape) > 0) addon.copyRows(src.subarray(at), bytes(backend, out), rows, size * inner, x.shape[axis] * inner, size * inner);
+      at += size * inner;
+      return out;
+    });
+  }
+
+  function maxPoolGrad(args: Args<{ dy: TensorInfo; input: TensorInfo; output: TensorInfo }, MaxPoolGradAttrs>): TensorInfo {
+    const { inputs, attrs, backend } = args;
+    const { dy, input } = inputs;
+    if (input.dtype !== 'float32' || dy.dtype !== 'float32' || input.shape.length !== 4) return fallback(MaxPoolGrad, args) as TensorInfo;
+    const info = backend_util.computePool2DInfo(
+      input.shape as [number, number, number, number],
+      attrs.filterSize,
+      attrs.strides,
+      1,
+      attrs.pad,
+      attrs.dimRoundingMode,
+    );
+    const dx = backend.makeOutput(input.shape, 'float32');
+    if (util.sizeFromShape(input.shape) === 0) return dx;
+    addon.maxPoolGrad(f32(backend, dy), f32(backend, input), f32(backend, dx), geometry(info));
+    return dx;
+  }
+
   const kernel = (kernelName: string, kernelFunc: (a: never) => TensorInfo | TensorInfo[]): KernelConfig => ({
     kernelName,
     backendName: 'wasm',
@@ -239,6 +362,11 @@ export function nativeKernelConfigs(addon: NativeAddon, replaced: (name: string)
     kernel(Multiply, (a: Args<{ a: TensorInfo; b: TensorInfo }, object>) => binary(a, Multiply, 2)),
     kernel(RealDiv, (a: Args<{ a: TensorInfo; b: TensorInfo }, object>) => binary(a, RealDiv, 3)),
     kernel(FusedBatchNorm, batchNorm),
+    kernel(BATCH_NORM_TRAINING, batchNormTraining),
+    kernel(Concat, concat),
+    kernel(SplitV, splitV),
+    kernel(MaxPoolGrad, maxPoolGrad),
+    kernel(BATCH_NORM_TRAINING_GRAD, batchNormTrainingGrad),
   ];
 }
 

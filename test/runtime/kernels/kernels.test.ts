@@ -98,4 +98,21 @@ describe('copy-free Identity', () => {
     b.dispose();
     expect(tf.memory().numDataBuffers).toBe(before);
   });
+
+  it('so does a cast to the same dtype; other casts convert', async () => {
+    await initBackend('wasm');
+    const before = tf.memory().numDataBuffers;
+    const a = tf.tensor1d([1.5, -2, 0]);
+    const same = tf.cast(a, 'float32');
+    expect(tf.memory().numDataBuffers - before).toBe(1);
+    const ints = tf.cast(a, 'int32');
+    const flags = tf.cast(a, 'bool');
+    a.dispose();
+    expect(Array.from(await same.data())).toEqual([1.5, -2, 0]);
+    expect(ints.dtype).toBe('int32');
+    expect(Array.from(await ints.data())).toEqual([1, -2, 0]);
+    expect(Array.from(await flags.data())).toEqual([1, 1, 0]);
+    tf.dispose([same, ints, flags]);
+    expect(tf.memory().numDataBuffers).toBe(before);
+  });
 });
