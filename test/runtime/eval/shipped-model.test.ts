@@ -1,5 +1,6 @@
-// The committed reference checkpoint (models/drive-r2unet) segments a DRIVE
-// image out of the box: `r2u predict models/drive-r2unet <image>`.
+// The committed checkpoints segment out of the box: models/drive-r2unet a DRIVE
+// image (`r2u predict models/drive-r2unet <image>`), models/chase-r2unet a
+// held-out CHASE_DB1 image as well as its evaluation reported.
 import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,6 +8,11 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { predictImages } from '../../../src/runtime/eval/predict-images.js';
+import { loadPredictor } from '../../../src/runtime/eval/predictor.js';
+import { createSegmenter } from '../../../src/runtime/eval/segment.js';
+import { maxTensorBytes } from '../../../src/runtime/eval/infer.js';
+import { confusion, scores } from '../../../src/runtime/eval/metrics.js';
+import { loadRawImages } from '../../../src/runtime/data/index.js';
 
 const DRIVE = process.env.R2U_DRIVE_ROOT ?? '../shared/data/DRIVE';
 const image = join(DRIVE, 'test/images/01_test.tif');
@@ -32,5 +38,28 @@ describe('models/drive-r2unet', () => {
     const share = vessel / (565 * 584);
     expect(share).toBeGreaterThan(0.05);
     expect(share).toBeLessThan(0.16);
+  });
+});
+
+const CHASE = '../shared/data/CHASEDB1';
+const haveChase = existsSync(join(CHASE, 'Image_14L.jpg'));
+if (!haveChase) console.log(`skipping the CHASE_DB1 shipped-model check: ${CHASE} is not here`);
+
+describe('models/chase-r2unet', () => {
+  it.skipIf(!haveChase)('segments a held-out CHASE_DB1 test image as its eval reported (image 14L: Dice 0.815 at 0.5, tta none)', async () => {
+    const predictor = await loadPredictor('models/chase-r2unet', 'wasm');
+    try {
+      const spec = predictor.spec;
+      const test = (await loadRawImages({ ...spec.data, dataset: { kind: 'chase_db1', root: CHASE, test: 8 } }, { subset: 'test' })).images;
+      expect(test.map((im) => im.id)).toEqual(['11L', '11R', '12L', '12R', '13L', '13R', '14L', '14R']);
+      const image = test.find((im) => im.id === '14L')!;
+      const segmenter = createSegmenter({ ...spec, eval: { ...spec.eval, tta: 'none' } }, predictor.preprocess, predictor, maxTensorBytes(predictor.backend));
+      const { prob } = await segmenter.segment(image);
+      const dice = scores(confusion(prob, image.label!, image.fov, 0.5)).dice;
+      expect(dice).toBeGreaterThan(0.805);
+      expect(dice).toBeLessThan(0.825);
+    } finally {
+      predictor.dispose();
+    }
   });
 });
