@@ -13,8 +13,9 @@ export type Sym = tfl.SymbolicTensor;
  * variance 1/(3·fan_in)) rather than He: without normalisation a recurrent
  * layer sums t+1 convolutions of its own output and each block adds a
  * residual, so He's gain of 2 per convolution compounds through depth 3 and
- * t = 2 into saturated outputs at the first step (measured: the reference
- * model predicted all background, AUC 0.5, and never recovered).
+ * t = 2 into saturated outputs at the first step (measured on an earlier
+ * runtime: the reference model predicted all background, AUC 0.5, and never
+ * recovered; the seed replica of today trains with either, see the README).
  */
 const INITIALISERS: { [K in Init]: () => ReturnType<typeof tfl.initializers.heNormal> } = {
   pytorch: () => tfl.initializers.varianceScaling({ scale: 1 / 3, mode: 'fanIn', distribution: 'uniform' }),
