@@ -32,6 +32,13 @@ module.exports = {
       to: { path: '^src/(runtime|cli)/|^src/compiler/codegen/', reachable: true },
     },
     {
+      name: 'web-pages-use-the-runtime',
+      comment: 'src/web builds the pages r2u writes (the browser page, the comparison page): they read the spec types and the runtime, never the compiler or the command line',
+      severity: 'error',
+      from: { path: '^src/web/' },
+      to: { path: '^src/(compiler|cli|lsp)/' },
+    },
+    {
       name: 'generated-modules-use-the-runtime',
       comment: 'generated modules import the runtime, the spec types and one entry helper of the command line, nothing else of r2u',
       severity: 'error',

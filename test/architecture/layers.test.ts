@@ -41,6 +41,7 @@ describe('layer rules', () => {
       'src/cli/generated-module.ts': "import { load } from '../compiler/load';\nimport { loop } from '../runtime/loop';\nexport const entry = load + loop;\n",
       'generated/ok.ts': "import { loop } from '../src/runtime/loop';\nimport { entry } from '../src/cli/generated-module';\nexport default loop + entry;\n",
       'src/lsp/server.ts': "import { load } from '../compiler/load';\nexport default load;\n",
+      'src/web/page.ts': "import { loop } from '../runtime/loop';\nexport default loop;\n",
     });
     expect(await violations()).toEqual([]);
     tree({
@@ -52,6 +53,7 @@ describe('layer rules', () => {
       'src/compiler/codegen/emit.ts': 'export const emit = 1;\n',
       'src/compiler/compile.ts': "import { emit } from './codegen/emit';\nexport const compile = emit;\n",
       'src/lsp/bad.ts': "import { compile } from '../compiler/compile';\nexport default compile;\n",
+      'src/web/bad.ts': "import { load } from '../compiler/load';\nexport default load;\n",
     });
     expect(await violations()).toEqual([
       'compiler-does-not-run: src/compiler/bad.ts → src/runtime/loop.ts',
@@ -59,6 +61,7 @@ describe('layer rules', () => {
       'lsp-starts-fast: src/lsp/bad.ts → src/compiler/codegen/emit.ts',
       'runtime-does-not-compile: src/runtime/bad.ts → src/compiler/load.ts',
       'spec-is-neutral: src/spec/bad.ts → src/compiler/load.ts',
+      'web-pages-use-the-runtime: src/web/bad.ts → src/compiler/load.ts',
     ]);
   });
 });
