@@ -314,15 +314,15 @@ export function nativeKernelConfigs(addon: NativeAddon, replaced: (name: string)
     const sizes = backend_util.prepareSplitSize(x as Parameters<typeof backend_util.prepareSplitSize>[0], attrs.numOrSizeSplits, axis);
     const rows = util.sizeFromShape(x.shape.slice(0, axis));
     const inner = util.sizeFromShape(x.shape.slice(axis + 1)) * elem;
+    // every output first: an allocation may grow the wasm memory, which detaches views taken before it
+    const outs = sizes.map((size) => backend.makeOutput(x.shape.map((d, i) => (i === axis ? size : d)), x.dtype));
     const src = bytes(backend, x);
     let at = 0;
-    return sizes.map((size) => {
-      const shape = x.shape.map((d, i) => (i === axis ? size : d));
-      const out = backend.makeOutput(shape, x.dtype);
-      if (util.sizeFromShape(shape) > 0) addon.copyRows(src.subarray(at), bytes(backend, out), rows, size * inner, x.shape[axis] * inner, size * inner);
-      at += size * inner;
-      return out;
+    outs.forEach((out, k) => {
+      if (util.sizeFromShape(out.shape) > 0) addon.copyRows(src.subarray(at), bytes(backend, out), rows, sizes[k] * inner, x.shape[axis] * inner, sizes[k] * inner);
+      at += sizes[k] * inner;
     });
+    return outs;
   }
 
   function maxPoolGrad(args: Args<{ dy: TensorInfo; input: TensorInfo; output: TensorInfo }, MaxPoolGradAttrs>): TensorInfo {
