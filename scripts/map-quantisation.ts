@@ -7,9 +7,8 @@
 //   npx tsx scripts/map-quantisation.ts RUN [--chase DIR] [--backend NAME]
 import { parseArgs } from 'node:util';
 import { resolveCheckpointDir } from '../src/runtime/run/checkpoint.js';
-import { loadPredictor } from '../src/runtime/eval/predictor.js';
-import { createSegmenter } from '../src/runtime/eval/segment.js';
-import { maxTensorBytes } from '../src/runtime/eval/infer.js';
+import { loadPredictor, segmenterFor } from '../src/runtime/eval/predictor.js';
+import { probabilityToGray16 } from '../src/runtime/report/png.js';
 import { aucFromRanked, mergeRanked, rankScores, type RankedScores } from '../src/runtime/eval/metrics.js';
 import { loadRawImages, splitImages, type RawImage } from '../src/runtime/data/index.js';
 import type { BackendName } from '../src/spec/vocabulary.js';
@@ -20,8 +19,9 @@ if (positionals.length !== 1) {
   process.exit(2);
 }
 
-const quantised = (prob: Float32Array, levels: number): Float32Array => prob.map((p) => Math.round(Math.min(1, Math.max(0, p)) * levels) / levels);
-const FORMS = { float32: (p: Float32Array) => p, png16: (p: Float32Array) => quantised(p, 65535), png8: (p: Float32Array) => quantised(p, 255) };
+// png16 goes through the conversion `r2u predict` writes with; png8 is the same at 255 levels
+const png8 = (prob: Float32Array): Float32Array => prob.map((p) => Math.round(Math.min(1, Math.max(0, p)) * 255) / 255);
+const FORMS = { float32: (p: Float32Array) => p, png16: (p: Float32Array) => Float32Array.from(probabilityToGray16(p), (v) => v / 65535), png8 };
 type Form = keyof typeof FORMS;
 
 const checkpoint = await resolveCheckpointDir(positionals[0]);
@@ -37,7 +37,7 @@ if (values.chase !== undefined) {
   images = splitImages(all, spec.data.split, spec.seed).val;
   what = `the validation split of ${positionals[0]}`;
 }
-const segmenter = createSegmenter(spec, predictor.preprocess, predictor, maxTensorBytes(predictor.backend));
+const segmenter = segmenterFor(predictor);
 const ranked: Record<Form, RankedScores[]> = { float32: [], png16: [], png8: [] };
 const perImage: Record<Form, number[]> = { float32: [], png16: [], png8: [] };
 for (const raw of images) {

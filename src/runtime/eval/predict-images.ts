@@ -13,9 +13,7 @@ import { probabilityToGray16, rawToPng, rawToPng16 } from '../report/png.js';
 import { writeFileAtomic } from '../run/atomic.js';
 import { resolveCheckpointDir } from '../run/checkpoint.js';
 import { RunError } from '../run/errors.js';
-import { maxTensorBytes } from './infer.js';
-import { loadPredictor } from './predictor.js';
-import { createSegmenter } from './segment.js';
+import { loadPredictor, segmenterFor } from './predictor.js';
 
 export interface PredictOptions {
   out: string;
@@ -50,7 +48,7 @@ export async function predictImages(target: string, paths: readonly string[], op
   try {
     log(`backend: ${predictor.backend.description}`);
     log(`checkpoint: ${checkpoint}`);
-    const segmenter = createSegmenter(predictor.spec, predictor.preprocess, predictor, maxTensorBytes(predictor.backend));
+    const segmenter = segmenterFor(predictor);
     const { scale, tta } = predictor.spec.eval;
     log(`inference: whole image, scale ${scale}${segmenter.targetDiameter === null ? '' : ` (FOV diameter ${segmenter.targetDiameter} px)`}, tta ${tta}`);
     const out: PredictedImage[] = [];

@@ -13,6 +13,8 @@ import '../model/index.js';
 import { RunError } from '../run/errors.js';
 import { readJson } from '../run/folder.js';
 import { layersModelDir } from '../run/model-io.js';
+import { maxTensorBytes } from './infer.js';
+import { createSegmenter, type Segmenter } from './segment.js';
 import { modelPredictFn } from './model-predict.js';
 import { withNewerDefaults } from '../../spec/defaults.js';
 import type { PredictFn } from './infer.js';
@@ -41,4 +43,9 @@ export async function loadPredictor(checkpointDir: string, backendPref?: Backend
   const channels = model.inputs[0].shape[3];
   if (typeof channels !== 'number') throw new RunError(`${checkpointDir}: the model's input has no fixed channel count`);
   return { backend, spec, preprocess, channels, predict: modelPredictFn(model, channels), dispose: () => model.dispose() };
+}
+
+/** The whole-image segmenter of a loaded checkpoint, tiled to its backend's tensor limit; `spec` overrides eval settings. */
+export function segmenterFor(predictor: Predictor, spec: ExperimentConfig = predictor.spec): Segmenter {
+  return createSegmenter(spec, predictor.preprocess, predictor, maxTensorBytes(predictor.backend));
 }

@@ -15,10 +15,8 @@ import { resolveCheckpointDir } from '../run/checkpoint.js';
 import { RunError } from '../run/errors.js';
 import { exists, readJson, RUN_FILES, type RunInfo } from '../run/folder.js';
 import { evaluateImages, rescore, type ImageResult } from './evaluate.js';
-import { maxTensorBytes } from './infer.js';
 import { aucFromRanked, bestF1Threshold, meanScores, type FullScores } from './metrics.js';
-import { loadPredictor } from './predictor.js';
-import { createSegmenter } from './segment.js';
+import { loadPredictor, segmenterFor } from './predictor.js';
 
 /** `val`/`test`: the run's own data; `all`: every image of another dataset */
 export type EvalSplit = 'val' | 'test' | 'all';
@@ -70,7 +68,7 @@ export async function evaluateRun(runDir: string, opts: EvalOptions): Promise<Ev
     const spec = opts.spec ?? predictor.spec;
     log(`backend: ${predictor.backend.description}`);
     log(`checkpoint: ${checkpoint}`);
-    const segmenter = createSegmenter(spec, predictor.preprocess, predictor, maxTensorBytes(predictor.backend));
+    const segmenter = segmenterFor(predictor, spec);
     log(`inference: whole image, scale ${spec.eval.scale}${segmenter.targetDiameter === null ? '' : ` (FOV diameter ${segmenter.targetDiameter} px)`}, tta ${spec.eval.tta}`);
     const base = info ? { baseDir: info.cwd } : {};
     const load = async (dataset: DatasetConfig, subset: 'training' | 'test'): Promise<RawImage[]> =>

@@ -8,9 +8,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { predictImages } from '../../../src/runtime/eval/predict-images.js';
-import { loadPredictor } from '../../../src/runtime/eval/predictor.js';
-import { createSegmenter } from '../../../src/runtime/eval/segment.js';
-import { maxTensorBytes } from '../../../src/runtime/eval/infer.js';
+import { loadPredictor, segmenterFor } from '../../../src/runtime/eval/predictor.js';
 import { confusion, scores } from '../../../src/runtime/eval/metrics.js';
 import { loadRawImages } from '../../../src/runtime/data/index.js';
 
@@ -53,7 +51,7 @@ describe('models/chase-r2unet', () => {
       const test = (await loadRawImages({ ...spec.data, dataset: { kind: 'chase_db1', root: CHASE, test: 8 } }, { subset: 'test' })).images;
       expect(test.map((im) => im.id)).toEqual(['11L', '11R', '12L', '12R', '13L', '13R', '14L', '14R']);
       const image = test.find((im) => im.id === '14L')!;
-      const segmenter = createSegmenter({ ...spec, eval: { ...spec.eval, tta: 'none' } }, predictor.preprocess, predictor, maxTensorBytes(predictor.backend));
+      const segmenter = segmenterFor(predictor, { ...spec, eval: { ...spec.eval, tta: 'none' } });
       const { prob } = await segmenter.segment(image);
       const dice = scores(confusion(prob, image.label!, image.fov, 0.5)).dice;
       expect(dice).toBeGreaterThan(0.805);
