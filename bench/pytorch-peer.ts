@@ -4,6 +4,8 @@
 // by r2u (native backend, then wasm for reference) and by
 // ../shared/peers/pytorch_r2unet_bench.py (PyTorch CPU, 2 threads),
 // alternated over rounds, each process under /usr/bin/time -v for its peak RSS.
+// Training memory is compared on its own: PyTorch's --mode train process
+// against r2u's peak when its training steps end (before any inference).
 // Prints patches/s, the ratio to PyTorch, effective GFLOP/s (3 x forward FLOPs
 // for training) and the share of the machine's FMA peak from lscpu.
 //
@@ -67,19 +69,25 @@ interface Row {
   inferPps: number;
   inferGflops: number;
   imageSeconds?: number;
+  /** peak RSS of training alone */
+  trainRssMiB: number;
+  /** peak RSS of the whole run, training and inference */
   rssMiB: number;
 }
 
 function pytorch(steps: number): Row {
-  const r = timed(PYTHON, [PEER, '--config', 'A', '--variant', 'transpose', '--threads', '2', '--mode', 'both', '--steps', String(steps), '--warmup', '2', '--infer-steps', String(steps)]);
-  const num = (re: RegExp) => Number(r.stdout.match(re)?.[1] ?? NaN);
+  const base = [PEER, '--config', 'A', '--variant', 'transpose', '--threads', '2', '--steps', String(steps), '--warmup', '2'];
+  const train = timed(PYTHON, [...base, '--mode', 'train']);
+  const infer = timed(PYTHON, [...base, '--mode', 'infer', '--infer-steps', String(steps)]);
+  const num = (r: { stdout: string }, re: RegExp) => Number(r.stdout.match(re)?.[1] ?? NaN);
   return {
     who: 'PyTorch (2 threads)',
-    trainPps: num(/TRAIN .*patches\/s=([\d.]+)/),
-    trainGflops: num(/TRAIN .*eff_GFLOP\/s\(3x fwd\)=([\d.]+)/),
-    inferPps: num(/INFER .*patches\/s=([\d.]+)/),
-    inferGflops: num(/INFER .*eff_GFLOP\/s=([\d.]+)/),
-    rssMiB: r.rssMiB,
+    trainPps: num(train, /TRAIN .*patches\/s=([\d.]+)/),
+    trainGflops: num(train, /TRAIN .*eff_GFLOP\/s\(3x fwd\)=([\d.]+)/),
+    inferPps: num(infer, /INFER .*patches\/s=([\d.]+)/),
+    inferGflops: num(infer, /INFER .*eff_GFLOP\/s=([\d.]+)/),
+    trainRssMiB: train.rssMiB,
+    rssMiB: Math.max(train.rssMiB, infer.rssMiB),
   };
 }
 
@@ -93,6 +101,7 @@ function r2u(backend: string, workers: number, steps: number): Row {
     inferPps: b.inferPatchesPerSec ?? NaN,
     inferGflops: ((b.inferPatchesPerSec ?? NaN) * b.flopsPerPatch) / 1e9,
     imageSeconds: b.inferImageSeconds,
+    trainRssMiB: b.trainPeakRssMiB,
     rssMiB: r.rssMiB,
   };
 }
@@ -121,7 +130,7 @@ for (let round = 0; round < rounds; round++) {
     const key = who === 'pytorch' ? 'pytorch' : who;
     rows.set(key, [...(rows.get(key) ?? []), row]);
     console.log(
-      `round ${round + 1}: ${row.who}: train ${row.trainPps.toFixed(1)} patches/s, infer ${row.inferPps.toFixed(1)} patches/s${row.imageSeconds === undefined ? '' : `, one DRIVE image ${row.imageSeconds.toFixed(2)} s`}, peak RSS ${row.rssMiB.toFixed(0)} MiB`,
+      `round ${round + 1}: ${row.who}: train ${row.trainPps.toFixed(1)} patches/s, infer ${row.inferPps.toFixed(1)} patches/s${row.imageSeconds === undefined ? '' : `, one DRIVE image ${row.imageSeconds.toFixed(2)} s`}, peak RSS ${row.trainRssMiB.toFixed(0)} MiB training, ${row.rssMiB.toFixed(0)} MiB in all`,
     );
   }
 }
@@ -148,5 +157,6 @@ for (const [key, rs] of rows) {
     `  infer ${range(rs.map((r) => r.inferPps))} patches/s${ratio((r) => r.inferPps)}, ${range(rs.map((r) => r.inferGflops))} GFLOP/s` +
       `${rs[0].imageSeconds === undefined ? '' : `; one DRIVE image (584x568) ${range(rs.map((r) => r.imageSeconds!), 2)} s`}`,
   );
-  console.log(`  peak RSS ${range(rs.map((r) => r.rssMiB), 0)} MiB${ratio((r) => r.rssMiB)}`);
+  console.log(`  peak RSS, training ${range(rs.map((r) => r.trainRssMiB), 0)} MiB${ratio((r) => r.trainRssMiB)}`);
+  console.log(`  peak RSS, training and inference ${range(rs.map((r) => r.rssMiB), 0)} MiB${ratio((r) => r.rssMiB)}`);
 }

@@ -51,7 +51,9 @@ export interface BenchResult {
   readonly inferImagesPerSec: number;
   /** patches per second predicted in batches of `inferPatches`, when asked for */
   readonly inferPatchesPerSec?: number;
-  /** peak resident set size of the process (workers included), MiB */
+  /** peak resident set size of the process (workers included) when training ends, before any inference, MiB */
+  readonly trainPeakRssMiB: number;
+  /** peak resident set size of the process (workers included) over the whole bench, MiB */
   readonly peakRssMiB: number;
 }
 
@@ -99,6 +101,7 @@ export async function runBench(config: ExperimentConfig, opts: BenchOptions): Pr
       log(`step ${i + 1}/${opts.steps}: ${times[i].toFixed(3)} s`);
     }
     const stepMedian = median(times);
+    const trainPeakRssMiB = process.resourceUsage().maxRSS / 1024;
 
     const image = opts.image ?? ([584, 565] as const);
     const multiple = 2 ** config.model.depth;
@@ -149,6 +152,7 @@ export async function runBench(config: ExperimentConfig, opts: BenchOptions): Pr
       inferGflopsPerSec: imageFlops / inferSeconds / 1e9,
       inferImagesPerSec: imagesPerSec,
       ...(inferPatchesPerSec === undefined ? {} : { inferPatchesPerSec }),
+      trainPeakRssMiB,
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
     };
   } finally {
@@ -167,6 +171,6 @@ export function formatBench(r: BenchResult): string {
     `  effective    ${r.trainGflopsPerSec.toFixed(1)} GFLOP/s (3 x forward FLOPs)`,
     `inference      ${r.inferImageSeconds.toFixed(3)} s per ${r.image.join('x')} image (padded to ${r.paddedImage.join('x')}), ${r.inferGflopsPerSec.toFixed(1)} GFLOP/s`,
     ...(r.workers > 1 ? [`  batched      ${r.inferImagesPerSec.toFixed(2)} images/s with ${r.workers} images over ${r.workers} workers`] : []),
-    `peak RSS       ${r.peakRssMiB.toFixed(0)} MiB`,
+    `peak RSS       ${r.trainPeakRssMiB.toFixed(0)} MiB training, ${r.peakRssMiB.toFixed(0)} MiB with inference`,
   ].join('\n');
 }

@@ -66,9 +66,15 @@ export async function setThreadedWasmBackend(threads: number): Promise<number> {
     os.cpus = cpus;
   }
   const { wasm } = tf.backend() as unknown as {
-    wasm: { tfjs: { getThreadsCount(): number }; PThread: { runningWorkers: Array<{ unref(): void }> } };
+    wasm: {
+      tfjs: { getThreadsCount(): number };
+      PThread: { runningWorkers: Array<{ unref(): void }>; unusedWorkers: Array<{ terminate(): unknown }> };
+    };
   };
   // the pool's threads live as long as the process; they must not keep it alive
   for (const worker of wasm.PThread.runningWorkers) worker.unref();
+  // emscripten starts 8 pthread workers up front, each a V8 isolate holding the module (~17 MiB);
+  // XNNPACK's pool has taken the ones it needs, and emscripten starts a new one if it ever wants more
+  for (const worker of wasm.PThread.unusedWorkers.splice(0)) void worker.terminate();
   return wasm.tfjs.getThreadsCount();
 }

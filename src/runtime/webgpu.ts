@@ -8,7 +8,7 @@
 // itself instead, so the adapter it reports is the one that computes.
 import * as tf from '@tensorflow/tfjs-core';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -45,6 +45,10 @@ const VULKAN_DRIVER_FIX =
 
 /** Loads Dawn, opens the adapter and device, and registers TF.js's webgpu backend on them. */
 export async function registerWebGpuBackend(opts: WebGpuOptions): Promise<WebGpuAdapter> {
+  // without a GPU device node Dawn can only find a software adapter; asking it costs ~60 MiB and a second
+  if (!opts.allowSoftware && process.platform === 'linux' && !hasGpuDeviceNode()) {
+    throw new WebGpuUnavailable(`this machine has no GPU device (none of ${LINUX_GPU_NODES.join(', ')})`);
+  }
   const dawn = await loadDawn();
   const gpu = dawn.create([]);
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
@@ -81,6 +85,20 @@ export async function registerWebGpuBackend(opts: WebGpuOptions): Promise<WebGpu
   if (tf.findBackendFactory('webgpu') !== null) tf.removeBackend('webgpu');
   tf.registerBackend('webgpu', () => new WebGPUBackend(device, adapter.info));
   return info;
+}
+
+/** the device nodes through which Linux drivers expose a GPU: DRM render nodes, NVIDIA's, WSL's */
+const LINUX_GPU_NODES = ['/dev/dri/renderD*', '/dev/nvidia[0-9]*', '/dev/dxg'];
+
+function hasGpuDeviceNode(): boolean {
+  const list = (dir: string) => {
+    try {
+      return readdirSync(dir);
+    } catch {
+      return [];
+    }
+  };
+  return list('/dev/dri').some((f) => f.startsWith('renderD')) || list('/dev').some((f) => /^nvidia\d+$/.test(f) || f === 'dxg');
 }
 
 /** TF.js's WebGPU backend refuses to start unless `navigator.gpu` exists (Node 20 has no navigator; 21+ has one without gpu). */

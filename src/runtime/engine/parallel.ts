@@ -10,15 +10,13 @@
 // independently by each worker, are averaged the same way. Inference on
 // several images is spread over the workers too.
 import * as tf from '@tensorflow/tfjs-core';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { BackendInfo } from '../backend.js';
 import type { ExperimentConfig, BackendName } from '../../spec/config.js';
 import { ReplicaEngine } from './replica-engine.js';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
 import type { TrainEngine } from './types.js';
+import { workerEntry } from './worker-entry.js';
 
 type GradientReply = Extract<FromWorker, { type: 'gradients' }>;
 type PredictReply = Extract<FromWorker, { type: 'predict' }>;
@@ -41,19 +39,8 @@ class EngineWorker {
   readonly ready: Promise<string>;
 
   constructor(init: WorkerInit) {
-    // workers run our TypeScript sources through tsx's ESM hooks, registered by
-    // a one-line bootstrap before the entry is imported (Node does not apply an
-    // `--import` loader to a worker's .ts entry). tsx is resolved from here, so
-    // this works from any working directory, under vitest too.
-    const tsxApi = pathToFileURL(
-      path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/esm/api')), 'index.mjs'),
-    ).href;
-    const entry = new URL('./worker.ts', import.meta.url).href;
-    const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-    this.worker = new Worker(bootstrap, {
-      eval: true,
-      workerData: init,
-    });
+    const { script, eval: isCode } = workerEntry();
+    this.worker = new Worker(script, { eval: isCode, workerData: init });
     this.ready = new Promise((resolve, reject) => {
       const onMessage = (msg: FromWorker) => {
         if (msg.type === 'ready') resolve(msg.backend);

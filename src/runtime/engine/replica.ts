@@ -6,6 +6,7 @@ import type { ExperimentConfig } from '../../spec/config.js';
 import type { Batch as SamplerBatch } from '../data/types.js';
 import { buildModel } from '../model/index.js';
 import { makeLoss, type LossFn } from '../train/losses.js';
+import { variableGradients } from './gradients.js';
 
 /** a training batch; the channel count is the replica's own */
 export type Batch = Omit<SamplerBatch, 'c'>;
@@ -34,11 +35,11 @@ export class Replica {
     const xs = tf.tensor4d(x, [n, h, w, this.inputChannels]);
     const ys = tf.tensor4d(y, [n, h, w, 1]);
     try {
-      const { value, grads } = tf.variableGrads(
+      const { value, grads } = variableGradients(
         () => this.loss(ys, this.model.apply(xs, { training: true }) as tf.Tensor),
         this.trainable,
       );
-      return { loss: value, grads: this.trainable.map((v) => grads[v.name]) };
+      return { loss: value, grads };
     } finally {
       tf.dispose([xs, ys]);
     }

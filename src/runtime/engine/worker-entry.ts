@@ -1,0 +1,41 @@
+// How a gradient worker thread starts: from the bundle `npm ci` builds
+// (dist/runtime/engine/worker.mjs, by scripts/build.mjs) when it is at least
+// as new as the runtime's sources, otherwise from the TypeScript source
+// through tsx's loader, which costs each worker about 17 MiB and a second.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+/** the bundle, relative to the project root; at the depth of its source, so paths resolved from import.meta.url hold */
+export const WORKER_BUNDLE = 'dist/runtime/engine/worker.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+/** what the worker imports: the runtime and the spec types and defaults */
+const SOURCES = ['src/runtime', 'src/spec'].map((p) => path.join(root, p));
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** the Worker constructor's arguments for a gradient worker */
+export function workerEntry(): { script: string | URL; eval: boolean } {
+  const bundle = path.join(root, WORKER_BUNDLE);
+  if (existsSync(bundle) && statSync(bundle).mtimeMs >= Math.max(...SOURCES.map(newestMtime))) {
+    return { script: pathToFileURL(bundle), eval: false };
+  }
+  // Node does not apply an `--import` loader to a worker's .ts entry: a one-line
+  // bootstrap registers tsx's ESM hooks first. tsx is resolved from here, so this
+  // works from any working directory, under vitest too.
+  const tsxApi = pathToFileURL(path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/esm/api')), 'index.mjs')).href;
+  const entry = new URL('./worker.ts', import.meta.url).href;
+  return {
+    script: `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`,
+    eval: true,
+  };
+}
