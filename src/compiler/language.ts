@@ -142,7 +142,11 @@ const DATA: BlockDef = {
     example: 'dataset drive("data/DRIVE")',
     variants: {
       drive: { params: { root: str }, defaults: { kind: 'drive', root: 'data/DRIVE' }, doc: 'DRIVE (R2U_DRIVE_ROOT overrides the root)' },
-      stare: { params: { root: str }, defaults: { kind: 'stare', root: 'data/STARE' } },
+      stare: {
+        params: { root: str, test: int(0, 19) },
+        defaults: { kind: 'stare', root: 'data/STARE', test: 0 },
+        doc: 'STARE (the 20 labelled images); test: N holds out the last N images (by id) as the test subset, e.g. test: 10',
+      },
       chase_db1: {
         params: { root: str, test: int(0, 27) },
         defaults: { kind: 'chase_db1', root: 'data/CHASE_DB1', test: 0 },

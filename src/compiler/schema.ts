@@ -32,7 +32,7 @@ const variant = (tag: string, name: string, params: Record<string, Schema> = {})
 const dataset: Schema = {
   oneOf: [
     variant('kind', 'drive', { root: { type: 'string', minLength: 1 } }),
-    variant('kind', 'stare', { root: { type: 'string', minLength: 1 } }),
+    variant('kind', 'stare', { root: { type: 'string', minLength: 1 }, test: integer(0, 19) }),
     variant('kind', 'chase_db1', { root: { type: 'string', minLength: 1 }, test: integer(0, 27) }),
     variant('kind', 'synthetic', { count: integer(2, 10000), size: dims, seed: integer(0) }),
   ],

@@ -19,7 +19,7 @@ export type Dims = readonly [height: number, width: number];
 
 export type DatasetConfig =
   | { readonly kind: 'drive'; readonly root: string }
-  | { readonly kind: 'stare'; readonly root: string }
+  | { readonly kind: 'stare'; readonly root: string; readonly test: number }
   | { readonly kind: 'chase_db1'; readonly root: string; readonly test: number }
   | {
       readonly kind: 'synthetic';

@@ -77,5 +77,13 @@ export const EARLY_STOP_DEFAULTS: EarlyStopConfig = { monitor: 'val_loss', patie
  * model.init. Their defaults are what such runs did.
  */
 export function withNewerDefaults(saved: ExperimentConfig): ExperimentConfig {
-  return { ...saved, model: { ...saved.model, init: saved.model.init ?? DEFAULT_EXPERIMENT.model.init }, eval: { ...DEFAULT_EXPERIMENT.eval, ...saved.eval } };
+  const ds = saved.data.dataset;
+  // `test: N` came to stare and chase_db1 after their first checkpoints
+  const dataset = (ds.kind === 'stare' || ds.kind === 'chase_db1') && ds.test === undefined ? { ...ds, test: 0 } : ds;
+  return {
+    ...saved,
+    data: { ...saved.data, dataset },
+    model: { ...saved.model, init: saved.model.init ?? DEFAULT_EXPERIMENT.model.init },
+    eval: { ...DEFAULT_EXPERIMENT.eval, ...saved.eval },
+  };
 }

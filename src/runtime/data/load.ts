@@ -86,9 +86,8 @@ async function loadRaw(data: DataConfig, subset: 'training' | 'test', opts: Load
   const root = resolve(opts.baseDir ?? process.cwd(), envRoot !== undefined && envRoot !== '' ? envRoot : ds.root);
   let files: ImageFiles[];
   if (ds.kind === 'drive') files = await driveFiles(root, subset);
-  else if (ds.kind === 'chase_db1') files = heldOut(await chaseFiles(root), ds.test, subset, root);
-  else if (subset === 'test') throw new DataError(`${ds.kind} has no held-out test subset; evaluate on a validation split instead`, root);
-  else files = await stareFiles(root);
+  else if (ds.kind === 'chase_db1') files = heldOut(await chaseFiles(root), ds, subset, root);
+  else files = heldOut(await stareFiles(root), ds, subset, root);
   const raw = await mapLimited(files, 4, readRawImage);
   const channels = new Set(raw.map((r) => r.channels));
   if (channels.size > 1) throw new DataError(`images have different channel counts (${[...channels].join(', ')})`, root);
@@ -96,9 +95,9 @@ async function loadRaw(data: DataConfig, subset: 'training' | 'test', opts: Load
 }
 
 /** A dataset published without a test folder: its last `test` images (by id) are the test subset, never trained on. */
-function heldOut(files: ImageFiles[], test: number, subset: 'training' | 'test', root: string): ImageFiles[] {
-  if (subset === 'test' && test === 0) throw new DataError('chase_db1 has no held-out test subset unless the dataset states one, e.g. chase_db1("…", test: 8) for the common protocol', root);
-  if (test >= files.length) throw new DataError(`chase_db1(test: ${test}) holds out every image: the folder has ${files.length}`, root);
+function heldOut(files: ImageFiles[], { kind, test }: { kind: string; test: number }, subset: 'training' | 'test', root: string): ImageFiles[] {
+  if (subset === 'test' && test === 0) throw new DataError(`${kind} has no held-out test subset unless the dataset states one, e.g. ${kind}("…", test: ${kind === 'chase_db1' ? '8) for the common protocol' : '10)'}`, root);
+  if (test >= files.length) throw new DataError(`${kind}(test: ${test}) holds out every image: the folder has ${files.length}`, root);
   const sorted = [...files].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return subset === 'test' ? sorted.slice(sorted.length - test) : sorted.slice(0, sorted.length - test);
 }

@@ -87,7 +87,7 @@ describe('STARE (fixtures)', () => {
   it.each([false, true])('reads .ppm images and .ah.ppm labels (gzip: %s), thresholding the FOV', async (gz) => {
     const root = tempDir('stare');
     writeStare(root, ['im0001', 'im0002'], gz);
-    const ds = await loadDataset(cfg({ kind: 'stare', root }));
+    const ds = await loadDataset(cfg({ kind: 'stare', root, test: 0 }));
     expect(ds.images.map((i) => i.id)).toEqual(['im0001', 'im0002']);
     const im = ds.images[0];
     expect(im).toMatchObject({ width: W, height: H, channels: 3 });
@@ -96,11 +96,14 @@ describe('STARE (fixtures)', () => {
     expect([...im.fov]).toEqual([...discMask()].map((v) => v / 255));
   });
 
-  it('has no test subset', async () => {
+  it('has a test subset only when the dataset states one: test: N holds out the last N images by id', async () => {
     const root = tempDir('stare');
-    writeStare(root, ['im0001'], false);
-    const err = await dataError(loadDataset(cfg({ kind: 'stare', root }), { subset: 'test' }));
-    expect(err.message).toMatch(/no held-out test subset/);
+    writeStare(root, ['im0002', 'im0001', 'im0003'], false);
+    const err = await dataError(loadDataset(cfg({ kind: 'stare', root, test: 0 }), { subset: 'test' }));
+    expect(err.message).toMatch(/stare has no held-out test subset.*stare\("…", test: 10\)/);
+    const ds = { kind: 'stare', root, test: 1 } as const;
+    expect((await loadDataset(cfg(ds))).images.map((i) => i.id)).toEqual(['im0001', 'im0002']);
+    expect((await loadDataset(cfg(ds), { subset: 'test' })).images.map((i) => i.id)).toEqual(['im0003']);
   });
 });
 
@@ -225,7 +228,7 @@ describe('bad input', () => {
     const s = tempDir('bad');
     writeStare(s, ['im0001'], false);
     rmSync(join(s, 'labels-ah', 'im0001.ah.ppm'));
-    expect((await dataError(loadDataset(cfg({ kind: 'stare', root: s })))).message).toMatch(/image without label/);
+    expect((await dataError(loadDataset(cfg({ kind: 'stare', root: s, test: 0 })))).message).toMatch(/image without label/);
     const c = tempDir('bad');
     await writeChase(c, ['01L']);
     rmSync(join(c, 'Image_01L_1stHO.png'));
@@ -237,7 +240,7 @@ describe('bad input', () => {
     mkdirSync(join(s, 'stare-images'));
     writeFileSync(join(s, 'stare-images', 'im0001.ppm.gz'), Buffer.from([0x1f, 0x8b, 1, 2, 3]));
     writeFileSync(join(s, 'im0001.ah.ppm'), 'P5 1 1 255 x');
-    expect((await dataError(loadDataset(cfg({ kind: 'stare', root: s })))).message).toMatch(/corrupt gzip/);
+    expect((await dataError(loadDataset(cfg({ kind: 'stare', root: s, test: 0 })))).message).toMatch(/corrupt gzip/);
   });
 });
 
