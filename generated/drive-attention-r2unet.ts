@@ -4,7 +4,7 @@
 // spec:     specs/drive-attention-r2unet.r2u
 // extends:  specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:3be61cef805a7c97a369681d1d0befce417d4cb55720211d44957e49c2452fc2
+// hash:     sha256:6082af28878e1655ea9150304a928ea4161db7a856b48babecbf413653f70f7f
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -23,7 +23,7 @@ import { isEntryPoint, runGenerated } from '../src/cli/generated-module.js';
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/drive-attention-r2unet.r2u',
-  hash: 'sha256:3be61cef805a7c97a369681d1d0befce417d4cb55720211d44957e49c2452fc2',
+  hash: 'sha256:6082af28878e1655ea9150304a928ea4161db7a856b48babecbf413653f70f7f',
   compiler: '0.1.0',
 } as const;
 
@@ -132,7 +132,7 @@ export const experiment = {
     min_component: 0, // drop smaller components, pixels; 0 = off
     fill_holes: 0, // fill smaller holes, pixels; 0 = off
     scale: 'fov', // fov: resampled to the training FOV diameter at predict/eval
-    tta: 'none', // test-time augmentation: flipped/rotated copies averaged
+    tta: 'd4', // test-time augmentation: flipped/rotated copies averaged
   },
 
   // RUNTIME: where and on how many workers it trains.

@@ -4,7 +4,7 @@
 // spec:     specs/drive-r2unet-kfold.r2u
 // extends:  specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:76be9781ef3da6f1d4122c2558ee3f23d0b44b5a1b6343f775780ea0f4e10e6a
+// hash:     sha256:36b3c834af735f37372470b762c9d059506f2aaed2182c6e8fd6d84863079fd0
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -26,7 +26,7 @@ import { isEntryPoint, runGenerated, type FamilyTrial } from '../src/cli/generat
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/drive-r2unet-kfold.r2u',
-  hash: 'sha256:76be9781ef3da6f1d4122c2558ee3f23d0b44b5a1b6343f775780ea0f4e10e6a',
+  hash: 'sha256:36b3c834af735f37372470b762c9d059506f2aaed2182c6e8fd6d84863079fd0',
   compiler: '0.1.0',
 } as const;
 
@@ -135,7 +135,7 @@ export const experiment = {
     min_component: 0, // drop smaller components, pixels; 0 = off
     fill_holes: 0, // fill smaller holes, pixels; 0 = off
     scale: 'fov', // fov: resampled to the training FOV diameter at predict/eval
-    tta: 'none', // test-time augmentation: flipped/rotated copies averaged
+    tta: 'd4', // test-time augmentation: flipped/rotated copies averaged
   },
 
   // RUNTIME: where and on how many workers it trains.
@@ -152,27 +152,27 @@ export const experiment = {
  */
 export const trials = [
   {
-    id: '76be9781ef3d',
+    id: '36b3c834af73',
     alias: 'fold=0',
     changes: {},
   },
   {
-    id: 'a8eeaaafe57b',
+    id: '6409ece862d9',
     alias: 'fold=1',
     changes: { 'data.split.fold': 1 },
   },
   {
-    id: 'fd339cd50dd9',
+    id: 'd75e9b9800f4',
     alias: 'fold=2',
     changes: { 'data.split.fold': 2 },
   },
   {
-    id: '1c44cf4e3ac0',
+    id: '8b986dcd30bd',
     alias: 'fold=3',
     changes: { 'data.split.fold': 3 },
   },
   {
-    id: '858aa675a6b2',
+    id: 'ff2cce47522a',
     alias: 'fold=4',
     changes: { 'data.split.fold': 4 },
   },

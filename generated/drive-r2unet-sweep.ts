@@ -4,7 +4,7 @@
 // spec:     specs/drive-r2unet-sweep.r2u
 // extends:  specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:047a33a82725ad6b1b65c71fca7ac377847a6cf1690a04e4e850a6fe1aebbebf
+// hash:     sha256:7c974bab3e98409809db916497545af0b4574e5879c1947e571c231bac320314
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -26,7 +26,7 @@ import { isEntryPoint, runGenerated, type FamilyTrial } from '../src/cli/generat
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/drive-r2unet-sweep.r2u',
-  hash: 'sha256:047a33a82725ad6b1b65c71fca7ac377847a6cf1690a04e4e850a6fe1aebbebf',
+  hash: 'sha256:7c974bab3e98409809db916497545af0b4574e5879c1947e571c231bac320314',
   compiler: '0.1.0',
 } as const;
 
@@ -135,7 +135,7 @@ export const experiment = {
     min_component: 0, // drop smaller components, pixels; 0 = off
     fill_holes: 0, // fill smaller holes, pixels; 0 = off
     scale: 'fov', // fov: resampled to the training FOV diameter at predict/eval
-    tta: 'none', // test-time augmentation: flipped/rotated copies averaged
+    tta: 'd4', // test-time augmentation: flipped/rotated copies averaged
   },
 
   // RUNTIME: where and on how many workers it trains.
@@ -152,92 +152,92 @@ export const experiment = {
  */
 export const trials = [
   {
-    id: '4da30c30a42a',
+    id: '7514255764a0',
     alias: 'lr=5e-4,filters=8,batch=48,seed=42',
     changes: { 'model.filters': 8, 'train.optimizer.lr': 0.0005, 'train.batch': 48 },
   },
   {
-    id: '0df8f113e0e1',
+    id: '20f076c2798e',
     alias: 'lr=5e-4,filters=8,batch=48,seed=43',
     changes: { seed: 43, 'model.filters': 8, 'train.optimizer.lr': 0.0005, 'train.batch': 48 },
   },
   {
-    id: 'ad0dfba3e6a4',
+    id: '17aa6ce90f3a',
     alias: 'lr=5e-4,filters=12,batch=32,seed=42',
     changes: { 'train.optimizer.lr': 0.0005 },
   },
   {
-    id: '99ede42e3603',
+    id: 'd90fda94d75a',
     alias: 'lr=5e-4,filters=12,batch=32,seed=43',
     changes: { seed: 43, 'train.optimizer.lr': 0.0005 },
   },
   {
-    id: '5d41de257557',
+    id: '4e72624343f4',
     alias: 'lr=5e-4,filters=16,batch=16,seed=42',
     changes: { 'model.filters': 16, 'train.optimizer.lr': 0.0005, 'train.batch': 16 },
   },
   {
-    id: '26d8deafdfd1',
+    id: 'c2be0b3a450f',
     alias: 'lr=5e-4,filters=16,batch=16,seed=43',
     changes: { seed: 43, 'model.filters': 16, 'train.optimizer.lr': 0.0005, 'train.batch': 16 },
   },
   {
-    id: '30deca3de82a',
+    id: 'a41a71846c6f',
     alias: 'lr=1e-3,filters=8,batch=48,seed=42',
     changes: { 'model.filters': 8, 'train.batch': 48 },
   },
   {
-    id: '4d6c756d8c71',
+    id: '5470dc7abf03',
     alias: 'lr=1e-3,filters=8,batch=48,seed=43',
     changes: { seed: 43, 'model.filters': 8, 'train.batch': 48 },
   },
   {
-    id: '047a33a82725',
+    id: '7c974bab3e98',
     alias: 'lr=1e-3,filters=12,batch=32,seed=42',
     changes: {},
   },
   {
-    id: '78f7ffe98f17',
+    id: '468879285403',
     alias: 'lr=1e-3,filters=12,batch=32,seed=43',
     changes: { seed: 43 },
   },
   {
-    id: 'fe398d775d59',
+    id: '437c40d9b735',
     alias: 'lr=1e-3,filters=16,batch=16,seed=42',
     changes: { 'model.filters': 16, 'train.batch': 16 },
   },
   {
-    id: 'e6fbd95ad5f9',
+    id: 'd8a15e4c1ad6',
     alias: 'lr=1e-3,filters=16,batch=16,seed=43',
     changes: { seed: 43, 'model.filters': 16, 'train.batch': 16 },
   },
   {
-    id: '769a27ac8fc1',
+    id: '39545c08e1da',
     alias: 'lr=2e-3,filters=8,batch=48,seed=42',
     changes: { 'model.filters': 8, 'train.optimizer.lr': 0.002, 'train.batch': 48 },
   },
   {
-    id: '70759d9f44cb',
+    id: '5c832c4a97b8',
     alias: 'lr=2e-3,filters=8,batch=48,seed=43',
     changes: { seed: 43, 'model.filters': 8, 'train.optimizer.lr': 0.002, 'train.batch': 48 },
   },
   {
-    id: '7e400ee1dd45',
+    id: 'f081039c49de',
     alias: 'lr=2e-3,filters=12,batch=32,seed=42',
     changes: { 'train.optimizer.lr': 0.002 },
   },
   {
-    id: '478abd075402',
+    id: 'aece63e119f7',
     alias: 'lr=2e-3,filters=12,batch=32,seed=43',
     changes: { seed: 43, 'train.optimizer.lr': 0.002 },
   },
   {
-    id: '1136da38dc14',
+    id: 'e96d79dc8c10',
     alias: 'lr=2e-3,filters=16,batch=16,seed=42',
     changes: { 'model.filters': 16, 'train.optimizer.lr': 0.002, 'train.batch': 16 },
   },
   {
-    id: '0b6487e06c62',
+    id: 'e6a9e830acf2',
     alias: 'lr=2e-3,filters=16,batch=16,seed=43',
     changes: { seed: 43, 'model.filters': 16, 'train.optimizer.lr': 0.002, 'train.batch': 16 },
   },

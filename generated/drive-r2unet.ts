@@ -3,7 +3,7 @@
 //
 // spec:     specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:8f3d7453030dea83e44c9f3457fdb89d0f9a19a013138fee268662970eb34c3c
+// hash:     sha256:6f809b833b8c31c7da0f473ab3643fa13bf558db78619670b21ab130e3bf4794
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -22,7 +22,7 @@ import { isEntryPoint, runGenerated } from '../src/cli/generated-module.js';
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/drive-r2unet.r2u',
-  hash: 'sha256:8f3d7453030dea83e44c9f3457fdb89d0f9a19a013138fee268662970eb34c3c',
+  hash: 'sha256:6f809b833b8c31c7da0f473ab3643fa13bf558db78619670b21ab130e3bf4794',
   compiler: '0.1.0',
 } as const;
 
@@ -131,7 +131,7 @@ export const experiment = {
     min_component: 0, // drop smaller components, pixels; 0 = off
     fill_holes: 0, // fill smaller holes, pixels; 0 = off
     scale: 'fov', // fov: resampled to the training FOV diameter at predict/eval
-    tta: 'none', // test-time augmentation: flipped/rotated copies averaged
+    tta: 'd4', // test-time augmentation: flipped/rotated copies averaged
   },
 
   // RUNTIME: where and on how many workers it trains.

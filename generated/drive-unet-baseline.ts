@@ -4,7 +4,7 @@
 // spec:     specs/drive-unet-baseline.r2u
 // extends:  specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:92cd16483563c7560a5dd8f6501ea1745f35e7c3bcf0c23cc6a2b7d9ef9d6ef0
+// hash:     sha256:2167a24fd68648586fd5ae267e812a9635e5c77bdc96a16a4ddba720e6c22f54
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -23,7 +23,7 @@ import { isEntryPoint, runGenerated } from '../src/cli/generated-module.js';
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/drive-unet-baseline.r2u',
-  hash: 'sha256:92cd16483563c7560a5dd8f6501ea1745f35e7c3bcf0c23cc6a2b7d9ef9d6ef0',
+  hash: 'sha256:2167a24fd68648586fd5ae267e812a9635e5c77bdc96a16a4ddba720e6c22f54',
   compiler: '0.1.0',
 } as const;
 
@@ -132,7 +132,7 @@ export const experiment = {
     min_component: 0, // drop smaller components, pixels; 0 = off
     fill_holes: 0, // fill smaller holes, pixels; 0 = off
     scale: 'fov', // fov: resampled to the training FOV diameter at predict/eval
-    tta: 'none', // test-time augmentation: flipped/rotated copies averaged
+    tta: 'd4', // test-time augmentation: flipped/rotated copies averaged
   },
 
   // RUNTIME: where and on how many workers it trains.
