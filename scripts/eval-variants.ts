@@ -10,8 +10,8 @@
 import { execFile } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
-import { parseArgs } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
+import { meanAndStd } from '../src/cli/run-comparison.js';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -85,9 +85,8 @@ if (values.format === 'json') {
   process.stdout.write(`${JSON.stringify({ family, trials, results }, null, 2)}\n`);
 } else {
   const meanStd = (xs: number[]) => {
-    const m = xs.reduce((s, x) => s + x, 0) / xs.length;
-    const sd = xs.length > 1 ? Math.sqrt(xs.reduce((s, x) => s + (x - m) ** 2, 0) / (xs.length - 1)) : 0;
-    return `${m.toFixed(4)} ± ${sd.toFixed(4)}`;
+    const { mean, std } = meanAndStd(xs);
+    return `${mean.toFixed(4)} ± ${std.toFixed(4)}`;
   };
   const cols: Array<[string, keyof Scores]> = [
     ['Dice (threshold 0.5)', 'dice'],

@@ -86,6 +86,12 @@ export interface Comparison {
   readonly repeats: ReadonlyArray<{ readonly runs: readonly string[]; readonly mean: Record<string, number>; readonly std: Record<string, number> }>;
 }
 
+/** Mean and sample standard deviation (n − 1) of repeated figures. */
+export function meanAndStd(xs: readonly number[]): { mean: number; std: number } {
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return { mean, std: xs.length > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1)) : 0 };
+}
+
 export function compareRuns(runs: readonly RunResult[], baselineName?: string): Comparison {
   const base = baselineName === undefined ? runs[0] : runs.find((r) => r.name === baselineName || r.dir === baselineName);
   if (!base) throw new UsageError(`--baseline ${baselineName} is not among the compared runs (${runs.map((r) => r.name).join(', ')})`);
@@ -110,11 +116,7 @@ export function compareRuns(runs: readonly RunResult[], baselineName?: string): 
   const repeats = [...groups.values()].filter((g) => g.length > 1 && g.every((r) => r.best)).map((g) => {
     const mean: Record<string, number> = {};
     const std: Record<string, number> = {};
-    for (const m of COMPARED_METRICS) {
-      const xs = g.map((r) => r.best!.metrics[m]);
-      mean[m] = xs.reduce((a, b) => a + b, 0) / xs.length;
-      std[m] = Math.sqrt(xs.reduce((a, b) => a + (b - mean[m]) ** 2, 0) / (xs.length - 1));
-    }
+    for (const m of COMPARED_METRICS) ({ mean: mean[m], std: std[m] } = meanAndStd(g.map((r) => r.best!.metrics[m])));
     return { runs: g.map((r) => r.name), mean, std };
   });
   return { baseline: base.name, params, metrics: [...COMPARED_METRICS], runs: rows, best, repeats };

@@ -16,7 +16,7 @@ import type { ExperimentConfig, BackendName } from '../../spec/config.js';
 import { ReplicaEngine } from './replica-engine.js';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
 import type { TrainEngine } from './types.js';
-import { workerEntry } from './worker-entry.js';
+import { workerEntry, type WorkerEntry } from './worker-entry.js';
 
 type GradientReply = Extract<FromWorker, { type: 'gradients' }>;
 type PredictReply = Extract<FromWorker, { type: 'predict' }>;
@@ -38,9 +38,8 @@ class EngineWorker {
   private failure: Error | null = null;
   readonly ready: Promise<string>;
 
-  constructor(init: WorkerInit) {
-    const { script, eval: isCode } = workerEntry();
-    this.worker = new Worker(script, { eval: isCode, workerData: init });
+  constructor(init: WorkerInit, entry: WorkerEntry) {
+    this.worker = new Worker(entry.script, { eval: entry.eval, workerData: init });
     this.ready = new Promise((resolve, reject) => {
       const onMessage = (msg: FromWorker) => {
         if (msg.type === 'ready') resolve(msg.backend);
@@ -122,7 +121,9 @@ export class ParallelEngine extends ReplicaEngine implements TrainEngine {
   ): Promise<ParallelEngine> {
     // workers take the backend this thread resolved, so `auto` cannot differ between them
     const init: WorkerInit = { config, inputChannels, backend: backendName === 'auto' ? backend.name : backendName };
-    const pool = Array.from({ length: workers }, () => new EngineWorker(init));
+    // one freshness check of the worker bundle for the whole pool
+    const entry = workerEntry();
+    const pool = Array.from({ length: workers }, () => new EngineWorker(init, entry));
     let described: string[];
     try {
       described = await Promise.all(pool.map((w) => w.ready));

@@ -23,8 +23,14 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** the Worker constructor's arguments for a gradient worker */
-export function workerEntry(): { script: string | URL; eval: boolean } {
+/** the Worker constructor's script, and whether it is code (the bootstrap) rather than a file */
+export interface WorkerEntry {
+  readonly script: string | URL;
+  readonly eval: boolean;
+}
+
+/** how the gradient workers start now: checks the bundle's freshness (a walk of the sources) */
+export function workerEntry(): WorkerEntry {
   const bundle = path.join(root, WORKER_BUNDLE);
   if (existsSync(bundle) && statSync(bundle).mtimeMs >= Math.max(...SOURCES.map(newestMtime))) {
     return { script: pathToFileURL(bundle), eval: false };
