@@ -47,7 +47,7 @@ const VULKAN_DRIVER_FIX =
 export async function registerWebGpuBackend(opts: WebGpuOptions): Promise<WebGpuAdapter> {
   // without a GPU device node Dawn can only find a software adapter; asking it costs ~60 MiB and a second
   if (!opts.allowSoftware && process.platform === 'linux' && !hasGpuDeviceNode()) {
-    throw new WebGpuUnavailable(`this machine has no GPU device (none of ${LINUX_GPU_NODES.join(', ')})`);
+    throw new WebGpuUnavailable(`this machine has no GPU device (none of ${LINUX_GPU_NODES.map((n) => n.shown).join(', ')})`);
   }
   const dawn = await loadDawn();
   const gpu = dawn.create([]);
@@ -88,7 +88,11 @@ export async function registerWebGpuBackend(opts: WebGpuOptions): Promise<WebGpu
 }
 
 /** the device nodes through which Linux drivers expose a GPU: DRM render nodes, NVIDIA's, WSL's */
-const LINUX_GPU_NODES = ['/dev/dri/renderD*', '/dev/nvidia[0-9]*', '/dev/dxg'];
+const LINUX_GPU_NODES: ReadonlyArray<{ readonly dir: string; readonly name: RegExp; readonly shown: string }> = [
+  { dir: '/dev/dri', name: /^renderD\d+$/, shown: '/dev/dri/renderD*' },
+  { dir: '/dev', name: /^nvidia\d+$/, shown: '/dev/nvidia[0-9]*' },
+  { dir: '/dev', name: /^dxg$/, shown: '/dev/dxg' },
+];
 
 function hasGpuDeviceNode(): boolean {
   const list = (dir: string) => {
@@ -98,7 +102,7 @@ function hasGpuDeviceNode(): boolean {
       return [];
     }
   };
-  return list('/dev/dri').some((f) => f.startsWith('renderD')) || list('/dev').some((f) => /^nvidia\d+$/.test(f) || f === 'dxg');
+  return LINUX_GPU_NODES.some((node) => list(node.dir).some((f) => node.name.test(f)));
 }
 
 /** TF.js's WebGPU backend refuses to start unless `navigator.gpu` exists (Node 20 has no navigator; 21+ has one without gpu). */
