@@ -3,27 +3,17 @@
 // from the bundle in dist/ (built by `npm ci`) when it is newer than the
 // sources; the runtime is TypeScript loaded through tsx, registered only for
 // the commands that need it, so `check`, `fmt`, `diff` start fast.
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleIsFresh } from '../src/bundle-freshness.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const FRONT_END_ONLY = new Set(['check', 'fmt', 'diff', 'schema', 'lsp', '--help', '-h', '--version', '-V', 'help']);
 
-function newestSource(dir) {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestSource(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
 const bundle = join(root, 'dist', 'main.js');
 // the bundle holds the CLI, the compiler and the language server (the runtime is loaded from its sources)
 const bundled = ['src/cli', 'src/compiler', 'src/lsp', 'src/spec', 'src/version.ts'].map((p) => join(root, p));
-const newest = Math.max(...bundled.map((p) => (statSync(p).isDirectory() ? newestSource(p) : statSync(p).mtimeMs)));
-const fresh = existsSync(bundle) && statSync(bundle).mtimeMs >= newest;
+const fresh = bundleIsFresh(bundle, bundled);
 const command = process.argv[2];
 // `sweep plan` expands and checks the family without training
 const frontEndOnly = FRONT_END_ONLY.has(command ?? '--help') || (command === 'sweep' && process.argv[3] === 'plan');

@@ -2,10 +2,10 @@
 // (dist/runtime/engine/worker.mjs, by scripts/build.mjs) when it is at least
 // as new as the runtime's sources, otherwise from the TypeScript source
 // through tsx's loader, which costs each worker about 17 MiB and a second.
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { bundleIsFresh } from '../../bundle-freshness.mjs';
 
 /** the bundle, relative to the project root; at the depth of its source, so paths resolved from import.meta.url hold */
 export const WORKER_BUNDLE = 'dist/runtime/engine/worker.mjs';
@@ -13,15 +13,6 @@ export const WORKER_BUNDLE = 'dist/runtime/engine/worker.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 /** what the worker imports: the runtime and the spec types and defaults */
 const SOURCES = ['src/runtime', 'src/spec'].map((p) => path.join(root, p));
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
 
 /** the Worker constructor's script, and whether it is code (the bootstrap) rather than a file */
 export interface WorkerEntry {
@@ -32,7 +23,7 @@ export interface WorkerEntry {
 /** how the gradient workers start now: checks the bundle's freshness (a walk of the sources) */
 export function workerEntry(): WorkerEntry {
   const bundle = path.join(root, WORKER_BUNDLE);
-  if (existsSync(bundle) && statSync(bundle).mtimeMs >= Math.max(...SOURCES.map(newestMtime))) {
+  if (bundleIsFresh(bundle, SOURCES)) {
     return { script: pathToFileURL(bundle), eval: false };
   }
   // Node does not apply an `--import` loader to a worker's .ts entry: a one-line
