@@ -2,7 +2,9 @@
 // differ come from the semantic diff (compiler/diff.ts) against the baseline;
 // the metrics are those of each run's best epoch by its monitored quantity
 // (early stopping's monitor, else the validation loss, as training chooses its
-// best checkpoint); repeats (runs differing only in their seed or k-fold fold) are summarised as mean ± std.
+// best checkpoint); repeats (runs differing only in their seed or k-fold fold) are summarised as mean ± std,
+// and two groups of repeats that share their seeds and folds are compared pair by pair (a paired comparison:
+// the fold-to-fold spread, which is mostly the images', cancels).
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -45,7 +47,21 @@ export async function loadRuns(paths: readonly string[]): Promise<RunResult[]> {
     else throw new UsageError(`${path} is neither a run folder (spec.json) nor a sweep folder (${FAMILY_FILE})`);
   }
   if (runs.length === 0) throw new UsageError('no finished runs to compare');
-  return runs;
+  return uniqueNames(runs, paths);
+}
+
+/**
+ * Two families hold trials of the same names (fold=0 … fold=4 of two k-fold
+ * sweeps): each run is then named by the argument it came from, `family/alias`.
+ */
+function uniqueNames(runs: RunResult[], paths: readonly string[]): RunResult[] {
+  const names = runs.map((r) => r.name);
+  if (new Set(names).size === names.length) return runs;
+  const from = (r: RunResult) => paths.find((p) => r.dir === p || r.dir.startsWith(join(p, 'trials') + '/'));
+  return runs.map((r) => {
+    const path = from(r);
+    return path === undefined || path === r.dir ? { ...r, name: r.dir } : { ...r, name: `${basename(path)}/${r.name}` };
+  });
 }
 
 /** What runs that repeat one experiment share: everything but the seed and, under k-fold validation, the fold. */
@@ -53,6 +69,13 @@ function repeatOf(config: ExperimentConfig): unknown {
   const split = config.data.split.kind === 'kfold' ? { ...config.data.split, fold: 0 } : config.data.split;
   return { ...config, seed: 0, name: '', data: { ...config.data, split } };
 }
+
+/** What tells the repeats of one experiment apart: the seed and the fold; two groups are paired on it. */
+function repeatKey(config: ExperimentConfig): string {
+  return canonicalJson({ seed: config.seed, fold: config.data.split.kind === 'kfold' ? config.data.split.fold : null });
+}
+/** the configuration paths repeatKey reads: they vary within a group, so they do not name one */
+const REPEAT_PATHS = new Set(['seed', 'data.split.fold']);
 
 async function loadRun(dir: string, name: string): Promise<RunResult> {
   const config = withNewerDefaults(JSON.parse(await readFile(join(dir, 'spec.json'), 'utf8')) as ExperimentConfig);
@@ -82,8 +105,26 @@ export interface Comparison {
   }>;
   /** the run with the best value of each metric */
   readonly best: Readonly<Record<string, string>>;
-  /** runs that differ only in their seed, summarised */
-  readonly repeats: ReadonlyArray<{ readonly runs: readonly string[]; readonly mean: Record<string, number>; readonly std: Record<string, number> }>;
+  /** runs that differ only in their seed or fold, summarised; `label` is what the group's runs share of the differing parameters */
+  readonly repeats: ReadonlyArray<RepeatGroup>;
+  /**
+   * each other group of repeats against the baseline's group, pair by pair
+   * (the runs of one seed and fold): the change of each metric, its range,
+   * and in how many pairs it is better
+   */
+  readonly paired: ReadonlyArray<{
+    readonly group: string;
+    readonly against: string;
+    readonly pairs: number;
+    readonly change: Readonly<Record<string, { readonly mean: number; readonly std: number; readonly min: number; readonly max: number; readonly better: number }>>;
+  }>;
+}
+
+export interface RepeatGroup {
+  readonly label: string;
+  readonly runs: readonly string[];
+  readonly mean: Record<string, number>;
+  readonly std: Record<string, number>;
 }
 
 /** Mean and sample standard deviation (n − 1) of repeated figures. */
@@ -113,13 +154,35 @@ export function compareRuns(runs: readonly RunResult[], baselineName?: string): 
     const key = canonicalJson(repeatOf(r.config));
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
-  const repeats = [...groups.values()].filter((g) => g.length > 1 && g.every((r) => r.best)).map((g) => {
+  const naming = params.filter((p) => !REPEAT_PATHS.has(p));
+  const labelOf = (g: readonly RunResult[]) =>
+    naming.length > 0 ? naming.map((p) => `${p.split('.').at(-1)}=${param(valueAt(g[0].config, p) ?? null)}`).join(' ') : g.map((r) => r.name).join(' ');
+  const measured = [...groups.values()].filter((g) => g.length > 1 && g.every((r) => r.best));
+  const repeats: RepeatGroup[] = measured.map((g) => {
     const mean: Record<string, number> = {};
     const std: Record<string, number> = {};
     for (const m of COMPARED_METRICS) ({ mean: mean[m], std: std[m] } = meanAndStd(g.map((r) => r.best!.metrics[m])));
-    return { runs: g.map((r) => r.name), mean, std };
+    return { label: labelOf(g), runs: g.map((r) => r.name), mean, std };
   });
-  return { baseline: base.name, params, metrics: [...COMPARED_METRICS], runs: rows, best, repeats };
+  const baseGroup = measured.find((g) => g.includes(base));
+  const paired = baseGroup ? measured.filter((g) => g !== baseGroup).flatMap((g) => pairedChange(g, baseGroup, labelOf)) : [];
+  return { baseline: base.name, params, metrics: [...COMPARED_METRICS], runs: rows, best, repeats, paired };
+}
+
+/** `group` against `against`, on the runs of the seeds and folds both hold (none when fewer than two pairs, or a key repeats) */
+function pairedChange(group: readonly RunResult[], against: readonly RunResult[], labelOf: (g: readonly RunResult[]) => string): Comparison['paired'] {
+  const byKey = (g: readonly RunResult[]) => new Map(g.map((r) => [repeatKey(r.config), r]));
+  const [mine, theirs] = [byKey(group), byKey(against)];
+  if (mine.size !== group.length || theirs.size !== against.length) return [];
+  const pairs = [...mine].filter(([k]) => theirs.has(k)).map(([k, r]) => [r, theirs.get(k)!] as const);
+  if (pairs.length < 2) return [];
+  const change: Record<string, { mean: number; std: number; min: number; max: number; better: number }> = {};
+  for (const m of COMPARED_METRICS) {
+    const d = pairs.map(([a, b]) => a.best!.metrics[m] - b.best!.metrics[m]);
+    const sign = lowerIsBetter(m) ? -1 : 1;
+    change[m] = { ...meanAndStd(d), min: Math.min(...d), max: Math.max(...d), better: d.filter((x) => sign * x > 0).length };
+  }
+  return [{ group: labelOf(group), against: labelOf(against), pairs: pairs.length, change }];
 }
 
 const num = (x: number | null): string => (x === null ? '—' : x.toFixed(4));
@@ -144,7 +207,8 @@ export function metricDeltas(c: Comparison, params: boolean): Table {
 /**
  * Two runs: one row per differing parameter and per metric, with old, new and
  * change columns. More: one row per run, each metric with its change against
- * the baseline, the best value marked `*`, then a mean ± std row per group of repeats (seeds, folds).
+ * the baseline, the best value marked `*`, then a mean ± std row per group of repeats (seeds, folds),
+ * and for each other group the paired change against the baseline's group.
  */
 export function comparisonTables(c: Comparison): Table[] {
   if (c.runs.length === 2) return [metricDeltas(c, true)];
@@ -160,7 +224,18 @@ export function comparisonTables(c: Comparison): Table[] {
   if (c.repeats.length) {
     tables.push({
       headers: ['repeats (seeds, folds)', 'n', ...c.metrics.map(shortMetric)],
-      rows: c.repeats.map((g) => [g.runs.join(' '), String(g.runs.length), ...c.metrics.map((m) => `${g.mean[m].toFixed(4)} ± ${g.std[m].toFixed(4)}`)]),
+      rows: c.repeats.map((g) => [g.label, String(g.runs.length), ...c.metrics.map((m) => `${g.mean[m].toFixed(4)} ± ${g.std[m].toFixed(4)}`)]),
+      right: new Set(c.metrics.map((_, i) => i + 1)),
+    });
+  }
+  for (const p of c.paired) {
+    tables.push({
+      headers: [`paired against ${p.against}`, 'pairs', ...c.metrics.map(shortMetric)],
+      rows: [
+        [p.group, String(p.pairs), ...c.metrics.map((m) => `${signed(p.change[m].mean)} ± ${p.change[m].std.toFixed(4)}`)],
+        ['  range', '', ...c.metrics.map((m) => `${signed(p.change[m].min)} … ${signed(p.change[m].max)}`)],
+        ['  better in', '', ...c.metrics.map((m) => `${p.change[m].better}/${p.pairs}`)],
+      ],
       right: new Set(c.metrics.map((_, i) => i + 1)),
     });
   }

@@ -1,7 +1,11 @@
 // compareRuns' grouping of repeats: runs that differ only in their seed, or
-// only in the fold of a k-fold split, are one experiment measured several times.
+// only in the fold of a k-fold split, are one experiment measured several times;
+// two such groups are compared fold by fold.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { COMPARED_METRICS, compareRuns, type RunResult } from '../../src/cli/run-comparison.js';
+import { COMPARED_METRICS, compareRuns, comparisonTables, loadRuns, type RunResult } from '../../src/cli/run-comparison.js';
 import type { ExperimentConfig } from '../../src/spec/config.js';
 import { DEFAULT_EXPERIMENT } from '../../src/spec/defaults.js';
 
@@ -10,6 +14,7 @@ function run(name: string, change: (c: ExperimentConfig) => ExperimentConfig, di
   return { name, dir: `/runs/${name}`, config: change(DEFAULT_EXPERIMENT), history: [], best: { epoch: 1, monitor: 'val_dice', metrics } };
 }
 const fold = (k: number) => (c: ExperimentConfig): ExperimentConfig => ({ ...c, data: { ...c.data, split: { kind: 'kfold', k: 5, fold: k } } });
+const recurrence = (r: 'paper' | 'shared') => (c: ExperimentConfig): ExperimentConfig => ({ ...c, model: { ...c.model, recurrence: r } as ExperimentConfig['model'] });
 const lr = (value: number) => (c: ExperimentConfig): ExperimentConfig => ({ ...c, train: { ...c.train, optimizer: { ...c.train.optimizer, lr: value } } });
 
 describe('compareRuns repeats', () => {
@@ -26,5 +31,64 @@ describe('compareRuns repeats', () => {
     const ratio = (c: ExperimentConfig): ExperimentConfig => ({ ...c, data: { ...c.data, split: { kind: 'ratio', train: 0.8, val: 0.2 } } });
     const c = compareRuns([run('s1', seed(1), 0.8), run('s2', seed(2), 0.9), run('r', ratio, 0.85)]);
     expect(c.repeats.map((g) => g.runs)).toEqual([['s1', 's2']]);
+  });
+});
+
+describe('compareRuns paired', () => {
+  const family = (r: 'paper' | 'shared', dice: number[]) => dice.map((d, k) => run(`${r}/fold=${k}`, (x) => recurrence(r)(fold(k)(x)), d));
+
+  it('names each group by the parameters its runs share, and compares the groups fold by fold', () => {
+    const c = compareRuns([...family('paper', [0.8, 0.75, 0.82]), ...family('shared', [0.81, 0.77, 0.815])]);
+    expect(c.repeats.map((g) => g.label)).toEqual(['recurrence=paper', 'recurrence=shared']);
+    expect(c.paired).toHaveLength(1);
+    const p = c.paired[0];
+    expect([p.group, p.against, p.pairs]).toEqual(['recurrence=shared', 'recurrence=paper', 3]);
+    expect(p.change.val_dice.mean).toBeCloseTo((0.01 + 0.02 - 0.005) / 3, 10);
+    expect([p.change.val_dice.min, p.change.val_dice.max].map((x) => +x.toFixed(10))).toEqual([-0.005, 0.02]);
+    expect(p.change.val_dice.better).toBe(2);
+    const table = comparisonTables(c).at(-1)!;
+    expect(table.headers[0]).toBe('paired against recurrence=paper');
+    expect(table.rows.map((r) => r[0])).toEqual(['recurrence=shared', '  range', '  better in']);
+    expect(table.rows[2][2]).toBe('2/3');
+  });
+
+  it('pairs only the folds both groups hold, and needs two of them', () => {
+    const paper = family('paper', [0.8, 0.75, 0.82]);
+    expect(compareRuns([...paper, ...family('shared', [0.81, 0.77])]).paired[0].pairs).toBe(2);
+    const one = compareRuns([...paper, ...family('shared', [0.81, 0.77]).slice(1), run('x', (x) => recurrence('shared')(fold(4)(x)), 0.8)]);
+    expect(one.paired).toEqual([]);
+  });
+
+  it('a lower loss is better', () => {
+    const lossy = (name: string, k: number, r: 'paper' | 'shared', loss: number): RunResult => {
+      const base = run(name, (x) => recurrence(r)(fold(k)(x)), 0.8);
+      return { ...base, best: { ...base.best!, metrics: { ...base.best!.metrics, val_loss: loss } } };
+    };
+    const c = compareRuns([lossy('a0', 0, 'paper', 0.4), lossy('a1', 1, 'paper', 0.4), lossy('b0', 0, 'shared', 0.3), lossy('b1', 1, 'shared', 0.5)]);
+    expect(c.paired[0].change.val_loss.better).toBe(1);
+  });
+});
+
+describe('loadRuns', () => {
+  it('names trials family/alias when two families hold the same aliases', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'r2u-compare-'));
+    try {
+      for (const name of ['kfold-a', 'kfold-b']) {
+        const dir = path.join(root, name);
+        writeFileSync(path.join((mkdirSync(dir, { recursive: true }), dir), 'sweep.json'), JSON.stringify({ trials: [{ alias: 'fold=0' }, { alias: 'fold=1' }] }));
+        for (const alias of ['fold=0', 'fold=1']) {
+          const trial = path.join(dir, 'trials', alias);
+          mkdirSync(trial, { recursive: true });
+          writeFileSync(path.join(trial, 'spec.json'), JSON.stringify(DEFAULT_EXPERIMENT));
+          writeFileSync(path.join(trial, 'metrics.jsonl'), JSON.stringify({ epoch: 1, val_loss: 0.3, val_dice: 0.8 }) + '\n');
+        }
+      }
+      const one = await loadRuns([path.join(root, 'kfold-a')]);
+      expect(one.map((r) => r.name)).toEqual(['fold=0', 'fold=1']);
+      const both = await loadRuns([path.join(root, 'kfold-a'), path.join(root, 'kfold-b')]);
+      expect(both.map((r) => r.name)).toEqual(['kfold-a/fold=0', 'kfold-a/fold=1', 'kfold-b/fold=0', 'kfold-b/fold=1']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
