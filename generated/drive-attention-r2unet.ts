@@ -4,7 +4,7 @@
 // spec:     specs/drive-attention-r2unet.r2u
 // extends:  specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:6082af28878e1655ea9150304a928ea4161db7a856b48babecbf413653f70f7f
+// hash:     sha256:147ec2611ac69403e881a08f553063215354a53f0777599d6180414cd145f754
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -23,7 +23,7 @@ import { isEntryPoint, runGenerated } from '../src/cli/generated-module.js';
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/drive-attention-r2unet.r2u',
-  hash: 'sha256:6082af28878e1655ea9150304a928ea4161db7a856b48babecbf413653f70f7f',
+  hash: 'sha256:147ec2611ac69403e881a08f553063215354a53f0777599d6180414cd145f754',
   compiler: '0.1.0',
 } as const;
 
@@ -87,9 +87,9 @@ export const experiment = {
     filters: 12, // of the first level, doubled at each level
     t: 2, // recurrent steps per recurrent convolution
     upsample: 'transpose',
-    recurrence: 'paper',
+    recurrence: 'shared',
     init: 'pytorch',
-    norm: 'none',
+    norm: 'batch',
     dropout: 0,
   },
 

@@ -4,7 +4,7 @@
 // spec:     specs/drive-r2unet-kfold.r2u
 // extends:  specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:36b3c834af735f37372470b762c9d059506f2aaed2182c6e8fd6d84863079fd0
+// hash:     sha256:df80a6880ea5d4a5d26f82918c5042c443d414a11c00cba63cdf750dd1c7d050
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -26,7 +26,7 @@ import { isEntryPoint, runGenerated, type FamilyTrial } from '../src/cli/generat
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/drive-r2unet-kfold.r2u',
-  hash: 'sha256:36b3c834af735f37372470b762c9d059506f2aaed2182c6e8fd6d84863079fd0',
+  hash: 'sha256:df80a6880ea5d4a5d26f82918c5042c443d414a11c00cba63cdf750dd1c7d050',
   compiler: '0.1.0',
 } as const;
 
@@ -90,9 +90,9 @@ export const experiment = {
     filters: 12, // of the first level, doubled at each level
     t: 2, // recurrent steps per recurrent convolution
     upsample: 'transpose',
-    recurrence: 'paper',
+    recurrence: 'shared',
     init: 'pytorch',
-    norm: 'none',
+    norm: 'batch',
     dropout: 0,
   },
 
@@ -152,27 +152,27 @@ export const experiment = {
  */
 export const trials = [
   {
-    id: '36b3c834af73',
+    id: 'df80a6880ea5',
     alias: 'fold=0',
     changes: {},
   },
   {
-    id: '6409ece862d9',
+    id: '2bdeb8241556',
     alias: 'fold=1',
     changes: { 'data.split.fold': 1 },
   },
   {
-    id: 'd75e9b9800f4',
+    id: '60a40d333406',
     alias: 'fold=2',
     changes: { 'data.split.fold': 2 },
   },
   {
-    id: '8b986dcd30bd',
+    id: '70c8a2faee48',
     alias: 'fold=3',
     changes: { 'data.split.fold': 3 },
   },
   {
-    id: 'ff2cce47522a',
+    id: 'e7206f519c8b',
     alias: 'fold=4',
     changes: { 'data.split.fold': 4 },
   },

@@ -4,7 +4,7 @@
 // spec:     specs/drive-r2unet-sweep.r2u
 // extends:  specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:7c974bab3e98409809db916497545af0b4574e5879c1947e571c231bac320314
+// hash:     sha256:9d147266965069ad651217e903f9fc1ce1fb9faff48245d6de16ec107e4db828
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -26,7 +26,7 @@ import { isEntryPoint, runGenerated, type FamilyTrial } from '../src/cli/generat
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/drive-r2unet-sweep.r2u',
-  hash: 'sha256:7c974bab3e98409809db916497545af0b4574e5879c1947e571c231bac320314',
+  hash: 'sha256:9d147266965069ad651217e903f9fc1ce1fb9faff48245d6de16ec107e4db828',
   compiler: '0.1.0',
 } as const;
 
@@ -90,9 +90,9 @@ export const experiment = {
     filters: 12, // of the first level, doubled at each level
     t: 2, // recurrent steps per recurrent convolution
     upsample: 'transpose',
-    recurrence: 'paper',
+    recurrence: 'shared',
     init: 'pytorch',
-    norm: 'none',
+    norm: 'batch',
     dropout: 0,
   },
 
@@ -152,92 +152,92 @@ export const experiment = {
  */
 export const trials = [
   {
-    id: '7514255764a0',
+    id: '237f39f81063',
     alias: 'lr=5e-4,filters=8,batch=48,seed=42',
     changes: { 'model.filters': 8, 'train.optimizer.lr': 0.0005, 'train.batch': 48 },
   },
   {
-    id: '20f076c2798e',
+    id: '9aa1b01ae2be',
     alias: 'lr=5e-4,filters=8,batch=48,seed=43',
     changes: { seed: 43, 'model.filters': 8, 'train.optimizer.lr': 0.0005, 'train.batch': 48 },
   },
   {
-    id: '17aa6ce90f3a',
+    id: '266fcd480f54',
     alias: 'lr=5e-4,filters=12,batch=32,seed=42',
     changes: { 'train.optimizer.lr': 0.0005 },
   },
   {
-    id: 'd90fda94d75a',
+    id: '1be43c02565a',
     alias: 'lr=5e-4,filters=12,batch=32,seed=43',
     changes: { seed: 43, 'train.optimizer.lr': 0.0005 },
   },
   {
-    id: '4e72624343f4',
+    id: 'dab5736a420b',
     alias: 'lr=5e-4,filters=16,batch=16,seed=42',
     changes: { 'model.filters': 16, 'train.optimizer.lr': 0.0005, 'train.batch': 16 },
   },
   {
-    id: 'c2be0b3a450f',
+    id: '2d72a6dd72c5',
     alias: 'lr=5e-4,filters=16,batch=16,seed=43',
     changes: { seed: 43, 'model.filters': 16, 'train.optimizer.lr': 0.0005, 'train.batch': 16 },
   },
   {
-    id: 'a41a71846c6f',
+    id: 'ba12aa8ac564',
     alias: 'lr=1e-3,filters=8,batch=48,seed=42',
     changes: { 'model.filters': 8, 'train.batch': 48 },
   },
   {
-    id: '5470dc7abf03',
+    id: '413a44595568',
     alias: 'lr=1e-3,filters=8,batch=48,seed=43',
     changes: { seed: 43, 'model.filters': 8, 'train.batch': 48 },
   },
   {
-    id: '7c974bab3e98',
+    id: '9d1472669650',
     alias: 'lr=1e-3,filters=12,batch=32,seed=42',
     changes: {},
   },
   {
-    id: '468879285403',
+    id: '067462b3a6cb',
     alias: 'lr=1e-3,filters=12,batch=32,seed=43',
     changes: { seed: 43 },
   },
   {
-    id: '437c40d9b735',
+    id: '549df811879a',
     alias: 'lr=1e-3,filters=16,batch=16,seed=42',
     changes: { 'model.filters': 16, 'train.batch': 16 },
   },
   {
-    id: 'd8a15e4c1ad6',
+    id: '64b1f2f7f9c3',
     alias: 'lr=1e-3,filters=16,batch=16,seed=43',
     changes: { seed: 43, 'model.filters': 16, 'train.batch': 16 },
   },
   {
-    id: '39545c08e1da',
+    id: '2b2102c20d14',
     alias: 'lr=2e-3,filters=8,batch=48,seed=42',
     changes: { 'model.filters': 8, 'train.optimizer.lr': 0.002, 'train.batch': 48 },
   },
   {
-    id: '5c832c4a97b8',
+    id: 'b0fc106ed15a',
     alias: 'lr=2e-3,filters=8,batch=48,seed=43',
     changes: { seed: 43, 'model.filters': 8, 'train.optimizer.lr': 0.002, 'train.batch': 48 },
   },
   {
-    id: 'f081039c49de',
+    id: '41bc70c4919e',
     alias: 'lr=2e-3,filters=12,batch=32,seed=42',
     changes: { 'train.optimizer.lr': 0.002 },
   },
   {
-    id: 'aece63e119f7',
+    id: '488cb7e36e94',
     alias: 'lr=2e-3,filters=12,batch=32,seed=43',
     changes: { seed: 43, 'train.optimizer.lr': 0.002 },
   },
   {
-    id: 'e96d79dc8c10',
+    id: '092f6756941f',
     alias: 'lr=2e-3,filters=16,batch=16,seed=42',
     changes: { 'model.filters': 16, 'train.optimizer.lr': 0.002, 'train.batch': 16 },
   },
   {
-    id: 'e6a9e830acf2',
+    id: '107b15cf9c16',
     alias: 'lr=2e-3,filters=16,batch=16,seed=43',
     changes: { seed: 43, 'model.filters': 16, 'train.optimizer.lr': 0.002, 'train.batch': 16 },
   },

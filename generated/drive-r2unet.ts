@@ -3,7 +3,7 @@
 //
 // spec:     specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:6f809b833b8c31c7da0f473ab3643fa13bf558db78619670b21ab130e3bf4794
+// hash:     sha256:bf70bb335ad449ee4fcd8e678afc102829710006c2f959189a50596bb4e31c21
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -22,7 +22,7 @@ import { isEntryPoint, runGenerated } from '../src/cli/generated-module.js';
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/drive-r2unet.r2u',
-  hash: 'sha256:6f809b833b8c31c7da0f473ab3643fa13bf558db78619670b21ab130e3bf4794',
+  hash: 'sha256:bf70bb335ad449ee4fcd8e678afc102829710006c2f959189a50596bb4e31c21',
   compiler: '0.1.0',
 } as const;
 
@@ -86,9 +86,9 @@ export const experiment = {
     filters: 12, // of the first level, doubled at each level
     t: 2, // recurrent steps per recurrent convolution
     upsample: 'transpose',
-    recurrence: 'paper',
+    recurrence: 'shared',
     init: 'pytorch',
-    norm: 'none',
+    norm: 'batch',
     dropout: 0,
   },
 

@@ -4,7 +4,7 @@
 // spec:     specs/drive-unet-baseline.r2u
 // extends:  specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:2167a24fd68648586fd5ae267e812a9635e5c77bdc96a16a4ddba720e6c22f54
+// hash:     sha256:05b23c6698605dacc0f9a7681ff4096071e648c443cf6b79a761dc2cf2cd8c33
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -23,7 +23,7 @@ import { isEntryPoint, runGenerated } from '../src/cli/generated-module.js';
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/drive-unet-baseline.r2u',
-  hash: 'sha256:2167a24fd68648586fd5ae267e812a9635e5c77bdc96a16a4ddba720e6c22f54',
+  hash: 'sha256:05b23c6698605dacc0f9a7681ff4096071e648c443cf6b79a761dc2cf2cd8c33',
   compiler: '0.1.0',
 } as const;
 
@@ -87,9 +87,9 @@ export const experiment = {
     filters: 12, // of the first level, doubled at each level
     t: 2, // recurrent steps per recurrent convolution
     upsample: 'transpose',
-    recurrence: 'paper',
+    recurrence: 'shared',
     init: 'pytorch',
-    norm: 'none',
+    norm: 'batch',
     dropout: 0,
   },
 
