@@ -233,8 +233,8 @@ export function comparisonTables(c: Comparison): Table[] {
       headers: [`paired against ${p.against}`, 'pairs', ...c.metrics.map(shortMetric)],
       rows: [
         [p.group, String(p.pairs), ...c.metrics.map((m) => `${signed(p.change[m].mean)} ± ${p.change[m].std.toFixed(4)}`)],
-        ['  range', '', ...c.metrics.map((m) => `${signed(p.change[m].min)} … ${signed(p.change[m].max)}`)],
-        ['  better in', '', ...c.metrics.map((m) => `${p.change[m].better}/${p.pairs}`)],
+        ['range', '', ...c.metrics.map((m) => `${signed(p.change[m].min)} … ${signed(p.change[m].max)}`)],
+        ['better in', '', ...c.metrics.map((m) => `${p.change[m].better}/${p.pairs}`)],
       ],
       right: new Set(c.metrics.map((_, i) => i + 1)),
     });

@@ -48,7 +48,7 @@ describe('compareRuns paired', () => {
     expect(p.change.val_dice.better).toBe(2);
     const table = comparisonTables(c).at(-1)!;
     expect(table.headers[0]).toBe('paired against recurrence=paper');
-    expect(table.rows.map((r) => r[0])).toEqual(['recurrence=shared', '  range', '  better in']);
+    expect(table.rows.map((r) => r[0])).toEqual(['recurrence=shared', 'range', 'better in']);
     expect(table.rows[2][2]).toBe('2/3');
   });
 

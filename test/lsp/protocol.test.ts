@@ -48,7 +48,8 @@ describe('r2u lsp --stdio', () => {
   it('answers a request that fails with an error and keeps serving', async () => {
     const uri = client.open(resolve('specs/robust.r2u'), reference);
     await expect(client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: null })).rejects.toThrow(/hover failed/);
-    const h = (await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 7, character: 3 } })) as Hover;
+    const seedLine = reference.split('\n').findIndex((l) => l.trim().startsWith('seed '));
+    const h = (await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: seedLine, character: 3 } })) as Hover;
     expect((h.contents as MarkupContent).value).toContain('Seed of every random choice');
     expect(client.stderr()).toMatch(/r2u lsp: hover failed/);
   });
