@@ -7,13 +7,9 @@ import { join } from 'node:path';
 
 /** the newest modification time under a file or folder, in ms */
 function newestMtime(p) {
-  if (!statSync(p).isDirectory()) return statSync(p).mtimeMs;
-  let newest = 0;
-  for (const entry of readdirSync(p, { withFileTypes: true })) {
-    const child = join(p, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(child) : statSync(child).mtimeMs);
-  }
-  return newest;
+  const stat = statSync(p);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return readdirSync(p).reduce((newest, name) => Math.max(newest, newestMtime(join(p, name))), 0);
 }
 
 /** true when `bundle` exists and is at least as new as every file under `sources` (absolute paths) */

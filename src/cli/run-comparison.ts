@@ -32,36 +32,29 @@ export interface RunResult {
   readonly best?: { readonly epoch: number; readonly monitor: string; readonly metrics: Readonly<Record<Metric, number>> };
 }
 
-/** The runs named by the arguments: run folders, or family folders (each finished trial). */
+/**
+ * The runs named by the arguments: run folders, or family folders (each
+ * finished trial). When two families hold trials of the same names (fold=0 …
+ * fold=4 of two k-fold sweeps), each run is named by the argument it came
+ * from: `family/alias`, or the run folder's path.
+ */
 export async function loadRuns(paths: readonly string[]): Promise<RunResult[]> {
-  const runs: RunResult[] = [];
+  const loaded: Array<{ run: RunResult; family?: string }> = [];
   for (const path of paths) {
     if (existsSync(join(path, FAMILY_FILE))) {
       const family = await readFamily(path);
       if (!family) throw new UsageError(`${join(path, FAMILY_FILE)}: not a readable sweep`);
       for (const t of family.trials) {
         const dir = trialDir(path, t.alias);
-        if (existsSync(join(dir, 'spec.json'))) runs.push(await loadRun(dir, t.alias));
+        if (existsSync(join(dir, 'spec.json'))) loaded.push({ run: await loadRun(dir, t.alias), family: basename(path) });
       }
-    } else if (existsSync(join(path, 'spec.json'))) runs.push(await loadRun(path, basename(path)));
+    } else if (existsSync(join(path, 'spec.json'))) loaded.push({ run: await loadRun(path, basename(path)) });
     else throw new UsageError(`${path} is neither a run folder (spec.json) nor a sweep folder (${FAMILY_FILE})`);
   }
-  if (runs.length === 0) throw new UsageError('no finished runs to compare');
-  return uniqueNames(runs, paths);
-}
-
-/**
- * Two families hold trials of the same names (fold=0 … fold=4 of two k-fold
- * sweeps): each run is then named by the argument it came from, `family/alias`.
- */
-function uniqueNames(runs: RunResult[], paths: readonly string[]): RunResult[] {
-  const names = runs.map((r) => r.name);
-  if (new Set(names).size === names.length) return runs;
-  const from = (r: RunResult) => paths.find((p) => r.dir === p || r.dir.startsWith(join(p, 'trials') + '/'));
-  return runs.map((r) => {
-    const path = from(r);
-    return path === undefined || path === r.dir ? { ...r, name: r.dir } : { ...r, name: `${basename(path)}/${r.name}` };
-  });
+  if (loaded.length === 0) throw new UsageError('no finished runs to compare');
+  const runs = loaded.map((l) => l.run);
+  if (new Set(runs.map((r) => r.name)).size === runs.length) return runs;
+  return loaded.map(({ run, family }) => ({ ...run, name: family === undefined ? run.dir : `${family}/${run.name}` }));
 }
 
 /** What runs that repeat one experiment share: everything but the seed and, under k-fold validation, the fold. */

@@ -75,7 +75,8 @@ describe('loadRuns', () => {
     try {
       for (const name of ['kfold-a', 'kfold-b']) {
         const dir = path.join(root, name);
-        writeFileSync(path.join((mkdirSync(dir, { recursive: true }), dir), 'sweep.json'), JSON.stringify({ trials: [{ alias: 'fold=0' }, { alias: 'fold=1' }] }));
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(path.join(dir, 'sweep.json'), JSON.stringify({ trials: [{ alias: 'fold=0' }, { alias: 'fold=1' }] }));
         for (const alias of ['fold=0', 'fold=1']) {
           const trial = path.join(dir, 'trials', alias);
           mkdirSync(trial, { recursive: true });
