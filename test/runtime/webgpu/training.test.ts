@@ -79,12 +79,19 @@ async function run(config: ExperimentConfig, backend: 'wasm' | 'cpu' | 'webgpu',
 // (which scales tiny gradients up to the learning rate) and of batch
 // statistics amplify that. So webgpu is held to wasm as closely as TF.js's
 // reference cpu backend is: its disagreement with wasm may be at most
-// AMPLIFIED times the cpu backend's, plus a floor for runs where both agree to
-// the last bits. The first step, from equal weights, must agree closely.
+// AMPLIFIED times the cpu backend's, plus a floor for runs where both agree
+// closely. The ratio of two rounding-driven disagreements is not stable when
+// both are small: for unet + batch norm + Adam, webgpu and cpu were 6.8e-5 and
+// 6.5e-5 from wasm on one CPU, and 1.9e-3 and about 2e-4 on another (llvmpipe's
+// code differs with the CPU). So the floor for the weights is 1% of the
+// update, and 1e-3 for probabilities (the kernels' gradients are held to cpu
+// directly in kernels.test.ts). The first step, from equal weights, must agree
+// closely.
 const AMPLIFIED = 3;
 const FIRST_LOSS_TOLERANCE = 1e-4;
 const LOSS_FLOOR = 1e-4;
-const UPDATE_FLOOR = 1e-3;
+const UPDATE_FLOOR = 1e-2;
+const PROBABILITY_FLOOR = 1e-3;
 
 const relative = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
 const maxAbsDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
@@ -104,7 +111,7 @@ describe.skipIf(webgpu === null)('training on webgpu matches wasm', () => {
       });
       const updateBound = AMPLIFIED * updateDisagreement(cpu.weights, ref.weights, ref.start) + UPDATE_FLOOR;
       expect(updateDisagreement(gpu.weights, ref.weights, ref.start), 'weights after the steps').toBeLessThan(updateBound);
-      expect(maxAbsDiff(gpu.probs, ref.probs), 'probabilities after the steps').toBeLessThan(AMPLIFIED * maxAbsDiff(cpu.probs, ref.probs) + 1e-4);
+      expect(maxAbsDiff(gpu.probs, ref.probs), 'probabilities after the steps').toBeLessThan(AMPLIFIED * maxAbsDiff(cpu.probs, ref.probs) + PROBABILITY_FLOOR);
       // the steps after the first allocate nothing that stays: tensors and GPU buffers
       expect(gpu.memory[STEPS - 1]).toEqual(gpu.memory[1]);
     }, 600_000);
