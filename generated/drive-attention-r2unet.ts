@@ -4,7 +4,7 @@
 // spec:     specs/drive-attention-r2unet.r2u
 // extends:  specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:147ec2611ac69403e881a08f553063215354a53f0777599d6180414cd145f754
+// hash:     sha256:7da87c86ec833fd477d01f6f8e707f2c04acd25fc55ce107d2d19c64490af3ea
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -23,7 +23,7 @@ import { isEntryPoint, runGenerated } from '../src/cli/generated-module.js';
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/drive-attention-r2unet.r2u',
-  hash: 'sha256:147ec2611ac69403e881a08f553063215354a53f0777599d6180414cd145f754',
+  hash: 'sha256:7da87c86ec833fd477d01f6f8e707f2c04acd25fc55ce107d2d19c64490af3ea',
   compiler: '0.1.0',
 } as const;
 
@@ -68,9 +68,9 @@ export const experiment = {
       flip_vertical: true,
       rotate90: true,
       rotate: 15, // max small rotation, degrees
-      brightness: 0, // max additive shift
-      contrast: 0, // max relative change
-      gamma: 0, // max gamma jitter
+      brightness: 0.2, // max additive shift
+      contrast: 0.2, // max relative change
+      gamma: 0.2, // max gamma jitter
       // elastic deformation; alpha 0 = off
       elastic: {
         alpha: 34, // displacement strength

@@ -4,7 +4,7 @@
 // spec:     specs/drive-r2unet-kfold.r2u
 // extends:  specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:df80a6880ea5d4a5d26f82918c5042c443d414a11c00cba63cdf750dd1c7d050
+// hash:     sha256:34450e43994a8fc62dc65e120a0a0b93491a1c70f6ea3632daeda56f076583c5
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -26,7 +26,7 @@ import { isEntryPoint, runGenerated, type FamilyTrial } from '../src/cli/generat
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/drive-r2unet-kfold.r2u',
-  hash: 'sha256:df80a6880ea5d4a5d26f82918c5042c443d414a11c00cba63cdf750dd1c7d050',
+  hash: 'sha256:34450e43994a8fc62dc65e120a0a0b93491a1c70f6ea3632daeda56f076583c5',
   compiler: '0.1.0',
 } as const;
 
@@ -71,9 +71,9 @@ export const experiment = {
       flip_vertical: true,
       rotate90: true,
       rotate: 0, // max small rotation, degrees
-      brightness: 0, // max additive shift
-      contrast: 0, // max relative change
-      gamma: 0, // max gamma jitter
+      brightness: 0.2, // max additive shift
+      contrast: 0.2, // max relative change
+      gamma: 0.2, // max gamma jitter
       // elastic deformation; alpha 0 = off
       elastic: {
         alpha: 0, // displacement strength
@@ -152,27 +152,27 @@ export const experiment = {
  */
 export const trials = [
   {
-    id: 'df80a6880ea5',
+    id: '34450e43994a',
     alias: 'fold=0',
     changes: {},
   },
   {
-    id: '2bdeb8241556',
+    id: 'b7eeea67a1aa',
     alias: 'fold=1',
     changes: { 'data.split.fold': 1 },
   },
   {
-    id: '60a40d333406',
+    id: 'd7f9f346f9a3',
     alias: 'fold=2',
     changes: { 'data.split.fold': 2 },
   },
   {
-    id: '70c8a2faee48',
+    id: '95ca34be9325',
     alias: 'fold=3',
     changes: { 'data.split.fold': 3 },
   },
   {
-    id: 'e7206f519c8b',
+    id: '29e2616a817d',
     alias: 'fold=4',
     changes: { 'data.split.fold': 4 },
   },

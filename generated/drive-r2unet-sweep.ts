@@ -4,7 +4,7 @@
 // spec:     specs/drive-r2unet-sweep.r2u
 // extends:  specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:9d147266965069ad651217e903f9fc1ce1fb9faff48245d6de16ec107e4db828
+// hash:     sha256:d977d2a971599067cfeffc9b8a8c478582209c699a4df3f7d6415354f503aebb
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -26,7 +26,7 @@ import { isEntryPoint, runGenerated, type FamilyTrial } from '../src/cli/generat
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/drive-r2unet-sweep.r2u',
-  hash: 'sha256:9d147266965069ad651217e903f9fc1ce1fb9faff48245d6de16ec107e4db828',
+  hash: 'sha256:d977d2a971599067cfeffc9b8a8c478582209c699a4df3f7d6415354f503aebb',
   compiler: '0.1.0',
 } as const;
 
@@ -71,9 +71,9 @@ export const experiment = {
       flip_vertical: true,
       rotate90: true,
       rotate: 0, // max small rotation, degrees
-      brightness: 0, // max additive shift
-      contrast: 0, // max relative change
-      gamma: 0, // max gamma jitter
+      brightness: 0.2, // max additive shift
+      contrast: 0.2, // max relative change
+      gamma: 0.2, // max gamma jitter
       // elastic deformation; alpha 0 = off
       elastic: {
         alpha: 0, // displacement strength
@@ -152,92 +152,92 @@ export const experiment = {
  */
 export const trials = [
   {
-    id: '237f39f81063',
+    id: 'f27264514287',
     alias: 'lr=5e-4,filters=8,batch=48,seed=42',
     changes: { 'model.filters': 8, 'train.optimizer.lr': 0.0005, 'train.batch': 48 },
   },
   {
-    id: '9aa1b01ae2be',
+    id: '96fc410beec5',
     alias: 'lr=5e-4,filters=8,batch=48,seed=43',
     changes: { seed: 43, 'model.filters': 8, 'train.optimizer.lr': 0.0005, 'train.batch': 48 },
   },
   {
-    id: '266fcd480f54',
+    id: 'ddc4423b2bfe',
     alias: 'lr=5e-4,filters=12,batch=32,seed=42',
     changes: { 'train.optimizer.lr': 0.0005 },
   },
   {
-    id: '1be43c02565a',
+    id: '4797a7b14887',
     alias: 'lr=5e-4,filters=12,batch=32,seed=43',
     changes: { seed: 43, 'train.optimizer.lr': 0.0005 },
   },
   {
-    id: 'dab5736a420b',
+    id: 'd1db86e0f5de',
     alias: 'lr=5e-4,filters=16,batch=16,seed=42',
     changes: { 'model.filters': 16, 'train.optimizer.lr': 0.0005, 'train.batch': 16 },
   },
   {
-    id: '2d72a6dd72c5',
+    id: '45a855a757b4',
     alias: 'lr=5e-4,filters=16,batch=16,seed=43',
     changes: { seed: 43, 'model.filters': 16, 'train.optimizer.lr': 0.0005, 'train.batch': 16 },
   },
   {
-    id: 'ba12aa8ac564',
+    id: 'ab8ab1024972',
     alias: 'lr=1e-3,filters=8,batch=48,seed=42',
     changes: { 'model.filters': 8, 'train.batch': 48 },
   },
   {
-    id: '413a44595568',
+    id: '3cd25ff3d472',
     alias: 'lr=1e-3,filters=8,batch=48,seed=43',
     changes: { seed: 43, 'model.filters': 8, 'train.batch': 48 },
   },
   {
-    id: '9d1472669650',
+    id: 'd977d2a97159',
     alias: 'lr=1e-3,filters=12,batch=32,seed=42',
     changes: {},
   },
   {
-    id: '067462b3a6cb',
+    id: 'ec41c853aae2',
     alias: 'lr=1e-3,filters=12,batch=32,seed=43',
     changes: { seed: 43 },
   },
   {
-    id: '549df811879a',
+    id: '8bf8ded584b5',
     alias: 'lr=1e-3,filters=16,batch=16,seed=42',
     changes: { 'model.filters': 16, 'train.batch': 16 },
   },
   {
-    id: '64b1f2f7f9c3',
+    id: '3e1d503b46d2',
     alias: 'lr=1e-3,filters=16,batch=16,seed=43',
     changes: { seed: 43, 'model.filters': 16, 'train.batch': 16 },
   },
   {
-    id: '2b2102c20d14',
+    id: '504b570547f1',
     alias: 'lr=2e-3,filters=8,batch=48,seed=42',
     changes: { 'model.filters': 8, 'train.optimizer.lr': 0.002, 'train.batch': 48 },
   },
   {
-    id: 'b0fc106ed15a',
+    id: 'acce19ce309d',
     alias: 'lr=2e-3,filters=8,batch=48,seed=43',
     changes: { seed: 43, 'model.filters': 8, 'train.optimizer.lr': 0.002, 'train.batch': 48 },
   },
   {
-    id: '41bc70c4919e',
+    id: '4184f94a0958',
     alias: 'lr=2e-3,filters=12,batch=32,seed=42',
     changes: { 'train.optimizer.lr': 0.002 },
   },
   {
-    id: '488cb7e36e94',
+    id: '8770fb24f6a9',
     alias: 'lr=2e-3,filters=12,batch=32,seed=43',
     changes: { seed: 43, 'train.optimizer.lr': 0.002 },
   },
   {
-    id: '092f6756941f',
+    id: 'd22245880be5',
     alias: 'lr=2e-3,filters=16,batch=16,seed=42',
     changes: { 'model.filters': 16, 'train.optimizer.lr': 0.002, 'train.batch': 16 },
   },
   {
-    id: '107b15cf9c16',
+    id: '1efd1316f02b',
     alias: 'lr=2e-3,filters=16,batch=16,seed=43',
     changes: { seed: 43, 'model.filters': 16, 'train.optimizer.lr': 0.002, 'train.batch': 16 },
   },

@@ -3,7 +3,7 @@
 //
 // spec:     specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:bf70bb335ad449ee4fcd8e678afc102829710006c2f959189a50596bb4e31c21
+// hash:     sha256:55123adefbb294c2a72bf3518c17069978bedbcb11b5d55c37be37c19b4269e0
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -22,7 +22,7 @@ import { isEntryPoint, runGenerated } from '../src/cli/generated-module.js';
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/drive-r2unet.r2u',
-  hash: 'sha256:bf70bb335ad449ee4fcd8e678afc102829710006c2f959189a50596bb4e31c21',
+  hash: 'sha256:55123adefbb294c2a72bf3518c17069978bedbcb11b5d55c37be37c19b4269e0',
   compiler: '0.1.0',
 } as const;
 
@@ -67,9 +67,9 @@ export const experiment = {
       flip_vertical: true,
       rotate90: true,
       rotate: 0, // max small rotation, degrees
-      brightness: 0, // max additive shift
-      contrast: 0, // max relative change
-      gamma: 0, // max gamma jitter
+      brightness: 0.2, // max additive shift
+      contrast: 0.2, // max relative change
+      gamma: 0.2, // max gamma jitter
       // elastic deformation; alpha 0 = off
       elastic: {
         alpha: 0, // displacement strength

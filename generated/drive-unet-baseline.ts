@@ -4,7 +4,7 @@
 // spec:     specs/drive-unet-baseline.r2u
 // extends:  specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:05b23c6698605dacc0f9a7681ff4096071e648c443cf6b79a761dc2cf2cd8c33
+// hash:     sha256:2e53736e4165d64493d164b17c513ba1862d1945c9d185425b7db30676664c7a
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -23,7 +23,7 @@ import { isEntryPoint, runGenerated } from '../src/cli/generated-module.js';
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/drive-unet-baseline.r2u',
-  hash: 'sha256:05b23c6698605dacc0f9a7681ff4096071e648c443cf6b79a761dc2cf2cd8c33',
+  hash: 'sha256:2e53736e4165d64493d164b17c513ba1862d1945c9d185425b7db30676664c7a',
   compiler: '0.1.0',
 } as const;
 
@@ -68,9 +68,9 @@ export const experiment = {
       flip_vertical: true,
       rotate90: true,
       rotate: 0, // max small rotation, degrees
-      brightness: 0, // max additive shift
-      contrast: 0, // max relative change
-      gamma: 0, // max gamma jitter
+      brightness: 0.2, // max additive shift
+      contrast: 0.2, // max relative change
+      gamma: 0.2, // max gamma jitter
       // elastic deformation; alpha 0 = off
       elastic: {
         alpha: 0, // displacement strength
