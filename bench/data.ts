@@ -10,10 +10,11 @@
 //    given wall-clock budget (default 120 s) and prints validation Dice.
 // Timings are wall-clock on whatever else the machine is running: see loadavg.
 import { existsSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { DEFAULT_EXPERIMENT } from '../src/spec/defaults.js';
 import type { AugmentConfig, DataConfig } from '../src/spec/config.js';
+import { machineLine } from './machine.js';
 import { generateSynthetic, loadDataset, PatchSampler, splitImages, type FundusImage } from '../src/runtime/data/index.js';
 
 const DRIVE = resolve(process.env.R2U_DRIVE_ROOT || '../shared/data/DRIVE');
@@ -28,8 +29,7 @@ const AUG: AugmentConfig = {
   elastic: { alpha: 8, sigma: 4 },
 };
 
-const cpu = cpus();
-console.log(`machine: ${cpu.length} x ${cpu[0]?.model ?? 'unknown CPU'}, node ${process.version}, loadavg ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(`machine: ${machineLine()}, loadavg ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 
 const data: DataConfig = {
   ...DEFAULT_EXPERIMENT.data,

@@ -1,10 +1,5 @@
-// The machine a benchmark ran on, printed with every result.
-import { cpus, totalmem } from 'node:os';
-
-export function machineLine(): string {
-  const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
-  return `${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
-}
+// The machine a benchmark ran on, printed with every result, and summary statistics of repeated timings.
+export { machineLine } from '../src/runtime/run/machine.js';
 
 export function stats(samples: number[]): { median: number; min: number; max: number; mean: number } {
   const s = [...samples].sort((a, b) => a - b);

@@ -28,6 +28,9 @@ export interface RunResult {
   readonly config: ExperimentConfig;
   /** every finished epoch's record (metrics.jsonl), in order */
   readonly history: ReadonlyArray<Readonly<Record<string, number>>>;
+  /** where it trained: run.json's machine line and backend.json's description (undefined when not recorded) */
+  readonly machine?: string;
+  readonly backend?: string;
   /** the best epoch's record; undefined when no epoch finished */
   readonly best?: { readonly epoch: number; readonly monitor: string; readonly metrics: Readonly<Record<Metric, number>> };
 }
@@ -77,9 +80,14 @@ async function loadRun(dir: string, name: string): Promise<RunResult> {
   const monitor = config.train.early_stop?.monitor ?? 'val_loss';
   const sign = lowerIsBetter(monitor) ? -1 : 1;
   const best = records.reduce<Record<string, number> | undefined>((b, r) => (b === undefined || sign * r[monitor] > sign * b[monitor] ? r : b), undefined);
-  if (!best) return { name, dir, config, history: records };
+  const field = async (file: string, key: string): Promise<string | undefined> => {
+    const value = await readFile(join(dir, file), 'utf8').then((t) => (JSON.parse(t) as Record<string, unknown>)[key]).catch(() => undefined);
+    return typeof value === 'string' ? value : undefined;
+  };
+  const where = { machine: await field('run.json', 'machine'), backend: await field('backend.json', 'description') };
+  if (!best) return { name, dir, config, history: records, ...where };
   const metrics = Object.fromEntries(COMPARED_METRICS.map((m) => [m, best[m]])) as Record<Metric, number>;
-  return { name, dir, config, history: records, best: { epoch: best.epoch, monitor, metrics } };
+  return { name, dir, config, history: records, ...where, best: { epoch: best.epoch, monitor, metrics } };
 }
 
 export interface Comparison {
@@ -111,6 +119,8 @@ export interface Comparison {
     readonly pairs: number;
     readonly change: Readonly<Record<string, { readonly mean: number; readonly std: number; readonly min: number; readonly max: number; readonly better: number }>>;
   }>;
+  /** the machines and backends the runs trained on, each with its runs: figures from two CPUs differ in their rounding too */
+  readonly machines: ReadonlyArray<{ readonly machine: string | null; readonly backend: string | null; readonly runs: readonly string[] }>;
 }
 
 export interface RepeatGroup {
@@ -159,7 +169,13 @@ export function compareRuns(runs: readonly RunResult[], baselineName?: string): 
   });
   const baseGroup = measured.find((g) => g.includes(base));
   const paired = baseGroup ? measured.filter((g) => g !== baseGroup).flatMap((g) => pairedChange(g, baseGroup, labelOf)) : [];
-  return { baseline: base.name, params, metrics: [...COMPARED_METRICS], runs: rows, best, repeats, paired };
+  const machines = new Map<string, { machine: string | null; backend: string | null; runs: string[] }>();
+  for (const r of runs) {
+    const where = { machine: r.machine ?? null, backend: r.backend ?? null };
+    const key = canonicalJson(where);
+    machines.set(key, { ...where, runs: [...(machines.get(key)?.runs ?? []), r.name] });
+  }
+  return { baseline: base.name, params, metrics: [...COMPARED_METRICS], runs: rows, best, repeats, paired, machines: [...machines.values()] };
 }
 
 /** `group` against `against`, on the runs of the seeds and folds both hold (none when fewer than two pairs, or a key repeats) */
@@ -204,7 +220,7 @@ export function metricDeltas(c: Comparison, params: boolean): Table {
  * and for each other group the paired change against the baseline's group.
  */
 export function comparisonTables(c: Comparison): Table[] {
-  if (c.runs.length === 2) return [metricDeltas(c, true)];
+  if (c.runs.length === 2) return [metricDeltas(c, true), ...machinesTable(c)];
   const headers = ['run', ...c.params.map((p) => p.split('.').at(-1)!), 'epoch', ...c.metrics.flatMap((m) => [shortMetric(m), 'Δ'])];
   const right = new Set(headers.map((_, i) => i).filter((i) => i > c.params.length));
   const rows = c.runs.map((r) => [
@@ -232,7 +248,13 @@ export function comparisonTables(c: Comparison): Table[] {
       right: new Set(c.metrics.map((_, i) => i + 1)),
     });
   }
-  return tables;
+  return [...tables, ...machinesTable(c)];
+}
+
+/** Where the runs trained, shown only when they did not all train on one machine and backend. */
+function machinesTable(c: Comparison): Table[] {
+  if (c.machines.length < 2) return [];
+  return [{ headers: ['trained on (machine; backend)', 'runs'], rows: c.machines.map((m) => [`${m.machine ?? 'machine not recorded'}; ${m.backend ?? 'backend not recorded'}`, m.runs.join(', ')]) }];
 }
 
 /** The page shows the panels of this many best runs, and at most this many panels of each. */

@@ -7,16 +7,22 @@
 //   <out>/logs/<alias>.log        stdout and stderr of every attempt, appended
 //   <out>/state/<alias>.json      attempts, last exit code and error (one file per trial, so workers never share one)
 //
+// `exportFamily` copies the records of a family (the plan, each finished
+// trial's spec, metrics, backend and machine; no checkpoints, logs or images)
+// into a folder small enough to commit: `r2u compare` reads it as it reads
+// the family, so families trained on different machines can be paired later.
+//
 // A trial is trained by `r2u train SPEC --set …` in a child process: the same
 // checks and the same code path as a single run, its own log, and (under the
 // queue) a training step never blocks the worker's lock renewal.
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SweepPlan, Trial } from '../compiler/index.js';
 import { EXIT } from './exit-codes.js';
+import { UsageError } from './flags.js';
 
 export type TrialStatus = 'pending' | 'running' | 'done' | 'failed' | 'invalid';
 
@@ -143,3 +149,35 @@ export const shown = (path: string): string => {
   const rel = relative(process.cwd(), path);
   return rel && !rel.startsWith('..') ? rel : path;
 };
+
+/** A finished trial's files an export keeps, beside done.json: what `r2u compare` reads, and what names the backend. */
+const RECORDED = ['spec.json', 'metrics.jsonl', 'backend.json'] as const;
+
+/**
+ * Copies the family at `out` into `dest` as records (see the header); a
+ * later export of the same family refreshes it. Refuses a `dest` that holds
+ * another family. Resolves to the number of finished trials copied.
+ */
+export async function exportFamily(out: string, dest: string): Promise<{ finished: number; trials: number }> {
+  const family = await readFamily(out);
+  if (!family) throw new UsageError(`${out} holds no ${FAMILY_FILE}: not a sweep folder`);
+  const prior = await readFamily(dest);
+  const ids = (f: FamilyFile) => f.trials.map((t) => t.id).join(' ');
+  if (prior && ids(prior) !== ids(family)) throw new UsageError(`${dest} holds the records of another sweep (other trials); export into a new folder`);
+  let finished = 0;
+  for (const t of family.trials) {
+    if (!existsSync(doneFile(out, t.alias))) continue;
+    const [from, to] = [trialDir(out, t.alias), trialDir(dest, t.alias)];
+    await mkdir(to, { recursive: true });
+    for (const name of RECORDED) if (existsSync(join(from, name))) await copyFile(join(from, name), join(to, name));
+    // the run's working directory names a folder on the machine that trained; the machine and the date are kept
+    const info = await readFile(join(from, 'run.json'), 'utf8').then((text) => JSON.parse(text) as { created?: string; machine?: string }).catch(() => ({}) as { created?: string; machine?: string });
+    await writeJson(join(to, 'run.json'), { created: info.created, machine: info.machine ?? null });
+    await writeJson(doneFile(dest, t.alias), JSON.parse(await readFile(doneFile(out, t.alias), 'utf8')));
+    const state = await readFile(stateFile(out, t.alias), 'utf8').catch(() => undefined);
+    if (state !== undefined) await writeJson(stateFile(dest, t.alias), JSON.parse(state));
+    finished++;
+  }
+  await writeJson(join(dest, FAMILY_FILE), { ...family, spec: shown(family.spec), trials: family.trials.map((t) => ({ ...t, state: existsSync(doneFile(out, t.alias)) ? t.state : { status: 'pending', attempts: 0 } })) });
+  return { finished, trials: family.trials.length };
+}

@@ -1,11 +1,11 @@
 // The train / eval / predict commands through the real `r2u` binary: exit
 // codes and messages of user mistakes, and one tiny run from spec to maps.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SPEC, writeEyeImage } from './cli-fixtures.js';
-import { r2u } from './run-r2u.js';
+import { SPEC, writeChaseFolder, writeEyeImage } from './cli-fixtures.js';
+import { r2u, runR2u } from './run-r2u.js';
 
 
 
@@ -36,6 +36,13 @@ describe('r2u train / eval / predict', () => {
     const other = await r2u('eval', run, '--dataset', 'synthetic(count: 3, size: 64 x 64, seed: 9)', '--format', 'json', '--backend', 'wasm');
     expect(other.code).toBe(0);
     expect(JSON.parse(other.out)).toMatchObject({ split: 'all', dataset: { kind: 'synthetic', count: 3 } });
+    // a relative root is read from where the command is typed, and recorded as typed
+    await writeChaseFolder(join(dir, 'chase'), 2);
+    const chase = await runR2u(['eval', run, '--dataset', 'chase_db1("chase")', '--format', 'json', '--backend', 'wasm'], { cwd: dir });
+    expect(chase.err).not.toMatch(/\n\s+at /);
+    expect(chase.code).toBe(0);
+    expect(JSON.parse(chase.out)).toMatchObject({ split: 'all', dataset: { kind: 'chase_db1', root: 'chase' } });
+    expect(JSON.parse(await readFile(join(run, 'eval-chase_db1.json'), 'utf8')).dataset.root).toBe('chase');
     const bad = await r2u('eval', run, '--dataset', 'chase_db1("x", test: 99)');
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/'test' is out of range: 99/);

@@ -52,6 +52,21 @@ describe('compareRuns paired', () => {
     expect(table.rows[2][2]).toBe('2/3');
   });
 
+  it('names the machines when the runs trained on more than one, and adds no table when on one', () => {
+    const on = (machine: string | undefined) => (r: RunResult): RunResult => ({ ...r, machine, backend: 'native (oneDNN)' });
+    const c = compareRuns([...family('paper', [0.8, 0.75]).map(on('2 × Intel Xeon')), ...family('shared', [0.81, 0.77]).map(on(undefined))]);
+    expect(c.machines).toEqual([
+      { machine: '2 × Intel Xeon', backend: 'native (oneDNN)', runs: ['paper/fold=0', 'paper/fold=1'] },
+      { machine: null, backend: 'native (oneDNN)', runs: ['shared/fold=0', 'shared/fold=1'] },
+    ]);
+    expect(comparisonTables(c).at(-1)!.rows).toEqual([
+      ['2 × Intel Xeon; native (oneDNN)', 'paper/fold=0, paper/fold=1'],
+      ['machine not recorded; native (oneDNN)', 'shared/fold=0, shared/fold=1'],
+    ]);
+    const one = compareRuns(family('paper', [0.8, 0.75, 0.7]).map(on('2 × AMD EPYC')));
+    expect(comparisonTables(one).map((t) => t.headers[0])).toEqual(['run', 'repeats (seeds, folds)']);
+  });
+
   it('pairs only the folds both groups hold, and needs two of them', () => {
     const paper = family('paper', [0.8, 0.75, 0.82]);
     expect(compareRuns([...paper, ...family('shared', [0.81, 0.77])]).paired[0].pairs).toBe(2);

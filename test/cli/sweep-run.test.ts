@@ -51,6 +51,25 @@ describe('r2u sweep run (local) and r2u compare', () => {
     const [a, b] = comparison.runs;
     expect(b.change.val_dice).toBeCloseTo(b.metrics.val_dice - a.metrics.val_dice, 12);
     expect(comparison.best.val_dice).toBe(a.metrics.val_dice >= b.metrics.val_dice ? a.name : b.name);
+
+    // the records, exported without checkpoints, compare as the family does
+    const records = join(dir, 'results', 'tiny');
+    const exported = await r2u('sweep', 'export', out, records);
+    expect(exported.code).toBe(0);
+    expect(exported.out).toMatch(/exported 2 of 4 trials/);
+    expect(existsSync(join(records, 'trials', a.name, 'checkpoints'))).toBe(false);
+    expect(JSON.parse(readFileSync(join(records, 'trials', a.name, 'run.json'), 'utf8'))).toEqual({ created: expect.any(String), machine: expect.stringMatching(/ × .*GiB, Node v/) });
+    expect(JSON.parse(readFileSync(join(records, 'sweep.json'), 'utf8')).trials.map((t: { state: { status: string } }) => t.state.status)).toEqual(['done', 'done', 'pending', 'pending']);
+    expect(JSON.parse((await r2u('compare', records, '--format', 'json')).out).runs).toEqual(comparison.runs.map((r: { dir: string }) => ({ ...r, dir: r.dir.replace(out, records) })));
+    expect((await r2u('sweep', 'status', records)).out).toMatch(/seed=1\s+done/);
+    const other = join(dir, 'other');
+    await writeFile(join(dir, 'other.r2u'), TINY_SWEEP.replace('seeds 1, 2', 'seeds 7'));
+    await r2u('sweep', 'run', join(dir, 'other.r2u'), '--out', other);
+    const clash = await r2u('sweep', 'export', other, records);
+    expect(clash.code).toBe(2);
+    expect(clash.err).toMatch(/holds the records of another sweep/);
+    expect((await r2u('sweep', 'export', dir, join(dir, 'nothing'))).err).toMatch(/holds no sweep.json/);
+
     const text = await r2u('compare', join(out, 'trials', a.name), join(out, 'trials', b.name));
     expect(text.out).toMatch(/old \(.*seed=1\)\s+new \(.*seed=2\)\s+change/);
     expect(text.out).toMatch(new RegExp(`dice\\s+${a.metrics.val_dice.toFixed(4)}\\s+${b.metrics.val_dice.toFixed(4)}\\s+[+-]`));

@@ -2,7 +2,6 @@
 // [--format table|json|csv]`: scores the run's best checkpoint inside the FOV,
 // per image and on average, on its own data or on another labelled dataset,
 // and writes eval-<split>.json/.csv (eval-<kind>.*) into the run folder.
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { DatasetConfig, ExperimentConfig } from '../../spec/config.js';
 import { EXIT } from '../exit-codes.js';
@@ -57,7 +56,7 @@ async function evalCommand(run: string, flags: EvalFlags): Promise<number> {
       printDiagnostics(r.diagnostics);
       if (r.config === undefined) return EXIT.invalid;
       spec = { ...saved, eval: r.config.eval };
-      if (datasetSets.length > 0) dataset = relativeToHere(r.config.data.dataset);
+      if (datasetSets.length > 0) dataset = r.config.data.dataset;
     }
     const report = await evaluateRun(run, {
       split: flags.split,
@@ -72,9 +71,4 @@ async function evalCommand(run: string, flags: EvalFlags): Promise<number> {
   } catch (err) {
     return reportRunFailure(err, 'r2u eval');
   }
-}
-
-/** A --dataset root is relative to where the command is typed, not to the run's working directory. */
-function relativeToHere(dataset: DatasetConfig): DatasetConfig {
-  return 'root' in dataset ? { ...dataset, root: resolve(dataset.root) } : dataset;
 }

@@ -3,6 +3,7 @@
 // trains every trial into one family folder (sweep-family.ts), locally or by
 // enqueueing them for `r2u worker`; finished trials are skipped on a re-run.
 // `r2u sweep status SPEC|DIR [--out DIR] [--queue redis://…]`: each trial's state.
+// `r2u sweep export DIR DEST`: the family's records, small enough to commit (results/).
 import type { Command } from 'commander';
 import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -98,6 +99,17 @@ export function registerSweep(program: Command): void {
       const live = opts.queue === undefined ? undefined : await (await import('../trial-queue.js')).queueProgress(opts.queue, resolve(dir), family);
       const refreshed = await writeFamily(dir, family.spec, family.sets, family);
       process.stdout.write(renderTable(await summaryTable(dir, refreshed, live), 'text') + '\n');
+      process.exitCode = EXIT.ok;
+    });
+  sweep
+    .command('export')
+    .description("copy a family's records (the plan; each finished trial's spec, metrics, backend and machine; no checkpoints) into a folder to commit, which r2u compare reads as it reads the family")
+    .argument('<dir>', 'the family folder sweep run wrote')
+    .argument('<dest>', 'the records folder, e.g. results/<family>; an earlier export of the same family is refreshed')
+    .action(async (dir: string, dest: string) => {
+      const { exportFamily } = await import('../sweep-family.js');
+      const { finished, trials } = await exportFamily(resolve(dir), resolve(dest));
+      process.stdout.write(`exported ${finished} of ${trials} trials (finished ones) to ${shown(resolve(dest))}; compare them with: r2u compare ${shown(resolve(dest))}\n`);
       process.exitCode = EXIT.ok;
     });
 }

@@ -48,7 +48,11 @@ export interface EvalReport {
 
 export interface EvalOptions {
   split: 'val' | 'test';
-  /** score another labelled dataset instead of the run's own: all its images, or with split `test` its test subset */
+  /**
+   * score another labelled dataset instead of the run's own: all its images,
+   * or with split `test` its test subset. A relative root is read from the
+   * current directory and recorded in the report as given.
+   */
   dataset?: DatasetConfig;
   /** the run's spec with overrides applied (eval.* settings); default: the checkpoint's */
   spec?: ExperimentConfig;
@@ -70,9 +74,10 @@ export async function evaluateRun(runDir: string, opts: EvalOptions): Promise<Ev
     log(`checkpoint: ${checkpoint}`);
     const segmenter = segmenterFor(predictor, spec);
     log(`inference: whole image, scale ${spec.eval.scale}${segmenter.targetDiameter === null ? '' : ` (FOV diameter ${segmenter.targetDiameter} px)`}, tta ${spec.eval.tta}`);
+    // the run's own dataset is where training read it; another is where the command is typed
     const base = info ? { baseDir: info.cwd } : {};
-    const load = async (dataset: DatasetConfig, subset: 'training' | 'test'): Promise<RawImage[]> =>
-      (await loadRawImages({ ...spec.data, dataset }, { subset, log, ...base })).images;
+    const load = async (dataset: DatasetConfig, subset: 'training' | 'test', from = base): Promise<RawImage[]> =>
+      (await loadRawImages({ ...spec.data, dataset }, { subset, log, ...from })).images;
     const score = (images: readonly RawImage[]) =>
       evaluateImages(images, async (img) => (await segmenter.segment(img)).prob, spec.eval, spec.eval.threshold);
     const valImages = async () => splitImages(await load(spec.data.dataset, 'training'), spec.data.split, spec.seed).val;
@@ -81,7 +86,7 @@ export async function evaluateRun(runDir: string, opts: EvalOptions): Promise<Ev
     let split: EvalSplit = opts.split;
     if (opts.dataset !== undefined) {
       split = opts.split === 'test' ? 'test' : 'all';
-      images = await load(opts.dataset, split === 'test' ? 'test' : 'training');
+      images = await load(opts.dataset, split === 'test' ? 'test' : 'training', { baseDir: process.cwd() });
     } else images = opts.split === 'val' ? await valImages() : await load(spec.data.dataset, 'test');
     const unlabelled = images.filter((im) => im.label === null);
     if (unlabelled.length > 0) {

@@ -2,7 +2,7 @@
 //
 //   runs/<experiment>-<YYYYmmdd-HHMMSS>/
 //     spec.json          resolved config
-//     run.json           working directory (dataset roots resolve against it)
+//     run.json           working directory (dataset roots resolve against it) and machine
 //     backend.json       backend used
 //     preprocess.json    fitted preprocessing statistics
 //     metrics.jsonl      one EpochRecord per line
@@ -33,6 +33,8 @@ export interface RunInfo {
   /** absolute working directory of the training command */
   cwd: string;
   created: string;
+  /** CPUs, memory and Node.js of the machine that trained (machine.ts); absent in runs from before it was recorded */
+  machine?: string;
 }
 
 const pad2 = (n: number): string => String(n).padStart(2, '0');

@@ -18,6 +18,7 @@ import { writeReport } from '../report/write.js';
 import { loadCheckpoint } from '../run/checkpoint.js';
 import { writeJsonAtomic } from '../run/atomic.js';
 import { assertFreshRunDir, defaultRunDir, RUN_FILES, writeMetrics, type RunInfo } from '../run/folder.js';
+import { machineLine } from '../run/machine.js';
 import { assertTrainable } from './assert-trainable.js';
 import type { MonitorState } from './early-stop.js';
 import type { EpochRecord } from './epoch-record.js';
@@ -100,7 +101,7 @@ export async function trainExperiment(config: ExperimentConfig, opts: TrainOptio
 async function startRunDir(runDir: string, config: ExperimentConfig, backend: BackendInfo, preprocess: unknown): Promise<void> {
   await assertFreshRunDir(runDir);
   await mkdir(runDir, { recursive: true });
-  const info: RunInfo = { cwd: resolve('.'), created: new Date().toISOString() };
+  const info: RunInfo = { cwd: resolve('.'), created: new Date().toISOString(), machine: machineLine() };
   await writeJsonAtomic(join(runDir, RUN_FILES.spec), config);
   await writeJsonAtomic(join(runDir, RUN_FILES.run), info);
   await writeJsonAtomic(join(runDir, RUN_FILES.backend), backend);
