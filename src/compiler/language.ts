@@ -222,6 +222,13 @@ const DATA: BlockDef = {
       brightness: { target: 'brightness', form: 'value', type: nonNegative, doc: 'Random additive brightness shift up to ± this.', example: 'brightness 0.1' },
       contrast: { target: 'contrast', form: 'value', type: fraction, doc: 'Random contrast factor in [1 − c, 1 + c].', example: 'contrast 0.1' },
       gamma: { target: 'gamma', form: 'value', type: fraction, doc: 'Random gamma in [1 − g, 1 + g].', example: 'gamma 0.1' },
+      intensity: {
+        target: '',
+        form: 'phrases',
+        doc: 'intensity none: no brightness, contrast or gamma jitter (the three set to 0), for a spec that extends one with them.',
+        example: 'intensity none',
+        phrases: [phrase(['none'], { sets: { brightness: 0, contrast: 0, gamma: 0 } })],
+      },
       elastic: {
         target: 'elastic',
         form: 'phrases',

@@ -62,6 +62,7 @@ class Resolver {
 
   block(block: Block, def: BlockDef, base: Path, blockName = 'experiment'): void {
     const seen = new Map<string, Statement>();
+    const writers = new Map<string, Statement>();
     for (const st of block.statements) {
       const key = st.key.text;
       const sdef = def[key];
@@ -82,7 +83,21 @@ class Resolver {
         continue;
       }
       seen.set(key, st);
+      const start = this.out.length;
       this.statement(st, sdef, base);
+      // two statements of one block that set one field (`intensity none` and `gamma 0.1`) would depend on their order
+      for (const a of this.out.slice(start)) {
+        if (a.op !== 'set') continue;
+        const field = a.path.join('.');
+        const other = writers.get(field);
+        if (other && other !== st) {
+          this.err('duplicate-key', `'${key}' sets ${field}, which '${other.key.text}' sets too`, st.key.span, {
+            note: `'${other.key.text}' is at line ${other.key.span.line}; state each setting once`,
+          });
+          break;
+        }
+        writers.set(field, st);
+      }
     }
   }
 

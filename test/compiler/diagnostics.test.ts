@@ -70,6 +70,13 @@ describe('diagnostics', () => {
     expect(d.note).toContain('line 2');
   });
 
+  it('reports two statements of one block that set one field, naming both', () => {
+    const d = one(spec('  data { augment {\n    intensity none\n    gamma 0.1\n  } }'));
+    expect(d).toMatchObject({ code: 'duplicate-key', span: { line: 4 } });
+    expect(d.message).toBe("'gamma' sets data.augment.gamma, which 'intensity' sets too");
+    expect(d.note).toContain('line 3');
+  });
+
   it('reports wrong types and out-of-range values', () => {
     expect(one(spec('  train { batch 3.5 }'))).toMatchObject({ code: 'bad-value', expected: 'integer ≥ 1 and ≤ 4096' });
     expect(one(spec('  data { patches 48 x 48, vessel_fraction 1.5 }'))).toMatchObject({ code: 'bad-value', message: "'vessel_fraction' is out of range: 1.5" });

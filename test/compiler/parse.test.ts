@@ -84,6 +84,15 @@ train { metrics dice, auc }`),
     expect(r.config?.train.metrics).toEqual(['dice', 'auc']);
   });
 
+  it('turns the intensity jitter off in one statement, over an inherited one', () => {
+    const r = loadText(spec('data { augment { intensity none; flip horizontal } }'), { sets: ['data.augment.gamma=0.3'] });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.config?.data.augment).toMatchObject({ brightness: 0, contrast: 0, gamma: 0.3, flip_horizontal: true });
+    const child = loadText(readFileSync('specs/chase-r2unet.r2u', 'utf8'), { name: 'specs/chase-r2unet.r2u' });
+    expect(child.diagnostics).toEqual([]);
+    expect(child.config?.data.augment).toMatchObject({ brightness: 0, contrast: 0, gamma: 0 });
+  });
+
   it('switches variants from their defaults', () => {
     const r = loadText(spec('train { loss focal(gamma: 3); optimizer sgd(lr: 0.1, nesterov: true); schedule step(every: 2, factor: 0.1) }'));
     expect(r.config?.train.loss).toEqual({ kind: 'focal', gamma: 3, alpha: 0.25 });
