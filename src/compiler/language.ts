@@ -225,7 +225,7 @@ const DATA: BlockDef = {
       intensity: {
         target: '',
         form: 'phrases',
-        doc: 'intensity none: no brightness, contrast or gamma jitter (the three set to 0), for a spec that extends one with them.',
+        doc: 'No brightness, contrast or gamma jitter (all three set to 0), for a spec that extends one with them.',
         example: 'intensity none',
         phrases: [phrase(['none'], { sets: { brightness: 0, contrast: 0, gamma: 0 } })],
       },

@@ -85,19 +85,26 @@ class Resolver {
       seen.set(key, st);
       const start = this.out.length;
       this.statement(st, sdef, base);
-      // two statements of one block that set one field (`intensity none` and `gamma 0.1`) would depend on their order
-      for (const a of this.out.slice(start)) {
-        if (a.op !== 'set') continue;
-        const field = a.path.join('.');
-        const other = writers.get(field);
-        if (other && other !== st) {
-          this.err('duplicate-key', `'${key}' sets ${field}, which '${other.key.text}' sets too`, st.key.span, {
-            note: `'${other.key.text}' is at line ${other.key.span.line}; state each setting once`,
-          });
-          break;
-        }
-        writers.set(field, st);
+      this.claimFields(st, start, writers);
+    }
+  }
+
+  /**
+   * Records the fields `st` set (its assignments from `start` on) and refuses one that another
+   * statement of the block set: `intensity none` and `gamma 0.1` would depend on their order.
+   */
+  private claimFields(st: Statement, start: number, writers: Map<string, Statement>): void {
+    for (let i = start; i < this.out.length; i++) {
+      const a = this.out[i];
+      if (a.op !== 'set') continue;
+      const field = a.path.join('.');
+      const other = writers.get(field);
+      if (other && other !== st) {
+        return this.err('duplicate-key', `'${st.key.text}' sets ${field}, which '${other.key.text}' sets too`, st.key.span, {
+          note: `'${other.key.text}' is at line ${other.key.span.line}; state each setting once`,
+        });
       }
+      writers.set(field, st);
     }
   }
 
