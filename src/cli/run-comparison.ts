@@ -9,10 +9,12 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { diffConfigs } from '../compiler/diff.js';
+import type { AdoptionRule } from '../compiler/index.js';
 import { canonicalJson } from '../spec/content-hash.js';
 import type { ExperimentConfig } from '../spec/config.js';
 import { withNewerDefaults } from '../spec/defaults.js';
 import type { ComparisonPageData } from '../web/compare-page.js';
+import { judge, type Verdict } from './adoption-verdict.js';
 import { UsageError } from './flags.js';
 import { FAMILY_FILE, readFamily, trialDir } from './sweep-family.js';
 import type { Table } from './table.js';
@@ -21,6 +23,12 @@ import type { Table } from './table.js';
 export const COMPARED_METRICS = ['val_dice', 'val_auc', 'val_sensitivity', 'val_specificity', 'val_accuracy', 'val_loss'] as const;
 type Metric = (typeof COMPARED_METRICS)[number];
 const lowerIsBetter = (m: string): boolean => m.endsWith('loss');
+
+/** An adoption rule and where it was stated: `<family>/sweep.json`, or `--adopt-if`. */
+export interface StatedRule {
+  readonly rule: AdoptionRule;
+  readonly from: string;
+}
 
 export interface RunResult {
   readonly name: string;
@@ -31,6 +39,8 @@ export interface RunResult {
   /** where it trained: run.json's machine line and backend.json's description (undefined when not recorded) */
   readonly machine?: string;
   readonly backend?: string;
+  /** the adoption rule of the family the run belongs to (`adopt if …` in its sweep), and where it is stated */
+  readonly adopt?: StatedRule;
   /** the best epoch's record; undefined when no epoch finished */
   readonly best?: { readonly epoch: number; readonly monitor: string; readonly metrics: Readonly<Record<Metric, number>> };
 }
@@ -47,9 +57,10 @@ export async function loadRuns(paths: readonly string[]): Promise<RunResult[]> {
     if (existsSync(join(path, FAMILY_FILE))) {
       const family = await readFamily(path);
       if (!family) throw new UsageError(`${join(path, FAMILY_FILE)}: not a readable sweep`);
+      const adopt = family.adopt && { rule: family.adopt, from: join(basename(path), FAMILY_FILE) };
       for (const t of family.trials) {
         const dir = trialDir(path, t.alias);
-        if (existsSync(join(dir, 'spec.json'))) loaded.push({ run: await loadRun(dir, t.alias), family: basename(path) });
+        if (existsSync(join(dir, 'spec.json'))) loaded.push({ run: { ...(await loadRun(dir, t.alias)), ...(adopt && { adopt }) }, family: basename(path) });
       }
     } else if (existsSync(join(path, 'spec.json'))) loaded.push({ run: await loadRun(path, basename(path)) });
     else throw new UsageError(`${path} is neither a run folder (spec.json) nor a sweep folder (${FAMILY_FILE})`);
@@ -118,6 +129,8 @@ export interface Comparison {
     readonly against: string;
     readonly pairs: number;
     readonly change: Readonly<Record<string, { readonly mean: number; readonly std: number; readonly min: number; readonly max: number; readonly better: number }>>;
+    /** the adoption rule's verdict on these pairs, when a rule is stated (--adopt-if, else the group's family, else the baseline's) */
+    readonly verdict?: Verdict;
   }>;
   /** the machines and backends the runs trained on, each with its runs: figures from two CPUs differ in their rounding too */
   readonly machines: ReadonlyArray<{ readonly machine: string | null; readonly backend: string | null; readonly runs: readonly string[] }>;
@@ -136,7 +149,7 @@ export function meanAndStd(xs: readonly number[]): { mean: number; std: number }
   return { mean, std: xs.length > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1)) : 0 };
 }
 
-export function compareRuns(runs: readonly RunResult[], baselineName?: string): Comparison {
+export function compareRuns(runs: readonly RunResult[], baselineName?: string, rule?: StatedRule): Comparison {
   const base = baselineName === undefined ? runs[0] : runs.find((r) => r.name === baselineName || r.dir === baselineName);
   if (!base) throw new UsageError(`--baseline ${baselineName} is not among the compared runs (${runs.map((r) => r.name).join(', ')})`);
   const params = [...new Set(runs.flatMap((r) => diffConfigs(base.config, r.config).map((c) => c.path)))].filter((p) => p !== 'name');
@@ -168,7 +181,16 @@ export function compareRuns(runs: readonly RunResult[], baselineName?: string): 
     return { label: labelOf(g), runs: g.map((r) => r.name), mean, std };
   });
   const baseGroup = measured.find((g) => g.includes(base));
-  const paired = baseGroup ? measured.filter((g) => g !== baseGroup).flatMap((g) => pairedChange(g, baseGroup, labelOf)) : [];
+  const paired = baseGroup
+    ? measured
+        .filter((g) => g !== baseGroup)
+        .flatMap((g) =>
+          pairedChange(g, baseGroup, labelOf).map((p) => {
+            const stated = rule ?? g.find((r) => r.adopt)?.adopt ?? baseGroup.find((r) => r.adopt)?.adopt;
+            return stated ? { ...p, verdict: judge(stated.rule, stated.from, p.pairs, baseGroup.length, (m) => p.change[`val_${m}`]) } : p;
+          }),
+        )
+    : [];
   const machines = new Map<string, { machine: string | null; backend: string | null; runs: string[] }>();
   for (const r of runs) {
     const where = { machine: r.machine ?? null, backend: r.backend ?? null };
@@ -247,8 +269,19 @@ export function comparisonTables(c: Comparison): Table[] {
       ],
       right: new Set(c.metrics.map((_, i) => i + 1)),
     });
+    if (p.verdict) tables.push(verdictTable(p.group, p.verdict));
   }
   return [...tables, ...machinesTable(c)];
+}
+
+const HOLDS: Record<string, string> = { true: 'yes', false: 'no', 'so far': 'yes so far', 'not so far': 'not yet', cannot: 'cannot tell' };
+
+/** One row per clause of the adoption rule, then the decision and why. */
+function verdictTable(group: string, v: Verdict): Table {
+  return {
+    headers: [`adopt ${group} if (${v.from})`, 'measured', 'holds'],
+    rows: [...v.clauses.map((c) => [c.text, c.measured, HOLDS[String(c.holds)]]), [`decision: ${v.decision.toUpperCase()}`, v.reason, '']],
+  };
 }
 
 /** Where the runs trained, shown only when they did not all train on one machine and backend. */

@@ -20,7 +20,7 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SweepPlan, Trial } from '../compiler/index.js';
+import type { AdoptionRule, SweepPlan, Trial } from '../compiler/index.js';
 import { EXIT } from './exit-codes.js';
 import { UsageError } from './flags.js';
 
@@ -48,6 +48,8 @@ export interface FamilyFile {
   /** `--set`s given to `r2u sweep run` itself, applied before each trial's */
   readonly sets: readonly string[];
   readonly varying: readonly string[];
+  /** the sweep's `adopt if …`: the rule `r2u compare` judges the family by against a baseline */
+  readonly adopt?: AdoptionRule;
   readonly trials: ReadonlyArray<TrialEntry & { state: TrialState }>;
 }
 
@@ -84,9 +86,9 @@ export async function readState(out: string, alias: string): Promise<TrialState>
 }
 
 /** Writes sweep.json from the plan and the trials' current states; refuses a folder that holds another sweep. */
-export async function writeFamily(out: string, spec: string, sets: readonly string[], plan: Pick<SweepPlan, 'varying'> & { trials: readonly TrialEntry[] }): Promise<FamilyFile> {
+export async function writeFamily(out: string, spec: string, sets: readonly string[], plan: Pick<SweepPlan, 'varying' | 'adopt'> & { trials: readonly TrialEntry[] }): Promise<FamilyFile> {
   const trials = await Promise.all(plan.trials.map(async (t) => ({ ...t, state: await readState(out, t.alias) })));
-  const family: FamilyFile = { spec, sets, varying: plan.varying, trials };
+  const family: FamilyFile = { spec, sets, varying: plan.varying, ...(plan.adopt && { adopt: plan.adopt }), trials };
   await writeJson(join(out, FAMILY_FILE), family);
   return family;
 }

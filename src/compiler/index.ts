@@ -16,4 +16,5 @@ export { parseSource } from './parse.js';
 export { specParser } from './parser.js';
 export { patternText } from './resolve.js';
 export { SourceFile, type Span } from './source.js';
+export { nextClauseWords, parseAdoptionRule, type AdoptionClause, type AdoptionRule } from './adoption.js';
 export { planSweep, RANGE_FORMS, SWEEP_KEY, SWEEP_WORDS, type SweepPlan, type SweepWord, type Trial } from './sweep.js';

@@ -162,6 +162,27 @@ export const SWEEP_PLAN_SCHEMA: Schema = {
     duplicates: { ...integer(0), description: 'combinations dropped because they state an experiment already planned' },
     random: { oneOf: [{ type: 'null' }, object({ count: integer(1), seed: integer(0) }, 'random N seed S: the points were drawn')] },
     varying: { type: 'array', items: { type: 'string' }, description: 'the configuration paths that vary, in the order the sweep states them' },
+    adopt: {
+      oneOf: [
+        { type: 'null' },
+        object(
+          {
+            text: { type: 'string', description: 'the clauses as written' },
+            clauses: {
+              type: 'array',
+              minItems: 1,
+              items: {
+                oneOf: [
+                  object({ kind: { const: 'mean' }, metric: { enum: [...V.COMPARED_NAMES] }, op: { enum: ['above', 'below'] }, value: { type: 'number' }, text: { type: 'string' } }),
+                  object({ kind: { const: 'better' }, metric: { enum: [...V.COMPARED_NAMES] }, atLeast: integer(1), of: integer(1), text: { type: 'string' } }),
+                ],
+              },
+            },
+          },
+          'adopt if …: the rule r2u compare judges the family by against a baseline family',
+        ),
+      ],
+    },
     trials: {
       type: 'array',
       minItems: 1,

@@ -19,10 +19,14 @@
 //     random 20 seed 7                               draw 20 points of the space instead of all;
 //                                                    range(a, b) / logrange(a, b) without a step
 //                                                    or count is then sampled continuously
+//     adopt if mean dice above 0, dice better in 4 of 5
+//                                                    the rule `r2u compare` judges the family by against
+//                                                    a baseline family (adoption.ts)
 //   }
 //
 // SWEEP_WORDS below is the one statement table of the sweep: the checks here,
 // the language reference, the TextMate grammar and completion read it.
+import { ADOPT_FORM, readAdoptStatement, RULE_METRICS, type AdoptionRule } from './adoption.js';
 import type { Atom, Phrase, Statement } from './ast.js';
 import { error, hasErrors, type Diagnostic } from './diagnostics.js';
 import { readPhrases } from './overrides.js';
@@ -84,6 +88,13 @@ export const SWEEP_WORDS: readonly SweepWord[] = [
     within: ['sweep'],
     block: false,
     doc: 'Draws N distinct points of the space the other statements state, with the seeded generator S (the same N and S give the same trials), instead of all of them; `seeds` still repeats each point. Each draw takes a grid (weighted by its number of combinations), a value of each axis and a row of each zip; `range(a, b)` without a step is sampled uniformly between its ends and `logrange(a, b)` without a count log-uniformly (to 4 significant digits). N larger than a finite space is an error.',
+  },
+  {
+    word: 'adopt',
+    form: ADOPT_FORM,
+    within: ['sweep'],
+    block: false,
+    doc: "The rule by which this family replaces a baseline family, stated before any trial trains and recorded in the family's `sweep.json`. `r2u compare BASELINE FAMILY` judges it on the pairs (runs of the same seed and fold): `mean METRIC above X` (or `below`) on the mean paired change, `METRIC better in N of M` on the number of better pairs (the loss is better lower). The verdict is adopt, reject, or undecided while pairs are missing; a family is rejected early once a `better in` clause can no longer hold. METRIC is one of " + RULE_METRICS.join(', ') + '.',
   },
 ];
 
@@ -150,6 +161,8 @@ export interface SweepPlan {
   readonly duplicates: number;
   /** `random N seed S`, when the trials were drawn */
   readonly random?: { readonly count: number; readonly seed: number };
+  /** `adopt if …`: the rule `r2u compare` judges the family by against a baseline */
+  readonly adopt?: AdoptionRule;
 }
 
 /** Refuses plans larger than this (a typo in a range should not enumerate millions). */
@@ -164,12 +177,17 @@ export function planSweep(statement: Statement, base: ExperimentConfig, file: st
   const randoms = statement.block.statements.filter((s) => s.key.text === 'random');
   for (const extra of randoms.slice(1)) diagnostics.push(error('duplicate-key', "'random' is given twice in the sweep", extra.key.span));
   const draw = randoms[0] && drawOf(randoms[0], diagnostics);
+  const adopts = statement.block.statements.filter((s) => s.key.text === 'adopt');
+  for (const extra of adopts.slice(1)) diagnostics.push(error('duplicate-key', "'adopt' is given twice in the sweep", extra.key.span, { note: `first given on line ${adopts[0].span.line}` }));
+  const adopt = adopts[0] && readAdoptStatement(adopts[0].args, adopts[0].key.span);
+  if (adopt) diagnostics.push(...adopt.diagnostics);
+  if (adopts[0]?.block) diagnostics.push(error('bad-value', "'adopt' takes no block", adopts[0].block.span, { expected: ADOPT_FORM }));
   const sampling = randoms.length > 0;
   const shared: Factor[] = [];
   const grids: Factor[][] = [];
   let seeds: Axis | undefined;
   for (const s of statement.block.statements) {
-    if (s.key.text === 'random') continue;
+    if (s.key.text === 'random' || s.key.text === 'adopt') continue;
     if (s.key.text === 'grid') {
       if (s.args.length) diagnostics.push(error('bad-value', "'grid' takes no arguments, only a block", s.args[0].span));
       grids.push(factorsOf(s.block?.statements ?? [], diagnostics, 'grid', sampling));
@@ -214,8 +232,9 @@ export function planSweep(statement: Statement, base: ExperimentConfig, file: st
     }
   }
   const result = planner.finish();
-  if (result.plan && draw) return { ...result, plan: { ...result.plan, random: { count: draw.count, seed: draw.seed } } };
-  return result;
+  if (!result.plan) return result;
+  const random = draw && { count: draw.count, seed: draw.seed };
+  return { ...result, plan: { ...result.plan, ...(random && { random }), ...(adopt?.rule && { adopt: adopt.rule }) } };
 }
 
 /** `random N seed S`: N a whole number of at least 1, S a whole number. */

@@ -11,7 +11,7 @@ import { basename, dirname, resolve } from 'node:path';
 import type { IToken } from 'chevrotain';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { CompletionItemKind, type CompletionItem, type MarkupContent } from 'vscode-languageserver';
-import { EXPERIMENT, patternText, specLexer, specParser, SWEEP_KEY, SWEEP_WORDS, type BlockDef, type PhraseDef, type Slot, type SlotType, type StatementDef } from '../compiler/index.js';
+import { EXPERIMENT, nextClauseWords, patternText, specLexer, specParser, SWEEP_KEY, SWEEP_WORDS, type BlockDef, type PhraseDef, type Slot, type SlotType, type StatementDef } from '../compiler/index.js';
 import { documentPath } from './analysis.js';
 import { bodyOf } from './spec-tree.js';
 import { paramDoc, statementDoc, valueDoc, variantDoc } from './statement-docs.js';
@@ -132,6 +132,7 @@ export function complete(doc: TextDocument, offset: number): CompletionItem[] {
     for (const key of laterKeys(after)) frame.seen.add(key);
     return statementItems(frame);
   }
+  if (frame.sweep === 'sweep' && st.key === 'adopt') return adoptItems(st.args);
   if (!st.def) return [];
   const path = [st.base, st.def.target].filter(Boolean).join('.');
   if (st.call) return callItems(st.key, st.def, st.call);
@@ -226,6 +227,15 @@ function statementItems(frame: Frame): CompletionItem[] {
       detail: def.example,
       documentation: md(statementDoc(key, def, frame.repeats ? '' : [frame.path, def.target].filter(Boolean).join('.'))),
     })), ...sweep];
+}
+
+/** `adopt if …`: `if` first, then each clause's next word (adoption.ts says which). */
+function adoptItems(args: readonly IToken[]): CompletionItem[] {
+  const words = args.filter((t) => kind(t) !== 'Newline');
+  if (words.length === 0) return [{ label: 'if', kind: CompletionItemKind.Keyword }];
+  const lastComma = words.map(kind).lastIndexOf('Comma');
+  const clause = words.slice(lastComma === -1 ? 1 : lastComma + 1).map((t) => t.image);
+  return nextClauseWords(clause).map((w) => ({ label: w, kind: CompletionItemKind.Keyword }));
 }
 
 function enumItems(type: SlotType, exclude: ReadonlySet<string> = new Set()): CompletionItem[] {

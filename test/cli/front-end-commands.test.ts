@@ -90,6 +90,16 @@ describe('r2u command line', () => {
     expect(j.changes).toContainEqual({ kind: 'changed', path: 'model.arch', before: 'r2unet', after: 'unet' });
   });
 
+  it('diff: a changed adoption rule is a difference, though it changes no trial', async () => {
+    const kfold = (rule: string) => `extends "${join(process.cwd(), 'specs/drive-r2unet.r2u')}"\nexperiment k {\n  data { split kfold 5 fold 0 }\n  sweep {\n    vary "data.split.fold" 0, 1, 2, 3, 4\n${rule}  }\n}\n`;
+    writeFileSync(join(dir, 'rule-a.r2u'), kfold(''));
+    writeFileSync(join(dir, 'rule-b.r2u'), kfold('    adopt if mean dice above 0, dice better in 4 of 5\n'));
+    const r = await r2u('diff', join(dir, 'rule-a.r2u'), join(dir, 'rule-b.r2u'));
+    expect([r.code, r.out]).toEqual([1, '~ sweep adopt if: (no rule) → mean dice above 0, dice better in 4 of 5\n']);
+    const j = JSON.parse((await r2u('diff', join(dir, 'rule-b.r2u'), join(dir, 'rule-a.r2u'), '--format', 'json')).out);
+    expect(j).toMatchObject({ equal: false, changes: [], trials: { added: [], removed: [] }, adopt: { from: 'mean dice above 0, dice better in 4 of 5', to: null } });
+  });
+
   it('diff --format md: the changes as a table with old and new columns', async () => {
     const md = await r2u('diff', 'specs/drive-r2unet.r2u', 'specs/drive-unet-baseline.r2u', '--format', 'md');
     expect(md.code).toBe(1);
@@ -118,10 +128,25 @@ describe('r2u command line', () => {
     const schema = JSON.parse((await r2u('schema', '--sweep')).out);
     expect(schema.$id).toBe('https://r2u.dev/schema/sweep-plan.json');
     const validate = new Ajv2020({ strict: true, allErrors: true }).compile(schema);
-    for (const spec of ['specs/quickstart-sweep.r2u', 'specs/drive-r2unet-sweep.r2u']) {
+    for (const spec of ['specs/quickstart-sweep.r2u', 'specs/drive-r2unet-sweep.r2u', 'specs/drive-r2unet-kfold.r2u']) {
       const plan = JSON.parse((await r2u('sweep', 'plan', spec, '--format', 'json')).out);
       expect(validate(plan), JSON.stringify(validate.errors)).toBe(true);
     }
+    expect(JSON.parse((await r2u('sweep', 'plan', 'specs/drive-r2unet-kfold.r2u', '--format', 'json')).out).adopt.text).toBe('mean dice above 0, mean auc above 0, dice better in 4 of 5');
     expect(validate({ spec: 'x', count: 1, duplicates: 0, random: null, varying: [], trials: [{ index: 1, id: 'XYZ', alias: 'a', values: {}, sets: [] }] })).toBe(false);
+  });
+
+  it('compare --adopt-if: the verdict on the committed k-fold records, and a bad rule named at its place (exit 1)', async () => {
+    const families = ['results/drive-kfold-intensity', 'results/drive-kfold-elastic'];
+    const r = await r2u('compare', ...families, '--adopt-if', 'mean dice above 0, mean auc above 0, dice better in 4 of 5');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^dice better in 4 of 5 +1 of 5 +no$/m);
+    expect(r.out).toMatch(/^decision: REJECT +'mean dice above 0' fails: -0\.0024 over 5 pairs/m);
+    const json = JSON.parse((await r2u('compare', ...families, '--adopt-if', 'mean auc above -0.01', '--json')).out);
+    expect(json.paired[0].verdict).toMatchObject({ decision: 'adopt', from: '--adopt-if', rule: 'mean auc above -0.01' });
+    const bad = await r2u('compare', ...families, '--adopt-if', 'mean dise above 0');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/--adopt-if:1:6: error\[unknown-value\]: unknown metric 'dise'[\s\S]*did you mean `dice`/);
+    expect(bad.out).toBe('');
   });
 });

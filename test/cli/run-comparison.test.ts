@@ -5,7 +5,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { COMPARED_METRICS, compareRuns, comparisonTables, loadRuns, type RunResult } from '../../src/cli/run-comparison.js';
+import { COMPARED_METRICS, compareRuns, comparisonTables, loadRuns, type RunResult, type StatedRule } from '../../src/cli/run-comparison.js';
+import { parseAdoptionRule } from '../../src/compiler/index.js';
 import type { ExperimentConfig } from '../../src/spec/config.js';
 import { DEFAULT_EXPERIMENT } from '../../src/spec/defaults.js';
 
@@ -81,6 +82,68 @@ describe('compareRuns paired', () => {
     };
     const c = compareRuns([lossy('a0', 0, 'paper', 0.4), lossy('a1', 1, 'paper', 0.4), lossy('b0', 0, 'shared', 0.3), lossy('b1', 1, 'shared', 0.5)]);
     expect(c.paired[0].change.val_loss.better).toBe(1);
+  });
+});
+
+describe('adoption rule', () => {
+  const family = (r: 'paper' | 'shared', dice: number[]) => dice.map((d, k) => run(`${r}/fold=${k}`, (x) => recurrence(r)(fold(k)(x)), d));
+  const baseline = family('paper', [0.8, 0.75, 0.82, 0.81, 0.76]);
+  const stated = (text: string): StatedRule => ({ rule: parseAdoptionRule(text, '--adopt-if').rule!, from: '--adopt-if' });
+  const rule = stated('mean dice above 0, dice better in 4 of 5');
+  const verdict = (dice: number[], r = rule) => compareRuns([...baseline, ...family('shared', dice)], undefined, r).paired[0].verdict!;
+
+  it('adopts when every clause holds on all the pairs, and rejects when one fails', () => {
+    const adopt = verdict([0.81, 0.76, 0.83, 0.805, 0.77]);
+    expect([adopt.decision, adopt.reason]).toEqual(['adopt', 'every clause holds on the 5 pairs']);
+    expect(adopt.clauses.map((c) => [c.measured, c.holds])).toEqual([['+0.0070 over 5 pairs', true], ['4 of 5', true]]);
+    const reject = verdict([0.81, 0.76, 0.83, 0.79, 0.74]);
+    expect(reject.decision).toBe('reject');
+    expect(reject.reason).toBe("'mean dice above 0' fails: -0.0020 over 5 pairs");
+  });
+
+  it('waits for the missing pairs, and rejects early once a count can no longer hold', () => {
+    const waiting = verdict([0.81, 0.76, 0.81]);
+    expect([waiting.decision, waiting.reason]).toEqual(['undecided', '3 of 5 pairs in']);
+    expect(waiting.clauses.map((c) => c.holds)).toEqual(['so far', 'not so far']);
+    const early = verdict([0.79, 0.76, 0.81]);
+    expect(early.decision).toBe('reject');
+    expect(early.reason).toBe("'dice better in 4 of 5' fails: 1 of 3 (with 3 of 5 pairs in: no later pair can change it)");
+    const table = comparisonTables(compareRuns([...baseline, ...family('shared', [0.79, 0.76, 0.81])], undefined, rule)).find((t) => t.headers[0].startsWith('adopt'))!;
+    expect(table.headers).toEqual(['adopt recurrence=shared if (--adopt-if)', 'measured', 'holds']);
+    expect(table.rows.map((r) => r[2])).toEqual(['not yet', 'no', '']);
+    expect(table.rows.at(-1)![0]).toBe('decision: REJECT');
+  });
+
+  it('a lower loss is better, and a count over fewer pairs than compared cannot be judged', () => {
+    expect(verdict([0.81, 0.76, 0.83, 0.805, 0.77], stated('mean loss below 0')).decision).toBe('reject');
+    const small = verdict([0.81, 0.76, 0.83, 0.805, 0.77], stated('dice better in 2 of 3'));
+    expect([small.decision, small.reason]).toEqual(['undecided', "'dice better in 2 of 3' counts fewer pairs than the 5 compared"]);
+  });
+
+  it("judges by the candidate family's rule, recorded in its sweep.json, unless --adopt-if gives one", async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'r2u-adopt-'));
+    try {
+      const write = (name: string, recurrenceOf: 'paper' | 'shared', dice: number[], adopt?: string) => {
+        const dir = path.join(root, name);
+        const trials = dice.map((_, k) => ({ alias: `fold=${k}` }));
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(path.join(dir, 'sweep.json'), JSON.stringify({ trials, ...(adopt && { adopt: parseAdoptionRule(adopt, 'spec').rule }) }));
+        dice.forEach((d, k) => {
+          const trial = path.join(dir, 'trials', `fold=${k}`);
+          mkdirSync(trial, { recursive: true });
+          writeFileSync(path.join(trial, 'spec.json'), JSON.stringify(recurrence(recurrenceOf)(fold(k)(DEFAULT_EXPERIMENT))));
+          writeFileSync(path.join(trial, 'metrics.jsonl'), JSON.stringify({ epoch: 1, val_loss: 0.3, val_dice: d, val_auc: 0.97 }) + '\n');
+        });
+      };
+      write('base', 'paper', [0.8, 0.75]);
+      write('cand', 'shared', [0.81, 0.76], 'mean dice above 0, dice better in 2 of 2');
+      const runs = await loadRuns([path.join(root, 'base'), path.join(root, 'cand')]);
+      const own = compareRuns(runs).paired[0].verdict!;
+      expect([own.decision, own.from, own.rule]).toEqual(['adopt', path.join('cand', 'sweep.json'), 'mean dice above 0, dice better in 2 of 2']);
+      expect(compareRuns(runs, undefined, stated('mean auc above 0')).paired[0].verdict!.decision).toBe('reject');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 

@@ -119,6 +119,47 @@ describe('random N seed S', () => {
   });
 });
 
+describe('adopt if …', () => {
+  const rule = '    vary "data.split.fold" 0, 1, 2, 3, 4\n    adopt if mean dice above 0, mean loss below -0.001, dice better in 4 of 5';
+  const kfold = '  data { split kfold 5 fold 0 }\n';
+
+  it('states the rule the family is judged by, recorded in the plan without changing its trials', () => {
+    const r = plan(rule, kfold);
+    expect(r.text).toBe('');
+    expect(r.sweep?.adopt).toEqual({
+      text: 'mean dice above 0, mean loss below -0.001, dice better in 4 of 5',
+      clauses: [
+        { kind: 'mean', metric: 'dice', op: 'above', value: 0, text: 'mean dice above 0' },
+        { kind: 'mean', metric: 'loss', op: 'below', value: -0.001, text: 'mean loss below -0.001' },
+        { kind: 'better', metric: 'dice', atLeast: 4, of: 5, text: 'dice better in 4 of 5' },
+      ],
+    });
+    const without = plan('    vary "data.split.fold" 0, 1, 2, 3, 4', kfold);
+    expect(without.sweep?.adopt).toBeUndefined();
+    expect(r.trials.map((t) => t.id)).toEqual(without.trials.map((t) => t.id));
+  });
+
+  it('reports a bad rule at the clause, with the metrics it may name', () => {
+    const fold = '    vary "data.split.fold" 0, 1\n';
+    expect(plan(`${fold}    adopt mean dice above 0`, kfold).text).toMatch(/error\[missing\]: 'adopt' is followed by 'if' and its clauses/);
+    expect(plan(`${fold}    adopt if`, kfold).text).toMatch(/the adoption rule states no clause/);
+    const typo = plan(`${fold}    adopt if mean dise above 0`, kfold);
+    expect(typo.text).toMatch(/:6:19: error\[unknown-value\]: unknown metric 'dise' in the adoption rule/);
+    expect(typo.text).toMatch(/one of loss, dice, auc, accuracy, sensitivity, specificity[\s\S]*did you mean `dice`/);
+    expect(plan(`${fold}    adopt if dice better in 5 of 4`, kfold).text).toMatch(/needs whole numbers with 1 ≤ N ≤ M, not 5 of 4/);
+    expect(plan(`${fold}    adopt if dice up`, kfold).text).toMatch(/a clause of the adoption rule is `mean METRIC above X`/);
+    expect(plan(`${fold}    adopt if mean dice above 0\n    adopt if mean auc above 0`, kfold).text).toMatch(/'adopt' is given twice in the sweep/);
+    expect(plan('    grid {\n      adopt if mean dice above 0\n    }').text).toMatch(/unknown statement 'adopt' in 'grid'/);
+  });
+
+  it('is formatted like any statement, idempotently', () => {
+    const messy = sweep('vary "data.split.fold" 0,1\n  adopt   if mean dice above 0 ,dice better in 2 of 2', kfold);
+    const once = formatSource(new SourceFile('t.r2u', messy)).text!;
+    expect(once).toContain('    adopt if mean dice above 0, dice better in 2 of 2\n');
+    expect(formatSource(new SourceFile('t.r2u', once)).text).toBe(once);
+  });
+});
+
 describe('sweep mistakes', () => {
   it('an unknown path is reported at the path with a suggestion', () => {
     const r = plan('    vary "model.filtres" 4, 8');

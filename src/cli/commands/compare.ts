@@ -5,7 +5,9 @@ import type { Command } from 'commander';
 import { EXIT } from '../exit-codes.js';
 import { UsageError } from '../flags.js';
 import { writeFile } from 'node:fs/promises';
-import { compareRuns, comparisonPageData, comparisonTables, loadRuns } from '../run-comparison.js';
+import { parseAdoptionRule } from '../../compiler/index.js';
+import { exitCodeFor, printDiagnostics } from '../print-diagnostics.js';
+import { compareRuns, comparisonPageData, comparisonTables, loadRuns, type StatedRule } from '../run-comparison.js';
 import { renderTable, type TableFormat } from '../table.js';
 
 const FORMATS = ['text', 'md', 'json', 'csv'] as const;
@@ -19,13 +21,21 @@ export function registerCompare(program: Command): void {
     .option('--format <format>', `${FORMATS.join(', ')}`, 'text')
     .option('--md', 'short for --format md (a pull-request comment)')
     .option('--json', 'short for --format json')
+    .option('--adopt-if <rule>', 'judge the paired comparison by this rule instead of the one the family states (adopt if …), e.g. "mean dice above 0, dice better in 4 of 5"')
     .option('--html <file>', 'also write one self-contained page (works offline): the tables, validation curves per run, parallel coordinates of the differing parameters against the monitored metric, and the best runs\' panels')
-    .action(async (paths: string[], opts: { baseline?: string; format: string; md?: boolean; json?: boolean; html?: string }) => {
+    .action(async (paths: string[], opts: { baseline?: string; format: string; md?: boolean; json?: boolean; html?: string; adoptIf?: string }) => {
       if (opts.md) opts.format = 'md';
       if (opts.json) opts.format = 'json';
       if (!(FORMATS as readonly string[]).includes(opts.format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not '${opts.format}'`);
+      let rule: StatedRule | undefined;
+      if (opts.adoptIf !== undefined) {
+        const read = parseAdoptionRule(opts.adoptIf, '--adopt-if');
+        printDiagnostics(read.diagnostics);
+        if (!read.rule) return void (process.exitCode = exitCodeFor(read.diagnostics));
+        rule = { rule: read.rule, from: '--adopt-if' };
+      }
       const runs = await loadRuns(paths);
-      const comparison = compareRuns(runs, opts.baseline);
+      const comparison = compareRuns(runs, opts.baseline, rule);
       if (opts.html !== undefined) {
         const { comparisonPageHtml } = await import('../../web/compare-page.js');
         const html = await comparisonPageHtml(await comparisonPageData(comparison, runs, `r2u compare ${paths.join(' ')}`));

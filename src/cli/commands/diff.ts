@@ -58,14 +58,19 @@ function diffSpecs(a: string, b: string, format: DiffFormat): number {
     removed: [...ta].filter(([k]) => !tb.has(k)).map(([, alias]) => alias),
     added: [...tb].filter(([k]) => !ta.has(k)).map(([, alias]) => alias),
   };
-  const differs = changes.length > 0 || trials.removed.length > 0 || trials.added.length > 0;
-  if (format === 'json') process.stdout.write(JSON.stringify({ a, b, equal: !differs, changes, trials }, null, 2) + '\n');
+  // and the rule it is to be adopted by, which changes no trial but changes the decision
+  const [ruleA, ruleB] = [ra.sweep?.adopt?.text ?? null, rb.sweep?.adopt?.text ?? null];
+  const adopt = ruleA === ruleB ? null : { from: ruleA, to: ruleB };
+  const differs = changes.length > 0 || trials.removed.length > 0 || trials.added.length > 0 || adopt !== null;
+  if (format === 'json') process.stdout.write(JSON.stringify({ a, b, equal: !differs, changes, trials, adopt }, null, 2) + '\n');
   else if (format === 'md') {
     const trialRows = [...trials.removed.map((t) => ['trial', t, '']), ...trials.added.map((t) => ['trial', '', t])];
+    const adoptRows = adopt ? [['sweep adopt if', adopt.from ?? '', adopt.to ?? '']] : [];
     const table = changesTable(changes);
-    if (differs) process.stdout.write(renderTable({ ...table, rows: [...table.rows, ...trialRows] }, 'md') + '\n');
+    if (differs) process.stdout.write(renderTable({ ...table, rows: [...table.rows, ...trialRows, ...adoptRows] }, 'md') + '\n');
   } else {
-    const lines = [...(changes.length ? [formatChanges(changes)] : []), ...trials.removed.map((t) => `- trial ${t}`), ...trials.added.map((t) => `+ trial ${t}`)];
+    const adoptLine = adopt ? [`~ sweep adopt if: ${adopt.from ?? '(no rule)'} → ${adopt.to ?? '(no rule)'}`] : [];
+    const lines = [...(changes.length ? [formatChanges(changes)] : []), ...trials.removed.map((t) => `- trial ${t}`), ...trials.added.map((t) => `+ trial ${t}`), ...adoptLine];
     if (lines.length) process.stdout.write(lines.join('\n') + '\n');
   }
   return differs ? EXIT.invalid : EXIT.ok;

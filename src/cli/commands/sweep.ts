@@ -42,10 +42,11 @@ export function registerSweep(program: Command): void {
       const plan = loadPlan(spec, opts.set);
       if (typeof plan === 'number') return void (process.exitCode = plan);
       if (opts.format === 'json') {
-        process.stdout.write(JSON.stringify({ spec, count: plan.trials.length, duplicates: plan.duplicates, random: plan.random ?? null, varying: plan.varying, trials: plan.trials.map(entryOf) }, null, 2) + '\n');
+        process.stdout.write(JSON.stringify({ spec, count: plan.trials.length, duplicates: plan.duplicates, random: plan.random ?? null, varying: plan.varying, adopt: plan.adopt ?? null, trials: plan.trials.map(entryOf) }, null, 2) + '\n');
       } else {
         process.stdout.write(`${spec}: ${plan.trials.length} trial${plan.trials.length === 1 ? '' : 's'} varying ${plan.varying.join(', ')}${plan.random ? `, drawn by random ${plan.random.count} seed ${plan.random.seed}` : ''}${plan.duplicates ? ` (${plan.duplicates} duplicate combinations dropped)` : ''}\n\n`);
         process.stdout.write(renderTable(planTable(plan.varying, plan.trials.map(entryOf)), 'text') + '\n');
+        if (plan.adopt) process.stdout.write(`\nadopted over a baseline family if ${plan.adopt.text} (r2u compare BASELINE FAMILY judges it)\n`);
       }
       process.exitCode = EXIT.ok;
     });
@@ -69,7 +70,7 @@ export function registerSweep(program: Command): void {
       if (typeof plan === 'number') return void (process.exitCode = plan);
       const out = familyFolder(plan, flags.out);
       const trials = plan.trials.map(entryOf);
-      await writeFamily(out, resolve(spec), sets, { varying: plan.varying, trials });
+      await writeFamily(out, resolve(spec), sets, { varying: plan.varying, adopt: plan.adopt, trials });
       if (flags.queue !== undefined) {
         const { enqueueFamily } = await import('../trial-queue.js');
         const tuning = { attempts: parseCount('--attempts', flags.attempts, 1), backoffMs: parseCount('--backoff', flags.backoff, 0) };
@@ -78,7 +79,7 @@ export function registerSweep(program: Command): void {
         process.exitCode = EXIT.ok;
         return;
       }
-      process.exitCode = await runLocally(out, resolve(spec), sets, plan.varying, trials, parallel, flags.retryFailed === true);
+      process.exitCode = await runLocally(out, resolve(spec), sets, { varying: plan.varying, adopt: plan.adopt, trials }, parallel, flags.retryFailed === true);
     });
   sweep
     .command('status')
@@ -140,7 +141,8 @@ function planTable(varying: readonly string[], trials: readonly TrialEntry[]): T
 }
 
 /** Runs the trials here, `parallel` at a time; a failure is reported when it happens and does not stop the others. */
-async function runLocally(out: string, spec: string, sets: readonly string[], varying: readonly string[], trials: readonly TrialEntry[], parallel: number, retryFailed: boolean): Promise<number> {
+async function runLocally(out: string, spec: string, sets: readonly string[], plan: Pick<SweepPlan, 'varying' | 'adopt'> & { trials: readonly TrialEntry[] }, parallel: number, retryFailed: boolean): Promise<number> {
+  const { trials } = plan;
   const todo: TrialEntry[] = [];
   for (const t of trials) {
     const state = await readState(out, t.alias);
@@ -157,11 +159,11 @@ async function runLocally(out: string, spec: string, sets: readonly string[], va
       const state = await runTrial(out, spec, sets, t);
       if (state.status === 'done') process.stdout.write(`trial ${t.index}/${trials.length} ${t.alias}: done\n`);
       else process.stderr.write(`trial ${t.index}/${trials.length} ${t.alias}: ${state.status} (exit ${state.exitCode}): ${state.error ?? ''}; log ${shown(trialLog(out, t.alias))}\n`);
-      await writeFamily(out, spec, sets, { varying, trials });
+      await writeFamily(out, spec, sets, plan);
     }
   };
   await Promise.all(Array.from({ length: Math.min(parallel, Math.max(1, todo.length)) }, worker));
-  const family = await writeFamily(out, spec, sets, { varying, trials });
+  const family = await writeFamily(out, spec, sets, plan);
   process.stdout.write(`\n${renderTable(await summaryTable(out, family), 'text')}\n`);
   const failed = family.trials.filter((t) => t.state.status !== 'done').length;
   process.stdout.write(`\n${family.trials.length - failed} of ${family.trials.length} trials finished; compare them with: r2u compare ${shown(out)}\n`);
