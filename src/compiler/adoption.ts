@@ -21,6 +21,9 @@ export const ADOPT_FORM = 'adopt if mean METRIC above X, METRIC better in N of M
 /** The metrics a rule may name: those `r2u compare` pairs. */
 export const RULE_METRICS = COMPARED_NAMES;
 
+/** The rule's own words, for highlighting (the TextMate grammar). */
+export const RULE_WORDS = ['if', 'mean', 'above', 'below', 'better', 'in', 'of'] as const;
+
 export type AdoptionClause =
   | { readonly kind: 'mean'; readonly metric: string; readonly op: 'above' | 'below'; readonly value: number; readonly text: string }
   | { readonly kind: 'better'; readonly metric: string; readonly atLeast: number; readonly of: number; readonly text: string };

@@ -4,6 +4,7 @@
 // coloured and none is forgotten. `npm run grammar` writes it to
 // editors/vscode/syntaxes/r2u.tmLanguage.json; a test fails when it is stale.
 import { EXPERIMENT, type BlockDef, type SlotType } from './language.js';
+import { RULE_METRICS, RULE_WORDS } from './adoption.js';
 import { RANGE_CALLS, SWEEP_KEY, SWEEP_WORDS } from './sweep.js';
 
 interface Words {
@@ -71,6 +72,9 @@ export function renderTextMateGrammar(): string {
   w.blocks.add(SWEEP_KEY);
   for (const word of SWEEP_WORDS) (word.block ? w.blocks : w.statements).add(word.word);
   for (const call of RANGE_CALLS) w.variants.add(call);
+  // `adopt if mean dice above 0, …`
+  for (const word of RULE_WORDS) w.phraseWords.add(word);
+  for (const metric of RULE_METRICS) w.values.add(metric);
   // a statement's key comes first on its line, or after `{` or `;`
   const statementStart = '(?:^|(?<=[{;]))\\s*';
   const grammar = {
