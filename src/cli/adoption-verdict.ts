@@ -4,6 +4,7 @@
 // rejects early, once more than M − N pairs are not better: no later pair can
 // save it. A mean is judged only when every pair is in.
 import type { AdoptionRule } from '../compiler/index.js';
+import { signedFixed as signed } from './table.js';
 
 /** The paired change of one metric, as `r2u compare` measures it (candidate minus baseline, per pair). */
 export interface PairedMetric {
@@ -25,8 +26,6 @@ export interface Verdict {
   readonly reason: string;
   readonly clauses: ReadonlyArray<{ readonly text: string; readonly measured: string; readonly holds: Holds }>;
 }
-
-const signed = (x: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(4)}`;
 
 /**
  * Judges `rule` on `pairs` pairs out of the `expected` a complete comparison

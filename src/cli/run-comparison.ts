@@ -13,11 +13,12 @@ import type { AdoptionRule } from '../compiler/index.js';
 import { canonicalJson } from '../spec/content-hash.js';
 import type { ExperimentConfig } from '../spec/config.js';
 import { withNewerDefaults } from '../spec/defaults.js';
+import { monitorOfShortName, shortMonitorName } from '../spec/vocabulary.js';
 import type { ComparisonPageData } from '../web/compare-page.js';
 import { judge, type Verdict } from './adoption-verdict.js';
 import { UsageError } from './flags.js';
 import { FAMILY_FILE, readFamily, trialDir } from './sweep-family.js';
-import type { Table } from './table.js';
+import { signedFixed, type Table } from './table.js';
 
 /** The best-epoch figures compared, in this order; the loss is better lower, the rest higher. */
 export const COMPARED_METRICS = ['val_dice', 'val_auc', 'val_sensitivity', 'val_specificity', 'val_accuracy', 'val_loss'] as const;
@@ -187,7 +188,7 @@ export function compareRuns(runs: readonly RunResult[], baselineName?: string, r
         .flatMap((g) =>
           pairedChange(g, baseGroup, labelOf).map((p) => {
             const stated = rule ?? g.find((r) => r.adopt)?.adopt ?? baseGroup.find((r) => r.adopt)?.adopt;
-            return stated ? { ...p, verdict: judge(stated.rule, stated.from, p.pairs, baseGroup.length, (m) => p.change[`val_${m}`]) } : p;
+            return stated ? { ...p, verdict: judge(stated.rule, stated.from, p.pairs, baseGroup.length, (m) => p.change[monitorOfShortName(m)]) } : p;
           }),
         )
     : [];
@@ -217,8 +218,8 @@ function pairedChange(group: readonly RunResult[], against: readonly RunResult[]
 }
 
 const num = (x: number | null): string => (x === null ? '—' : x.toFixed(4));
-const signed = (x: number | null): string => (x === null ? '—' : `${x >= 0 ? '+' : ''}${x.toFixed(4)}`);
-const shortMetric = (m: string): string => m.replace(/^val_/, '');
+const signed = (x: number | null): string => (x === null ? '—' : signedFixed(x));
+const shortMetric = shortMonitorName;
 const param = (v: unknown): string => (typeof v === 'object' && v !== null ? canonicalJson(v) : String(v));
 
 /**

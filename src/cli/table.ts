@@ -21,4 +21,7 @@ export function renderTable(table: Table, format: TableFormat): string {
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
+/** A change as the tables show it: sign, four decimals. */
+export const signedFixed = (x: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(4)}`;
+
 const csvCell = (c: string): string => (/[",\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c);

@@ -174,15 +174,13 @@ export function planSweep(statement: Statement, base: ExperimentConfig, file: st
   const expected = 'sweep { vary "path" values… }';
   if (statement.args.length) diagnostics.push(error('bad-value', "'sweep' takes no arguments, only a block", statement.args[0].span, { expected }));
   if (!statement.block) return { diagnostics: [...diagnostics, error('missing', "'sweep' needs a block", statement.key.span, { expected })] };
-  const randoms = statement.block.statements.filter((s) => s.key.text === 'random');
-  for (const extra of randoms.slice(1)) diagnostics.push(error('duplicate-key', "'random' is given twice in the sweep", extra.key.span));
-  const draw = randoms[0] && drawOf(randoms[0], diagnostics);
-  const adopts = statement.block.statements.filter((s) => s.key.text === 'adopt');
-  for (const extra of adopts.slice(1)) diagnostics.push(error('duplicate-key', "'adopt' is given twice in the sweep", extra.key.span, { note: `first given on line ${adopts[0].span.line}` }));
-  const adopt = adopts[0] && readAdoptStatement(adopts[0].args, adopts[0].key.span);
+  const random = onlyOnce(statement.block.statements, 'random', diagnostics);
+  const draw = random && drawOf(random, diagnostics);
+  const adoptStatement = onlyOnce(statement.block.statements, 'adopt', diagnostics);
+  const adopt = adoptStatement && readAdoptStatement(adoptStatement.args, adoptStatement.key.span);
   if (adopt) diagnostics.push(...adopt.diagnostics);
-  if (adopts[0]?.block) diagnostics.push(error('bad-value', "'adopt' takes no block", adopts[0].block.span, { expected: ADOPT_FORM }));
-  const sampling = randoms.length > 0;
+  if (adoptStatement?.block) diagnostics.push(error('bad-value', "'adopt' takes no block", adoptStatement.block.span, { expected: ADOPT_FORM }));
+  const sampling = random !== undefined;
   const shared: Factor[] = [];
   const grids: Factor[][] = [];
   let seeds: Axis | undefined;
@@ -233,8 +231,15 @@ export function planSweep(statement: Statement, base: ExperimentConfig, file: st
   }
   const result = planner.finish();
   if (!result.plan) return result;
-  const random = draw && { count: draw.count, seed: draw.seed };
-  return { ...result, plan: { ...result.plan, ...(random && { random }), ...(adopt?.rule && { adopt: adopt.rule }) } };
+  const drawn = draw && { count: draw.count, seed: draw.seed };
+  return { ...result, plan: { ...result.plan, ...(drawn && { random: drawn }), ...(adopt?.rule && { adopt: adopt.rule }) } };
+}
+
+/** The statement `word` of the sweep, which may stand once; each repeat is reported at its key. */
+function onlyOnce(statements: readonly Statement[], word: string, diagnostics: Diagnostic[]): Statement | undefined {
+  const given = statements.filter((s) => s.key.text === word);
+  for (const extra of given.slice(1)) diagnostics.push(error('duplicate-key', `'${word}' is given twice in the sweep`, extra.key.span, { note: `first given on line ${given[0].span.line}` }));
+  return given[0];
 }
 
 /** `random N seed S`: N a whole number of at least 1, S a whole number. */

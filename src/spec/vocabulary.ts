@@ -48,8 +48,10 @@ export const MONITORS = {
   val_specificity: 'validation specificity',
 } as const;
 export type Monitor = keyof typeof MONITORS;
-/** The monitors as a comparison names them (`val_dice` → `dice`): `r2u compare`'s columns and an adoption rule's metrics. */
-export const COMPARED_NAMES: readonly string[] = Object.keys(MONITORS).map((m) => m.replace(/^val_/, ''));
+/** A monitor as a comparison names it (`val_dice` → `dice`): `r2u compare`'s columns and an adoption rule's metrics. */
+export const shortMonitorName = (monitor: string): string => monitor.replace(/^val_/, '');
+export const monitorOfShortName = (name: string): string => `val_${name}`;
+export const COMPARED_NAMES: readonly string[] = Object.keys(MONITORS).map(shortMonitorName);
 
 export const ARCHITECTURES = {
   r2unet: 'R2U-Net (Alom et al. 2018): recurrent residual convolutional blocks',
