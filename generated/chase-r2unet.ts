@@ -4,7 +4,7 @@
 // spec:     specs/chase-r2unet.r2u
 // extends:  specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:d49491442776e244db5b712ce9a77ec786bbc33661aafbc1ffcb2dd140980ad9
+// hash:     sha256:af90d1ec943eb93a5ff4ea43dd8c4ab17c6c5c64330aca3415608eaa6fc19e04
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -23,7 +23,7 @@ import { isEntryPoint, runGenerated } from '../src/cli/generated-module.js';
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/chase-r2unet.r2u',
-  hash: 'sha256:d49491442776e244db5b712ce9a77ec786bbc33661aafbc1ffcb2dd140980ad9',
+  hash: 'sha256:af90d1ec943eb93a5ff4ea43dd8c4ab17c6c5c64330aca3415608eaa6fc19e04',
   compiler: '0.1.0',
 } as const;
 
@@ -122,6 +122,7 @@ export const experiment = {
       restore_best: true, // keep the weights of the best epoch
     },
     clip_grad: 0, // global gradient-norm clip; 0 = off
+    ema: 0, // per-step decay of the weight average used for validation and inference; 0 = off
     metrics: ['accuracy', 'sensitivity', 'specificity', 'dice', 'auc'], // printed per epoch, besides the loss
   },
 

@@ -4,7 +4,7 @@
 // spec:     specs/drive-attention-r2unet.r2u
 // extends:  specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:7da87c86ec833fd477d01f6f8e707f2c04acd25fc55ce107d2d19c64490af3ea
+// hash:     sha256:198a8ac63c3ae6d8ab926b8c93f27577e76009863584e77a25647643e8ff38b2
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -23,7 +23,7 @@ import { isEntryPoint, runGenerated } from '../src/cli/generated-module.js';
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/drive-attention-r2unet.r2u',
-  hash: 'sha256:7da87c86ec833fd477d01f6f8e707f2c04acd25fc55ce107d2d19c64490af3ea',
+  hash: 'sha256:198a8ac63c3ae6d8ab926b8c93f27577e76009863584e77a25647643e8ff38b2',
   compiler: '0.1.0',
 } as const;
 
@@ -121,6 +121,7 @@ export const experiment = {
       restore_best: true, // keep the weights of the best epoch
     },
     clip_grad: 0, // global gradient-norm clip; 0 = off
+    ema: 0, // per-step decay of the weight average used for validation and inference; 0 = off
     metrics: ['accuracy', 'sensitivity', 'specificity', 'dice', 'auc'], // printed per epoch, besides the loss
   },
 

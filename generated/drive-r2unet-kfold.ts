@@ -4,7 +4,7 @@
 // spec:     specs/drive-r2unet-kfold.r2u
 // extends:  specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:34450e43994a8fc62dc65e120a0a0b93491a1c70f6ea3632daeda56f076583c5
+// hash:     sha256:2c2d35f3b09427c0c3d0dd3b10b607f9d13b8c56ee68735e5d2c9f785f72ceef
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -26,7 +26,7 @@ import { isEntryPoint, runGenerated, type FamilyTrial } from '../src/cli/generat
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/drive-r2unet-kfold.r2u',
-  hash: 'sha256:34450e43994a8fc62dc65e120a0a0b93491a1c70f6ea3632daeda56f076583c5',
+  hash: 'sha256:2c2d35f3b09427c0c3d0dd3b10b607f9d13b8c56ee68735e5d2c9f785f72ceef',
   compiler: '0.1.0',
 } as const;
 
@@ -124,6 +124,7 @@ export const experiment = {
       restore_best: true, // keep the weights of the best epoch
     },
     clip_grad: 0, // global gradient-norm clip; 0 = off
+    ema: 0, // per-step decay of the weight average used for validation and inference; 0 = off
     metrics: ['accuracy', 'sensitivity', 'specificity', 'dice', 'auc'], // printed per epoch, besides the loss
   },
 
@@ -152,27 +153,27 @@ export const experiment = {
  */
 export const trials = [
   {
-    id: '34450e43994a',
+    id: '2c2d35f3b094',
     alias: 'fold=0',
     changes: {},
   },
   {
-    id: 'b7eeea67a1aa',
+    id: 'add314eaf842',
     alias: 'fold=1',
     changes: { 'data.split.fold': 1 },
   },
   {
-    id: 'd7f9f346f9a3',
+    id: '9c8ccbcfc35b',
     alias: 'fold=2',
     changes: { 'data.split.fold': 2 },
   },
   {
-    id: '95ca34be9325',
+    id: '8018b1cb33fe',
     alias: 'fold=3',
     changes: { 'data.split.fold': 3 },
   },
   {
-    id: '29e2616a817d',
+    id: 'c84ed0315ad9',
     alias: 'fold=4',
     changes: { 'data.split.fold': 4 },
   },

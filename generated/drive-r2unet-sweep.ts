@@ -4,7 +4,7 @@
 // spec:     specs/drive-r2unet-sweep.r2u
 // extends:  specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:d977d2a971599067cfeffc9b8a8c478582209c699a4df3f7d6415354f503aebb
+// hash:     sha256:a508b6af6ce4217ea281e74ef0710197cdeeb106958a83b696bd4991c767b5a1
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -26,7 +26,7 @@ import { isEntryPoint, runGenerated, type FamilyTrial } from '../src/cli/generat
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/drive-r2unet-sweep.r2u',
-  hash: 'sha256:d977d2a971599067cfeffc9b8a8c478582209c699a4df3f7d6415354f503aebb',
+  hash: 'sha256:a508b6af6ce4217ea281e74ef0710197cdeeb106958a83b696bd4991c767b5a1',
   compiler: '0.1.0',
 } as const;
 
@@ -124,6 +124,7 @@ export const experiment = {
       restore_best: true, // keep the weights of the best epoch
     },
     clip_grad: 0, // global gradient-norm clip; 0 = off
+    ema: 0, // per-step decay of the weight average used for validation and inference; 0 = off
     metrics: ['accuracy', 'sensitivity', 'specificity', 'dice', 'auc'], // printed per epoch, besides the loss
   },
 
@@ -152,92 +153,92 @@ export const experiment = {
  */
 export const trials = [
   {
-    id: 'f27264514287',
+    id: '64b97931bea3',
     alias: 'lr=5e-4,filters=8,batch=48,seed=42',
     changes: { 'model.filters': 8, 'train.optimizer.lr': 0.0005, 'train.batch': 48 },
   },
   {
-    id: '96fc410beec5',
+    id: 'c0a659fe4f62',
     alias: 'lr=5e-4,filters=8,batch=48,seed=43',
     changes: { seed: 43, 'model.filters': 8, 'train.optimizer.lr': 0.0005, 'train.batch': 48 },
   },
   {
-    id: 'ddc4423b2bfe',
+    id: '33f5b46e05b3',
     alias: 'lr=5e-4,filters=12,batch=32,seed=42',
     changes: { 'train.optimizer.lr': 0.0005 },
   },
   {
-    id: '4797a7b14887',
+    id: '28267723cfed',
     alias: 'lr=5e-4,filters=12,batch=32,seed=43',
     changes: { seed: 43, 'train.optimizer.lr': 0.0005 },
   },
   {
-    id: 'd1db86e0f5de',
+    id: 'f76e1ad668fb',
     alias: 'lr=5e-4,filters=16,batch=16,seed=42',
     changes: { 'model.filters': 16, 'train.optimizer.lr': 0.0005, 'train.batch': 16 },
   },
   {
-    id: '45a855a757b4',
+    id: 'f2af9189c7dc',
     alias: 'lr=5e-4,filters=16,batch=16,seed=43',
     changes: { seed: 43, 'model.filters': 16, 'train.optimizer.lr': 0.0005, 'train.batch': 16 },
   },
   {
-    id: 'ab8ab1024972',
+    id: '6863a89fd06b',
     alias: 'lr=1e-3,filters=8,batch=48,seed=42',
     changes: { 'model.filters': 8, 'train.batch': 48 },
   },
   {
-    id: '3cd25ff3d472',
+    id: 'd737b4a451a6',
     alias: 'lr=1e-3,filters=8,batch=48,seed=43',
     changes: { seed: 43, 'model.filters': 8, 'train.batch': 48 },
   },
   {
-    id: 'd977d2a97159',
+    id: 'a508b6af6ce4',
     alias: 'lr=1e-3,filters=12,batch=32,seed=42',
     changes: {},
   },
   {
-    id: 'ec41c853aae2',
+    id: '963d0641b40c',
     alias: 'lr=1e-3,filters=12,batch=32,seed=43',
     changes: { seed: 43 },
   },
   {
-    id: '8bf8ded584b5',
+    id: 'd17a52a5d129',
     alias: 'lr=1e-3,filters=16,batch=16,seed=42',
     changes: { 'model.filters': 16, 'train.batch': 16 },
   },
   {
-    id: '3e1d503b46d2',
+    id: '28cf436b9e55',
     alias: 'lr=1e-3,filters=16,batch=16,seed=43',
     changes: { seed: 43, 'model.filters': 16, 'train.batch': 16 },
   },
   {
-    id: '504b570547f1',
+    id: '9d40857755bc',
     alias: 'lr=2e-3,filters=8,batch=48,seed=42',
     changes: { 'model.filters': 8, 'train.optimizer.lr': 0.002, 'train.batch': 48 },
   },
   {
-    id: 'acce19ce309d',
+    id: '5545bd8ed216',
     alias: 'lr=2e-3,filters=8,batch=48,seed=43',
     changes: { seed: 43, 'model.filters': 8, 'train.optimizer.lr': 0.002, 'train.batch': 48 },
   },
   {
-    id: '4184f94a0958',
+    id: '7b1602b5c92a',
     alias: 'lr=2e-3,filters=12,batch=32,seed=42',
     changes: { 'train.optimizer.lr': 0.002 },
   },
   {
-    id: '8770fb24f6a9',
+    id: '4f8626403807',
     alias: 'lr=2e-3,filters=12,batch=32,seed=43',
     changes: { seed: 43, 'train.optimizer.lr': 0.002 },
   },
   {
-    id: 'd22245880be5',
+    id: '66ee71642623',
     alias: 'lr=2e-3,filters=16,batch=16,seed=42',
     changes: { 'model.filters': 16, 'train.optimizer.lr': 0.002, 'train.batch': 16 },
   },
   {
-    id: '1efd1316f02b',
+    id: 'ca8ad5b06769',
     alias: 'lr=2e-3,filters=16,batch=16,seed=43',
     changes: { seed: 43, 'model.filters': 16, 'train.optimizer.lr': 0.002, 'train.batch': 16 },
   },

@@ -4,7 +4,7 @@
 // spec:     specs/drive-seed-replica.r2u
 // extends:  specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:36765f033a99039af6741a6a8c5ca1cf75d6db584bee126ee3c2c93e777d7f18
+// hash:     sha256:3a7232e9ef3235ecee8eeb94ec5602dae941744882238fe11d1d919a9ee5ee6f
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -23,7 +23,7 @@ import { isEntryPoint, runGenerated } from '../src/cli/generated-module.js';
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/drive-seed-replica.r2u',
-  hash: 'sha256:36765f033a99039af6741a6a8c5ca1cf75d6db584bee126ee3c2c93e777d7f18',
+  hash: 'sha256:3a7232e9ef3235ecee8eeb94ec5602dae941744882238fe11d1d919a9ee5ee6f',
   compiler: '0.1.0',
 } as const;
 
@@ -115,6 +115,7 @@ export const experiment = {
       restore_best: true, // keep the weights of the best epoch
     },
     clip_grad: 0, // global gradient-norm clip; 0 = off
+    ema: 0, // per-step decay of the weight average used for validation and inference; 0 = off
     metrics: ['accuracy', 'sensitivity', 'specificity', 'dice', 'auc'], // printed per epoch, besides the loss
   },
 

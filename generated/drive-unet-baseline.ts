@@ -4,7 +4,7 @@
 // spec:     specs/drive-unet-baseline.r2u
 // extends:  specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:2e53736e4165d64493d164b17c513ba1862d1945c9d185425b7db30676664c7a
+// hash:     sha256:496bfccce08030e582c7bc4032759a00f40c5377e33cf44bb4889852acfcaf61
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -23,7 +23,7 @@ import { isEntryPoint, runGenerated } from '../src/cli/generated-module.js';
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/drive-unet-baseline.r2u',
-  hash: 'sha256:2e53736e4165d64493d164b17c513ba1862d1945c9d185425b7db30676664c7a',
+  hash: 'sha256:496bfccce08030e582c7bc4032759a00f40c5377e33cf44bb4889852acfcaf61',
   compiler: '0.1.0',
 } as const;
 
@@ -121,6 +121,7 @@ export const experiment = {
       restore_best: true, // keep the weights of the best epoch
     },
     clip_grad: 0, // global gradient-norm clip; 0 = off
+    ema: 0, // per-step decay of the weight average used for validation and inference; 0 = off
     metrics: ['accuracy', 'sensitivity', 'specificity', 'dice', 'auc'], // printed per epoch, besides the loss
   },
 

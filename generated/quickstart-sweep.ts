@@ -4,7 +4,7 @@
 // spec:     specs/quickstart-sweep.r2u
 // extends:  specs/quickstart.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:9103a38a81a67db29b6200eadda3093e2fae277895a94f15b6cb92e05d974289
+// hash:     sha256:1b0f65b3445df3facebe09bc8d334ceaf12e6b86fb894ef719027a59fa20baac
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -26,7 +26,7 @@ import { isEntryPoint, runGenerated, type FamilyTrial } from '../src/cli/generat
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/quickstart-sweep.r2u',
-  hash: 'sha256:9103a38a81a67db29b6200eadda3093e2fae277895a94f15b6cb92e05d974289',
+  hash: 'sha256:1b0f65b3445df3facebe09bc8d334ceaf12e6b86fb894ef719027a59fa20baac',
   compiler: '0.1.0',
 } as const;
 
@@ -122,6 +122,7 @@ export const experiment = {
       restore_best: true, // keep the weights of the best epoch
     },
     clip_grad: 0, // global gradient-norm clip; 0 = off
+    ema: 0, // per-step decay of the weight average used for validation and inference; 0 = off
     metrics: ['accuracy', 'sensitivity', 'specificity', 'dice', 'auc'], // printed per epoch, besides the loss
   },
 
@@ -150,22 +151,22 @@ export const experiment = {
  */
 export const trials = [
   {
-    id: '10bdd2925adf',
+    id: 'a33526808969',
     alias: 'filters=4,lr=3e-3,seed=1',
     changes: { seed: 1 },
   },
   {
-    id: '855e34b35ebe',
+    id: '2eae9b301825',
     alias: 'filters=4,lr=3e-3,seed=2',
     changes: { seed: 2 },
   },
   {
-    id: 'eeca33804497',
+    id: 'ab8f1fe7e5e7',
     alias: 'filters=8,lr=1e-3,seed=1',
     changes: { seed: 1, 'model.filters': 8, 'train.optimizer.lr': 0.001 },
   },
   {
-    id: 'b16938e24bf1',
+    id: '0a00fcac8b79',
     alias: 'filters=8,lr=1e-3,seed=2',
     changes: { seed: 2, 'model.filters': 8, 'train.optimizer.lr': 0.001 },
   },

@@ -3,7 +3,7 @@
 //
 // spec:     specs/quickstart.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:3f6650ee1a7d5472f09c3baa1a4a5e23f1b430a5f14fcdf717d8823b6400d352
+// hash:     sha256:416ebec77d9941eb5068062a71295be05364b8b6a2bd4e403d520680eda62dde
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -22,7 +22,7 @@ import { isEntryPoint, runGenerated } from '../src/cli/generated-module.js';
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/quickstart.r2u',
-  hash: 'sha256:3f6650ee1a7d5472f09c3baa1a4a5e23f1b430a5f14fcdf717d8823b6400d352',
+  hash: 'sha256:416ebec77d9941eb5068062a71295be05364b8b6a2bd4e403d520680eda62dde',
   compiler: '0.1.0',
 } as const;
 
@@ -118,6 +118,7 @@ export const experiment = {
       restore_best: true, // keep the weights of the best epoch
     },
     clip_grad: 0, // global gradient-norm clip; 0 = off
+    ema: 0, // per-step decay of the weight average used for validation and inference; 0 = off
     metrics: ['accuracy', 'sensitivity', 'specificity', 'dice', 'auc'], // printed per epoch, besides the loss
   },
 

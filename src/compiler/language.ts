@@ -340,6 +340,14 @@ const TRAIN: BlockDef = {
     ],
   },
   clip_grad: { target: 'clip_grad', form: 'value', type: nonNegative, doc: 'Clip the global gradient norm to this value (0 = off).', example: 'clip_grad 1' },
+  ema: {
+    target: 'ema',
+    form: 'value',
+    // 0.9999 averages over ~10,000 steps, more than most runs take
+    type: num(0, 0.9999),
+    doc: 'Validate, checkpoint and predict with an exponential moving average of the weights (batch-norm statistics included), updated after every step with this decay and corrected for its start; training goes on from the trained weights. 0 = off.',
+    example: 'ema 0.998',
+  },
   metrics: { target: 'metrics', form: 'list', type: oneOfVocabulary(V.METRICS), doc: 'Validation metrics printed each epoch (loss always is).', example: 'metrics accuracy, sensitivity, dice' },
 };
 

@@ -129,6 +129,7 @@ export const EXPERIMENT_SCHEMA: Schema = {
         oneOf: [{ type: 'null' }, object({ monitor: enumOf(V.MONITORS), patience: integer(0), restore_best: { type: 'boolean' } })],
       },
       clip_grad: nonNegative,
+      ema: number(0, 0.9999),
       metrics: { type: 'array', items: enumOf(V.METRICS), uniqueItems: true },
     }),
     eval: object({

@@ -126,6 +126,11 @@ export interface TrainConfig {
   /** null = train for all epochs */
   readonly early_stop: EarlyStopConfig | null;
   readonly clip_grad: number;
+  /**
+   * per-step decay of an exponential moving average of the weights that
+   * validation, checkpoints and inference use; 0 = the trained weights as they are
+   */
+  readonly ema: number;
   readonly metrics: readonly Metric[];
 }
 

@@ -40,6 +40,7 @@ export const DEFAULT_EXPERIMENT: ExperimentConfig = {
     epochs: 10,
     early_stop: null,
     clip_grad: 0,
+    ema: 0,
     metrics: ['accuracy', 'sensitivity', 'specificity', 'dice', 'auc'],
   },
   eval: { threshold: 0.5, mode: 'full_image', stride: [16, 16], min_component: 0, fill_holes: 0, scale: 'fov', tta: 'none' },
@@ -74,7 +75,7 @@ export const EARLY_STOP_DEFAULTS: EarlyStopConfig = { monitor: 'val_loss', patie
 /**
  * A resolved spec saved before fields were added (a checkpoint's or a run's
  * spec.json) completed with those fields' defaults: eval.scale and eval.tta,
- * model.init. Their defaults are what such runs did.
+ * model.init, train.ema. Their defaults are what such runs did.
  */
 export function withNewerDefaults(saved: ExperimentConfig): ExperimentConfig {
   const ds = saved.data.dataset;
@@ -84,6 +85,7 @@ export function withNewerDefaults(saved: ExperimentConfig): ExperimentConfig {
     ...saved,
     data: { ...saved.data, dataset },
     model: { ...saved.model, init: saved.model.init ?? DEFAULT_EXPERIMENT.model.init },
+    train: { ...saved.train, ema: saved.train.ema ?? DEFAULT_EXPERIMENT.train.ema },
     eval: { ...DEFAULT_EXPERIMENT.eval, ...saved.eval },
   };
 }

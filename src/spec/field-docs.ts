@@ -42,6 +42,7 @@ export const FIELD_DOCS: Readonly<Record<string, string>> = {
   'train.early_stop.patience': 'epochs without improvement before stopping',
   'train.early_stop.restore_best': 'keep the weights of the best epoch',
   'train.clip_grad': 'global gradient-norm clip; 0 = off',
+  'train.ema': 'per-step decay of the weight average used for validation and inference; 0 = off',
   'train.metrics': 'printed per epoch, besides the loss',
   'eval.threshold': 'probability above which a pixel is vessel',
   'eval.stride': 'sliding-window step, height x width',

@@ -43,6 +43,7 @@ function describeExperiment(c: ExperimentConfig): string[] {
     `loss:      ${variant(t.loss)}`,
     `optimizer: ${variant(t.optimizer)}${t.clip_grad > 0 ? `, gradient norm clipped at ${t.clip_grad}` : ''}`,
     `schedule:  ${variant(t.schedule)}`,
+    `weights:   ${t.ema > 0 ? `validated and saved as their moving average, decay ${t.ema} per step` : 'validated and saved as trained'}`,
     `training:  ${t.epochs} epochs x ${stepsPerEpoch} steps of ${t.batch} patches, seed ${c.seed}`,
     `stopping:  ${t.early_stop === null ? 'none, all epochs' : `on ${t.early_stop.monitor}, patience ${t.early_stop.patience}${t.early_stop.restore_best ? ', restoring the best weights' : ''}`}`,
     `metrics:   loss, ${t.metrics.join(', ')}`,

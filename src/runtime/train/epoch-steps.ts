@@ -38,6 +38,7 @@ export async function trainEpoch(run: RunContext, progress: RunProgress, epoch: 
     const stepLr = run.rate.at(epoch, step);
     if (stepLr !== lastLr) run.engine.setLearningRate((lastLr = stepLr));
     const loss = await run.engine.step(b.x, b.y, b.n, b.h, b.w);
+    run.average?.update();
     if (!Number.isFinite(loss)) {
       bar.done();
       throw await diverged(run, progress, epoch, `the loss is ${loss} at epoch ${epoch}, step ${step + 1}`);
@@ -52,7 +53,7 @@ export async function trainEpoch(run: RunContext, progress: RunProgress, epoch: 
   return { epoch, loss: lossSum / Math.max(1, step), lr, startedAt, interrupted: run.signal?.aborted === true };
 }
 
-/** Scores the validation images with the model as the epoch left it; NaN predictions count as divergence. */
+/** Scores the validation images with the engine's weights (the average, with `ema`); NaN predictions count as divergence. */
 export async function validateEpoch(run: RunContext, progress: RunProgress, trained: TrainedEpoch): Promise<EpochRecord> {
   const { config, val, predict, inference, valLoss } = run;
   const evaluation = await evaluateImages(val, (img) => infer(img, predict, inference), config.eval, config.eval.threshold, valLoss).catch(async (err: unknown) => {
@@ -105,7 +106,14 @@ export async function checkpointEpoch(run: RunContext, decision: Decision): Prom
   };
   // getWeights also brings engine.model (what the checkpoint saves) up to date
   await engine.getWeights();
-  const checkpoint = { model: engine.model, optimizer: await engine.getOptimizerState(), state, spec: config, preprocess: run.preprocess };
+  const checkpoint = {
+    model: engine.model,
+    optimizer: await engine.getOptimizerState(),
+    average: run.average?.state() ?? null,
+    state,
+    spec: config,
+    preprocess: run.preprocess,
+  };
   if (decision.improved) await saveCheckpoint(join(runDir, RUN_FILES.best), checkpoint);
   await saveCheckpoint(join(runDir, RUN_FILES.last), checkpoint);
   await writeMetrics(runDir, history);

@@ -92,7 +92,11 @@ export async function trainExperiment(config: ExperimentConfig, opts: TrainOptio
     const sink = opts.progressSink ?? process.stderr;
     const progressBar = { sink, live: opts.progress ?? sink.isTTY === true };
     const run = createRunContext({ config, backend, engine, sampler, val, runDir, preprocess: dataset.preprocessor.stats, log, progressBar, signal: opts.signal });
-    return await runEpochs(run, resumed);
+    try {
+      return await runEpochs(run, resumed);
+    } finally {
+      run.average?.dispose();
+    }
   } finally {
     await engine.dispose();
   }
@@ -119,12 +123,15 @@ async function runEpochs(run: RunContext, resumed: Resumed | null): Promise<Trai
   if (progress.finished < epochs) log(tableHeader(config.train.metrics));
   else log(`all ${epochs} epochs are already done`);
   for (let epoch = progress.finished + 1; epoch <= epochs; epoch++) {
+    // with `ema`, the engine holds the average from validation on; training goes on from the trained weights
+    await run.average?.leave();
     const trained = await trainEpoch(run, progress, epoch);
     if (trained.interrupted) {
       stopped = 'aborted';
       log(`interrupted during epoch ${epoch}; the last checkpoint holds epoch ${epoch - 1}`);
       break;
     }
+    await run.average?.enter();
     const record = await validateEpoch(run, progress, trained);
     const decision = decide(run, progress, record);
     progress = decision.progress;

@@ -51,8 +51,14 @@ export async function recordNewLength(runDir: string, resumed: Resumed, config: 
 /** Puts the engine and the schedule back where the checkpoint left them; returns the progress to continue from. */
 export async function restore(run: RunContext, resumed: Resumed): Promise<RunProgress> {
   const { checkpoint } = resumed;
-  await run.engine.setWeights(checkpoint.weights.map((w) => w.values));
+  const weights = checkpoint.weights.map((w) => w.values);
+  await run.engine.setWeights(weights);
   if (checkpoint.optimizer !== null) await run.engine.setOptimizerState(checkpoint.optimizer);
+  if (run.average !== null) {
+    // the checkpoint's model is the average; training goes on from the trained weights saved beside it
+    if (checkpoint.average === null) throw new RunError(`${run.runDir}: the last checkpoint has no trained weights beside its average (average.json)`);
+    run.average.restore(weights, checkpoint.average);
+  }
   run.rate.restore(checkpoint.state.schedule);
   run.log(`resuming after epoch ${checkpoint.state.epoch} of ${run.config.train.epochs}`);
   return { finished: checkpoint.state.epoch, monitor: checkpoint.state.monitor, history: resumed.history };

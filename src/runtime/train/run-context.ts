@@ -12,6 +12,7 @@ import type { EpochRecord } from './epoch-record.js';
 import { makeLoss } from './losses.js';
 import type { ProgressSink } from './progress.js';
 import { RunRate } from './schedule.js';
+import { WeightAverage } from './weight-average.js';
 
 export interface RunContext {
   readonly config: ExperimentConfig;
@@ -24,6 +25,8 @@ export interface RunContext {
   readonly preprocess: PreprocessStats;
   readonly stepsPerEpoch: number;
   readonly rate: RunRate;
+  /** with `train { ema }`: the weight average that validation and checkpoints read */
+  readonly average: WeightAverage | null;
   readonly log: (line: string) => void;
   readonly progressBar: { readonly sink: ProgressSink; readonly live: boolean };
   readonly signal: AbortSignal | undefined;
@@ -41,13 +44,14 @@ export interface RunProgress {
   readonly history: readonly EpochRecord[];
 }
 
-export function createRunContext(parts: Omit<RunContext, 'stepsPerEpoch' | 'rate' | 'predict' | 'inference' | 'valLoss'>): RunContext {
+export function createRunContext(parts: Omit<RunContext, 'stepsPerEpoch' | 'rate' | 'average' | 'predict' | 'inference' | 'valLoss'>): RunContext {
   const { config, engine } = parts;
   const stepsPerEpoch = Math.ceil(config.data.patches.per_epoch / config.train.batch);
   return {
     ...parts,
     stepsPerEpoch,
     rate: new RunRate(config.train, monitorOf(config), stepsPerEpoch),
+    average: config.train.ema > 0 ? new WeightAverage(config.train.ema, engine) : null,
     predict: engine.predict.bind(engine),
     inference: inferenceSettings(config, maxTensorBytes(engine.backend)),
     valLoss: mapLoss(config),

@@ -202,6 +202,7 @@ function trainArb() {
     epochs: fc.integer({ min: 1, max: 500 }),
     early_stop: fc.option(fc.record({ monitor: fc.constantFrom(...MONITORS), patience: fc.constant(0), restore_best: fc.boolean() }), { nil: null }),
     clip_grad: real(0, 10),
+    ema: fc.constantFrom(0, 0.9, 0.998),
     metrics: fc.uniqueArray(fc.constantFrom(...METRICS), { maxLength: METRICS.length }),
   });
 }

@@ -32,7 +32,7 @@ beforeAll(async () => {
   model = buildModel(config.model, dataset.channels);
   const state = { epoch: 1, monitor: initialMonitorState('val_loss'), lr: 1e-3, schedule: null, rng: { seed: 7, next_epoch: 2 } };
   const optimizer = { step: 3, slots: [Float32Array.of(1, 2, 3, 4), Float32Array.of(5)] };
-  await saveCheckpoint(join(runDir, RUN_FILES.best), { model, optimizer, state, spec: config, preprocess: dataset.preprocessor.stats });
+  await saveCheckpoint(join(runDir, RUN_FILES.best), { model, optimizer, average: null, state, spec: config, preprocess: dataset.preprocessor.stats });
   await writeJsonAtomic(join(runDir, RUN_FILES.spec), config);
   await writeJsonAtomic(join(runDir, RUN_FILES.run), { cwd: process.cwd(), created: 'now' });
 });
