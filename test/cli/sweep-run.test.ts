@@ -99,6 +99,37 @@ describe('r2u sweep run (local) and r2u compare', () => {
     expect(bad.err).toMatch(/neither a run folder \(spec\.json\) nor a sweep folder/);
   }, 600_000);
 
+  it('--baseline judges the family by its rule after each trial and starts no trial once it rejects', async () => {
+    const judged = join(dir, 'judged.r2u');
+    await writeFile(
+      judged,
+      TINY_SWEEP.replace(/ {2}sweep \{[\s\S]*?\n {2}\}\n/, '  sweep {\n    seeds 1, 2, 3\n    adopt if dice better in 3 of 3\n  }\n'),
+    );
+    const base = join(dir, 'judged-base');
+    expect((await r2u('sweep', 'run', judged, '--out', base)).code).toBe(0);
+    // the stride matters only to sliding windows: the same figures, so no pair is better, and
+    // with two pairs in (the fewest r2u compare pairs) the rule has failed
+    const out = join(dir, 'judged-candidate');
+    const run = await r2u('sweep', 'run', judged, '--set', 'eval.stride=8x8', '--out', out, '--baseline', base);
+    expect(run.err).not.toMatch(/\n\s+at /);
+    expect(run.code).toBe(0);
+    expect(run.out).toMatch(/verdict against .*judged-base \(adopt if dice better in 3 of 3\): REJECT, 'dice better in 3 of 3' fails: 0 of 2 \(with 2 of 3 pairs in/);
+    expect(run.out).not.toMatch(/trial 3\/3 .*training/);
+    expect(run.out).toMatch(/2 of 3 trials finished/);
+    expect(run.out).toMatch(/the rule rejects the family, so 1 trial was not started/);
+    // a re-run judges before it starts anything
+    const again = await r2u('sweep', 'run', judged, '--set', 'eval.stride=8x8', '--out', out, '--baseline', base);
+    expect(again.out).toMatch(/REJECT/);
+    expect(again.out).not.toMatch(/: training \(log/);
+
+    const ruleless = await r2u('sweep', 'run', spec, '--out', join(dir, 'ruleless'), '--baseline', base);
+    expect(ruleless.code).toBe(2);
+    expect(ruleless.err).toMatch(/--baseline .*judged-base: the spec's sweep states no 'adopt if …' rule/);
+    const missing = await r2u('sweep', 'run', judged, '--out', join(dir, 'missing'), '--baseline', join(dir, 'no-such-family'));
+    expect(missing.code).toBe(2);
+    expect(existsSync(join(dir, 'missing', 'trials'))).toBe(false);
+  }, 600_000);
+
   it('plan prints the trials, and a spec without a sweep is a usage error', async () => {
     const plan = await r2u('sweep', 'plan', spec, '--format', 'json');
     expect(JSON.parse(plan.out)).toMatchObject({ count: 4, varying: ['data.dataset', 'seed'] });

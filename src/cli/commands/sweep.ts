@@ -1,7 +1,9 @@
 // `r2u sweep plan SPEC`: the trials a spec's `sweep { … }` states, without training.
-// `r2u sweep run SPEC [--out DIR] [--parallel N] [--retry-failed] [--queue redis://…]`:
+// `r2u sweep run SPEC [--out DIR] [--parallel N] [--retry-failed] [--baseline FAMILY] [--queue redis://…]`:
 // trains every trial into one family folder (sweep-family.ts), locally or by
 // enqueueing them for `r2u worker`; finished trials are skipped on a re-run.
+// With --baseline, the spec's `adopt if …` judges the family after each trial,
+// and no trial starts once the rule has rejected it.
 // `r2u sweep status SPEC|DIR [--out DIR] [--queue redis://…]`: each trial's state.
 // `r2u sweep export DIR DEST`: the family's records, small enough to commit (results/).
 import type { Command } from 'commander';
@@ -11,6 +13,7 @@ import { loadExperimentSync, type SweepPlan } from '../../compiler/index.js';
 import { EXIT } from '../exit-codes.js';
 import { collect, parseCount, parseFormat, specSets, UsageError, type OutputFormat } from '../flags.js';
 import { exitCodeFor, printDiagnostics } from '../print-diagnostics.js';
+import type { Verdict } from '../adoption-verdict.js';
 import { compareRuns, COMPARED_METRICS, loadRuns } from '../run-comparison.js';
 import { entryOf, readState, runTrial, shown, trialLog, writeFamily, type FamilyFile, type TrialEntry } from '../sweep-family.js';
 import { renderTable, type Table } from '../table.js';
@@ -25,6 +28,7 @@ interface RunFlags {
   readonly out?: string;
   readonly parallel: string;
   readonly retryFailed?: boolean;
+  readonly baseline?: string;
   readonly queue?: string;
   readonly attempts: string;
   readonly backoff: string;
@@ -60,6 +64,7 @@ export function registerSweep(program: Command): void {
     .option('--out <dir>', 'family folder (default runs/<experiment>-sweep)')
     .option('--parallel <n>', 'trials trained at once on this machine', '1')
     .option('--retry-failed', 'train failed trials again (an invalid trial is never retried)')
+    .option('--baseline <family>', "judge the family by the spec's `adopt if …` against this family (folder or results/ records) after each trial; no trial starts once the rule rejects")
     .option('--queue <url>', 'enqueue the trials on BullMQ at redis://HOST:PORT for `r2u worker` instead of training here')
     .option('--attempts <n>', 'with --queue: attempts of a failing trial', String(DEFAULT_TUNING.attempts))
     .option('--backoff <ms>', 'with --queue: delay before the first retry, doubled each time', String(DEFAULT_TUNING.backoffMs))
@@ -70,6 +75,7 @@ export function registerSweep(program: Command): void {
       if (typeof plan === 'number') return void (process.exitCode = plan);
       const out = familyFolder(plan, flags.out);
       const trials = plan.trials.map(entryOf);
+      if (flags.baseline !== undefined) await checkBaseline(flags.baseline, plan, flags.queue);
       await writeFamily(out, resolve(spec), sets, { varying: plan.varying, adopt: plan.adopt, trials });
       if (flags.queue !== undefined) {
         const { enqueueFamily } = await import('../trial-queue.js');
@@ -79,7 +85,7 @@ export function registerSweep(program: Command): void {
         process.exitCode = EXIT.ok;
         return;
       }
-      process.exitCode = await runLocally(out, resolve(spec), sets, { varying: plan.varying, adopt: plan.adopt, trials }, parallel, flags.retryFailed === true);
+      process.exitCode = await runLocally(out, resolve(spec), sets, { varying: plan.varying, adopt: plan.adopt, trials }, { parallel, retryFailed: flags.retryFailed === true, baseline: flags.baseline });
     });
   sweep
     .command('status')
@@ -140,9 +146,36 @@ function planTable(varying: readonly string[], trials: readonly TrialEntry[]): T
   };
 }
 
-/** Runs the trials here, `parallel` at a time; a failure is reported when it happens and does not stop the others. */
-async function runLocally(out: string, spec: string, sets: readonly string[], plan: Pick<SweepPlan, 'varying' | 'adopt'> & { trials: readonly TrialEntry[] }, parallel: number, retryFailed: boolean): Promise<number> {
+/** What --baseline needs, checked before any trial trains: a rule to judge by, local training, and a baseline with finished runs. */
+async function checkBaseline(baseline: string, plan: SweepPlan, queue: string | undefined): Promise<void> {
+  if (plan.adopt === undefined) throw new UsageError(`--baseline ${baseline}: the spec's sweep states no 'adopt if …' rule to judge the family by`);
+  if (queue !== undefined) throw new UsageError('--baseline judges trials trained here; with --queue, judge the family with r2u compare BASELINE FAMILY');
+  const runs = await loadRuns([baseline]);
+  if (!runs.some((r) => r.best)) throw new UsageError(`--baseline ${baseline}: no finished run to pair with`);
+}
+
+/** The family's verdict against the baseline family by the rule the family states; null before any trial pairs. */
+async function verdictAgainst(baseline: string, out: string): Promise<Verdict | null> {
+  const runs = await loadRuns([baseline, out]).catch(() => []);
+  if (runs.length === 0) return null;
+  return compareRuns(runs).paired.find((p) => p.verdict)?.verdict ?? null;
+}
+
+interface LocalOptions {
+  readonly parallel: number;
+  readonly retryFailed: boolean;
+  /** the family the rule judges against after each trial */
+  readonly baseline?: string;
+}
+
+/**
+ * Runs the trials here, `parallel` at a time; a failure is reported when it
+ * happens and does not stop the others. A rejection by the rule (--baseline)
+ * stops new trials from starting; those already training finish.
+ */
+async function runLocally(out: string, spec: string, sets: readonly string[], plan: Pick<SweepPlan, 'varying' | 'adopt'> & { trials: readonly TrialEntry[] }, opts: LocalOptions): Promise<number> {
   const { trials } = plan;
+  const { parallel, retryFailed, baseline } = opts;
   const todo: TrialEntry[] = [];
   for (const t of trials) {
     const state = await readState(out, t.alias);
@@ -152,22 +185,37 @@ async function runLocally(out: string, spec: string, sets: readonly string[], pl
     else todo.push(t);
   }
   let next = 0;
+  let rejected: Verdict | null = null;
+  const judge = async (): Promise<void> => {
+    if (baseline === undefined) return;
+    const verdict = await verdictAgainst(baseline, out);
+    if (verdict === null) return;
+    process.stdout.write(`verdict against ${shown(resolve(baseline))} (adopt if ${verdict.rule}): ${verdict.decision.toUpperCase()}, ${verdict.reason}\n`);
+    if (verdict.decision === 'reject') rejected = verdict;
+  };
+  await judge();
   const worker = async (): Promise<void> => {
-    while (next < todo.length) {
+    while (next < todo.length && rejected === null) {
       const t = todo[next++];
       process.stdout.write(`trial ${t.index}/${trials.length} ${t.alias}: training (log ${shown(trialLog(out, t.alias))})\n`);
       const state = await runTrial(out, spec, sets, t);
       if (state.status === 'done') process.stdout.write(`trial ${t.index}/${trials.length} ${t.alias}: done\n`);
       else process.stderr.write(`trial ${t.index}/${trials.length} ${t.alias}: ${state.status} (exit ${state.exitCode}): ${state.error ?? ''}; log ${shown(trialLog(out, t.alias))}\n`);
       await writeFamily(out, spec, sets, plan);
+      if (state.status === 'done') await judge();
     }
   };
   await Promise.all(Array.from({ length: Math.min(parallel, Math.max(1, todo.length)) }, worker));
   const family = await writeFamily(out, spec, sets, plan);
   process.stdout.write(`\n${renderTable(await summaryTable(out, family), 'text')}\n`);
-  const failed = family.trials.filter((t) => t.state.status !== 'done').length;
-  process.stdout.write(`\n${family.trials.length - failed} of ${family.trials.length} trials finished; compare them with: r2u compare ${shown(out)}\n`);
-  return failed ? EXIT.runtime : EXIT.ok;
+  const finished = family.trials.filter((t) => t.state.status === 'done').length;
+  const failed = family.trials.filter((t) => t.state.status === 'failed' || t.state.status === 'invalid').length;
+  process.stdout.write(`\n${finished} of ${family.trials.length} trials finished; compare them with: r2u compare ${shown(out)}\n`);
+  if (rejected !== null && finished + failed < family.trials.length) {
+    const left = family.trials.length - finished - failed;
+    process.stdout.write(`the rule rejects the family, so ${left === 1 ? '1 trial was' : `${left} trials were`} not started; the same command without --baseline trains them\n`);
+  }
+  return failed > 0 || (rejected === null && finished < family.trials.length) ? EXIT.runtime : EXIT.ok;
 }
 
 /** One row per trial: its state, attempts, best monitored value and log. */
