@@ -132,7 +132,7 @@ describe('r2u command line', () => {
       const plan = JSON.parse((await r2u('sweep', 'plan', spec, '--format', 'json')).out);
       expect(validate(plan), JSON.stringify(validate.errors)).toBe(true);
     }
-    expect(JSON.parse((await r2u('sweep', 'plan', 'specs/drive-r2unet-kfold.r2u', '--format', 'json')).out).adopt.text).toBe('mean dice above 0, mean auc above 0, dice better in 4 of 5');
+    expect(JSON.parse((await r2u('sweep', 'plan', 'specs/drive-r2unet-kfold.r2u', '--format', 'json')).out).adopt.text).toBe('mean dice above 0.002, mean auc above 0, dice better in 4 of 5');
     expect(validate({ spec: 'x', count: 1, duplicates: 0, random: null, varying: [], trials: [{ index: 1, id: 'XYZ', alias: 'a', values: {}, sets: [] }] })).toBe(false);
   });
 
