@@ -154,11 +154,18 @@ async function checkBaseline(baseline: string, plan: SweepPlan, queue: string | 
   if (!runs.some((r) => r.best)) throw new UsageError(`--baseline ${baseline}: no finished run to pair with`);
 }
 
-/** The family's verdict against the baseline family by the rule the family states; null before any trial pairs. */
+/**
+ * The family's verdict against the baseline family by the rule the family
+ * states; null before any trial pairs, or when the records cannot be read
+ * (said on stderr: judging is advice, and training goes on).
+ */
 async function verdictAgainst(baseline: string, out: string): Promise<Verdict | null> {
-  const runs = await loadRuns([baseline, out]).catch(() => []);
-  if (runs.length === 0) return null;
-  return compareRuns(runs).paired.find((p) => p.verdict)?.verdict ?? null;
+  try {
+    return compareRuns(await loadRuns([baseline, out])).paired.find((p) => p.verdict)?.verdict ?? null;
+  } catch (err) {
+    process.stderr.write(`cannot judge the family against ${shown(resolve(baseline))}: ${(err as Error).message}\n`);
+    return null;
+  }
 }
 
 interface LocalOptions {
