@@ -35,12 +35,9 @@ export class WeightAverage {
   update(): void {
     const weights = this.engine.model.weights.map((w) => w.read());
     this.steps += 1;
-    if (this.average === null) {
-      this.average = weights.map((w) => tf.tidy(() => tf.variable(w.clone(), false)));
-      return;
-    }
+    // the rate is 1 at the first step: the average starts as the weights themselves
+    const average = (this.average ??= weights.map((w) => tf.tidy(() => tf.variable(tf.zerosLike(w), false))));
     const rate = (1 - this.decay) / (1 - this.decay ** this.steps);
-    const average = this.average;
     tf.tidy(() => average.forEach((a, i) => a.assign(tf.add(a, tf.mul(tf.sub(weights[i], a), rate)))));
   }
 
