@@ -2,7 +2,8 @@
 // differ come from the semantic diff (compiler/diff.ts) against the baseline;
 // the metrics are those of each run's best epoch by its monitored quantity
 // (early stopping's monitor, else the validation loss, as training chooses its
-// best checkpoint); repeats (runs differing only in their seed or k-fold fold) are summarised as mean ± std,
+// best checkpoint), or of its last epoch (`--at last`: the best of ten noisy
+// epochs is an optimistic estimate, the last one is chosen by nothing); repeats (runs differing only in their seed or k-fold fold) are summarised as mean ± std,
 // and two groups of repeats that share their seeds and folds are compared pair by pair (a paired comparison:
 // the fold-to-fold spread, which is mostly the images', cancels).
 import { existsSync } from 'node:fs';
@@ -20,10 +21,14 @@ import { UsageError } from './flags.js';
 import { FAMILY_FILE, readFamily, trialDir } from './sweep-family.js';
 import { signedFixed, type Table } from './table.js';
 
-/** The best-epoch figures compared, in this order; the loss is better lower, the rest higher. */
+/** The figures compared, in this order; the loss is better lower, the rest higher. */
 export const COMPARED_METRICS = ['val_dice', 'val_auc', 'val_sensitivity', 'val_specificity', 'val_accuracy', 'val_loss'] as const;
 type Metric = (typeof COMPARED_METRICS)[number];
 const lowerIsBetter = (m: string): boolean => m.endsWith('loss');
+
+/** Which epoch of each run is scored: the best by its monitor (its best checkpoint), or the last one trained. */
+export const EPOCH_CHOICES = ['best', 'last'] as const;
+export type EpochChoice = (typeof EPOCH_CHOICES)[number];
 
 /** An adoption rule and where it was stated: `<family>/sweep.json`, or `--adopt-if`. */
 export interface StatedRule {
@@ -42,8 +47,8 @@ export interface RunResult {
   readonly backend?: string;
   /** the adoption rule of the family the run belongs to (`adopt if …` in its sweep), and where it is stated */
   readonly adopt?: StatedRule;
-  /** the best epoch's record; undefined when no epoch finished */
-  readonly best?: { readonly epoch: number; readonly monitor: string; readonly metrics: Readonly<Record<Metric, number>> };
+  /** the scored epoch's record (its best or its last, as loaded); undefined when no epoch finished */
+  readonly scored?: { readonly epoch: number; readonly at: EpochChoice; readonly monitor: string; readonly metrics: Readonly<Record<Metric, number>> };
 }
 
 /**
@@ -52,7 +57,7 @@ export interface RunResult {
  * fold=4 of two k-fold sweeps), each run is named by the argument it came
  * from: `family/alias`, or the run folder's path.
  */
-export async function loadRuns(paths: readonly string[]): Promise<RunResult[]> {
+export async function loadRuns(paths: readonly string[], at: EpochChoice = 'best'): Promise<RunResult[]> {
   const loaded: Array<{ run: RunResult; family?: string }> = [];
   for (const path of paths) {
     if (existsSync(join(path, FAMILY_FILE))) {
@@ -61,9 +66,9 @@ export async function loadRuns(paths: readonly string[]): Promise<RunResult[]> {
       const adopt = family.adopt && { rule: family.adopt, from: join(basename(path), FAMILY_FILE) };
       for (const t of family.trials) {
         const dir = trialDir(path, t.alias);
-        if (existsSync(join(dir, 'spec.json'))) loaded.push({ run: { ...(await loadRun(dir, t.alias)), ...(adopt && { adopt }) }, family: basename(path) });
+        if (existsSync(join(dir, 'spec.json'))) loaded.push({ run: { ...(await loadRun(dir, t.alias, at)), ...(adopt && { adopt }) }, family: basename(path) });
       }
-    } else if (existsSync(join(path, 'spec.json'))) loaded.push({ run: await loadRun(path, basename(path)) });
+    } else if (existsSync(join(path, 'spec.json'))) loaded.push({ run: await loadRun(path, basename(path), at) });
     else throw new UsageError(`${path} is neither a run folder (spec.json) nor a sweep folder (${FAMILY_FILE})`);
   }
   if (loaded.length === 0) throw new UsageError('no finished runs to compare');
@@ -85,25 +90,28 @@ function repeatKey(config: ExperimentConfig): string {
 /** the configuration paths repeatKey reads: they vary within a group, so they do not name one */
 const REPEAT_PATHS = new Set(['seed', 'data.split.fold']);
 
-async function loadRun(dir: string, name: string): Promise<RunResult> {
+async function loadRun(dir: string, name: string, at: EpochChoice): Promise<RunResult> {
   const config = withNewerDefaults(JSON.parse(await readFile(join(dir, 'spec.json'), 'utf8')) as ExperimentConfig);
   const text = await readFile(join(dir, 'metrics.jsonl'), 'utf8').catch(() => '');
   const records = text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, number>);
   const monitor = config.train.early_stop?.monitor ?? 'val_loss';
   const sign = lowerIsBetter(monitor) ? -1 : 1;
   const best = records.reduce<Record<string, number> | undefined>((b, r) => (b === undefined || sign * r[monitor] > sign * b[monitor] ? r : b), undefined);
+  const scored = at === 'last' ? records.at(-1) : best;
   const field = async (file: string, key: string): Promise<string | undefined> => {
     const value = await readFile(join(dir, file), 'utf8').then((t) => (JSON.parse(t) as Record<string, unknown>)[key]).catch(() => undefined);
     return typeof value === 'string' ? value : undefined;
   };
   const where = { machine: await field('run.json', 'machine'), backend: await field('backend.json', 'description') };
-  if (!best) return { name, dir, config, history: records, ...where };
-  const metrics = Object.fromEntries(COMPARED_METRICS.map((m) => [m, best[m]])) as Record<Metric, number>;
-  return { name, dir, config, history: records, ...where, best: { epoch: best.epoch, monitor, metrics } };
+  if (!scored) return { name, dir, config, history: records, ...where };
+  const metrics = Object.fromEntries(COMPARED_METRICS.map((m) => [m, scored[m]])) as Record<Metric, number>;
+  return { name, dir, config, history: records, ...where, scored: { epoch: scored.epoch, at, monitor, metrics } };
 }
 
 export interface Comparison {
   readonly baseline: string;
+  /** which epoch of each run is scored */
+  readonly at: EpochChoice;
   /** configuration paths whose values differ between the runs */
   readonly params: readonly string[];
   readonly metrics: readonly Metric[];
@@ -111,7 +119,8 @@ export interface Comparison {
     readonly name: string;
     readonly dir: string;
     readonly params: Readonly<Record<string, unknown>>;
-    readonly best_epoch: number | null;
+    /** the scored epoch */
+    readonly epoch: number | null;
     readonly metrics: Readonly<Record<string, number | null>>;
     /** against the baseline */
     readonly change: Readonly<Record<string, number | null>>;
@@ -156,9 +165,9 @@ export function compareRuns(runs: readonly RunResult[], baselineName?: string, r
   const params = [...new Set(runs.flatMap((r) => diffConfigs(base.config, r.config).map((c) => c.path)))].filter((p) => p !== 'name');
   const valueAt = (c: ExperimentConfig, path: string) => path.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], c);
   const rows = runs.map((r) => {
-    const metrics = Object.fromEntries(COMPARED_METRICS.map((m) => [m, r.best?.metrics[m] ?? null]));
-    const change = Object.fromEntries(COMPARED_METRICS.map((m) => [m, r.best && base.best ? r.best.metrics[m] - base.best.metrics[m] : null]));
-    return { name: r.name, dir: r.dir, params: Object.fromEntries(params.map((p) => [p, valueAt(r.config, p) ?? null])), best_epoch: r.best?.epoch ?? null, metrics, change };
+    const metrics = Object.fromEntries(COMPARED_METRICS.map((m) => [m, r.scored?.metrics[m] ?? null]));
+    const change = Object.fromEntries(COMPARED_METRICS.map((m) => [m, r.scored && base.scored ? r.scored.metrics[m] - base.scored.metrics[m] : null]));
+    return { name: r.name, dir: r.dir, params: Object.fromEntries(params.map((p) => [p, valueAt(r.config, p) ?? null])), epoch: r.scored?.epoch ?? null, metrics, change };
   });
   const best: Record<string, string> = {};
   for (const m of COMPARED_METRICS) {
@@ -174,11 +183,11 @@ export function compareRuns(runs: readonly RunResult[], baselineName?: string, r
   const naming = params.filter((p) => !REPEAT_PATHS.has(p));
   const labelOf = (g: readonly RunResult[]) =>
     naming.length > 0 ? naming.map((p) => `${p.split('.').at(-1)}=${param(valueAt(g[0].config, p) ?? null)}`).join(' ') : g.map((r) => r.name).join(' ');
-  const measured = [...groups.values()].filter((g) => g.length > 1 && g.every((r) => r.best));
+  const measured = [...groups.values()].filter((g) => g.length > 1 && g.every((r) => r.scored));
   const repeats: RepeatGroup[] = measured.map((g) => {
     const mean: Record<string, number> = {};
     const std: Record<string, number> = {};
-    for (const m of COMPARED_METRICS) ({ mean: mean[m], std: std[m] } = meanAndStd(g.map((r) => r.best!.metrics[m])));
+    for (const m of COMPARED_METRICS) ({ mean: mean[m], std: std[m] } = meanAndStd(g.map((r) => r.scored!.metrics[m])));
     return { label: labelOf(g), runs: g.map((r) => r.name), mean, std };
   });
   const baseGroup = measured.find((g) => g.includes(base));
@@ -198,7 +207,7 @@ export function compareRuns(runs: readonly RunResult[], baselineName?: string, r
     const key = canonicalJson(where);
     machines.set(key, { ...where, runs: [...(machines.get(key)?.runs ?? []), r.name] });
   }
-  return { baseline: base.name, params, metrics: [...COMPARED_METRICS], runs: rows, best, repeats, paired, machines: [...machines.values()] };
+  return { baseline: base.name, at: runs.find((r) => r.scored)?.scored!.at ?? 'best', params, metrics: [...COMPARED_METRICS], runs: rows, best, repeats, paired, machines: [...machines.values()] };
 }
 
 /** `group` against `against`, on the runs of the seeds and folds both hold (none when fewer than two pairs, or a key repeats) */
@@ -210,7 +219,7 @@ function pairedChange(group: readonly RunResult[], against: readonly RunResult[]
   if (pairs.length < 2) return [];
   const change: Record<string, { mean: number; std: number; min: number; max: number; better: number }> = {};
   for (const m of COMPARED_METRICS) {
-    const d = pairs.map(([a, b]) => a.best!.metrics[m] - b.best!.metrics[m]);
+    const d = pairs.map(([a, b]) => a.scored!.metrics[m] - b.scored!.metrics[m]);
     const sign = lowerIsBetter(m) ? -1 : 1;
     change[m] = { ...meanAndStd(d), min: Math.min(...d), max: Math.max(...d), better: d.filter((x) => sign * x > 0).length };
   }
@@ -223,14 +232,14 @@ const shortMetric = shortMonitorName;
 const param = (v: unknown): string => (typeof v === 'object' && v !== null ? canonicalJson(v) : String(v));
 
 /**
- * Two runs, old and new: the best epoch and each metric with old, new and
+ * Two runs, old and new: the scored epoch and each metric with old, new and
  * change columns, after one row per differing parameter when `params`.
  */
 export function metricDeltas(c: Comparison, params: boolean): Table {
   const [a, b] = c.runs;
   const rows = [
     ...(params ? c.params.map((p) => [p, param(a.params[p]), param(b.params[p]), '']) : []),
-    ['best epoch', String(a.best_epoch ?? '—'), String(b.best_epoch ?? '—'), ''],
+    [`${c.at} epoch`, String(a.epoch ?? '—'), String(b.epoch ?? '—'), ''],
     ...c.metrics.map((m) => [shortMetric(m), num(a.metrics[m]), num(b.metrics[m]), a.name === c.baseline ? signed(b.change[m]) : signed(a.change[m])]),
   ];
   return { headers: ['', `old (${a.name})`, `new (${b.name})`, 'change'], rows, right: new Set([1, 2, 3]) };
@@ -244,12 +253,12 @@ export function metricDeltas(c: Comparison, params: boolean): Table {
  */
 export function comparisonTables(c: Comparison): Table[] {
   if (c.runs.length === 2) return [metricDeltas(c, true), ...machinesTable(c)];
-  const headers = ['run', ...c.params.map((p) => p.split('.').at(-1)!), 'epoch', ...c.metrics.flatMap((m) => [shortMetric(m), 'Δ'])];
+  const headers = ['run', ...c.params.map((p) => p.split('.').at(-1)!), `${c.at} epoch`, ...c.metrics.flatMap((m) => [shortMetric(m), 'Δ'])];
   const right = new Set(headers.map((_, i) => i).filter((i) => i > c.params.length));
   const rows = c.runs.map((r) => [
     r.name === c.baseline ? `${r.name} (baseline)` : r.name,
     ...c.params.map((p) => param(r.params[p])),
-    String(r.best_epoch ?? '—'),
+    String(r.epoch ?? '—'),
     ...c.metrics.flatMap((m) => [num(r.metrics[m]) + (c.best[m] === r.name ? '*' : ''), r.name === c.baseline ? '' : signed(r.change[m])]),
   ]);
   const tables: Table[] = [{ headers, rows, right }];
@@ -297,9 +306,9 @@ const PANELS_PER_RUN = 3;
 
 /** What `r2u compare --html` draws: the same tables, each run's curves, and the best runs' panels (as data: URIs). */
 export async function comparisonPageData(c: Comparison, runs: readonly RunResult[], title: string): Promise<ComparisonPageData> {
-  const monitor = runs.find((r) => r.best)?.best!.monitor ?? 'val_loss';
+  const monitor = runs.find((r) => r.scored)?.scored!.monitor ?? 'val_loss';
   const value = (r: RunResult): number | null => {
-    const v = r.best && r.history.find((h) => h.epoch === r.best!.epoch)?.[monitor];
+    const v = r.scored && r.history.find((h) => h.epoch === r.scored!.epoch)?.[monitor];
     return typeof v === 'number' && Number.isFinite(v) ? v : null;
   };
   const sign = lowerIsBetter(monitor) ? -1 : 1;

@@ -149,4 +149,17 @@ describe('r2u command line', () => {
     expect(bad.err).toMatch(/--adopt-if:1:6: error\[unknown-value\]: unknown metric 'dise'[\s\S]*did you mean `dice`/);
     expect(bad.out).toBe('');
   });
+
+  it('compare --at last: the committed ema folds scored at their last epoch, where the best-epoch verdict was REJECT; a bad --at is a usage error (exit 2)', async () => {
+    const families = ['results/drive-kfold-intensity', 'results/drive-kfold-ema'];
+    expect((await r2u('compare', ...families)).out).toMatch(/^decision: REJECT /m);
+    const last = await r2u('compare', ...families, '--at', 'last');
+    expect(last.code).toBe(0);
+    expect(last.out).toMatch(/^run +fold +ema +last epoch /m);
+    expect(last.out).toMatch(/^dice better in 4 of 5 +2 of 3 +not yet$/m);
+    expect(last.out).toMatch(/^decision: UNDECIDED +3 of 5 pairs in$/m);
+    const bad = await r2u('compare', ...families, '--at', 'lats');
+    expect([bad.code, bad.err.trim(), bad.out]).toEqual([2, "r2u: --at must be one of best, last, not 'lats'", '']);
+  });
 });
+

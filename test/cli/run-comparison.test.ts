@@ -11,8 +11,8 @@ import type { ExperimentConfig } from '../../src/spec/config.js';
 import { DEFAULT_EXPERIMENT } from '../../src/spec/defaults.js';
 
 function run(name: string, change: (c: ExperimentConfig) => ExperimentConfig, dice: number): RunResult {
-  const metrics = Object.fromEntries(COMPARED_METRICS.map((m) => [m, m === 'val_dice' ? dice : 0.5])) as NonNullable<RunResult['best']>['metrics'];
-  return { name, dir: `/runs/${name}`, config: change(DEFAULT_EXPERIMENT), history: [], best: { epoch: 1, monitor: 'val_dice', metrics } };
+  const metrics = Object.fromEntries(COMPARED_METRICS.map((m) => [m, m === 'val_dice' ? dice : 0.5])) as NonNullable<RunResult['scored']>['metrics'];
+  return { name, dir: `/runs/${name}`, config: change(DEFAULT_EXPERIMENT), history: [], scored: { epoch: 1, at: 'best', monitor: 'val_dice', metrics } };
 }
 const fold = (k: number) => (c: ExperimentConfig): ExperimentConfig => ({ ...c, data: { ...c.data, split: { kind: 'kfold', k: 5, fold: k } } });
 const recurrence = (r: 'paper' | 'shared') => (c: ExperimentConfig): ExperimentConfig => ({ ...c, model: { ...c.model, recurrence: r } as ExperimentConfig['model'] });
@@ -78,7 +78,7 @@ describe('compareRuns paired', () => {
   it('a lower loss is better', () => {
     const lossy = (name: string, k: number, r: 'paper' | 'shared', loss: number): RunResult => {
       const base = run(name, (x) => recurrence(r)(fold(k)(x)), 0.8);
-      return { ...base, best: { ...base.best!, metrics: { ...base.best!.metrics, val_loss: loss } } };
+      return { ...base, scored: { ...base.scored!, metrics: { ...base.scored!.metrics, val_loss: loss } } };
     };
     const c = compareRuns([lossy('a0', 0, 'paper', 0.4), lossy('a1', 1, 'paper', 0.4), lossy('b0', 0, 'shared', 0.3), lossy('b1', 1, 'shared', 0.5)]);
     expect(c.paired[0].change.val_loss.better).toBe(1);
@@ -168,6 +168,24 @@ describe('loadRuns', () => {
       expect(both.map((r) => r.name)).toEqual(['kfold-a/fold=0', 'kfold-a/fold=1', 'kfold-b/fold=0', 'kfold-b/fold=1']);
     } finally {
       rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('scores each run at its best epoch by its monitor, or at its last with at = last, and the tables say which', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'r2u-at-'));
+    try {
+      const early = { ...DEFAULT_EXPERIMENT, train: { ...DEFAULT_EXPERIMENT.train, early_stop: { monitor: 'val_dice' as const, patience: 5 } } };
+      writeFileSync(path.join(dir, 'spec.json'), JSON.stringify(early));
+      const epochs = [0.78, 0.81, 0.79].map((d, i) => JSON.stringify({ epoch: i + 1, val_loss: 0.4 - i / 100, val_dice: d }));
+      writeFileSync(path.join(dir, 'metrics.jsonl'), epochs.join('\n') + '\n');
+      const [best] = await loadRuns([dir]);
+      const [last] = await loadRuns([dir], 'last');
+      expect([best.scored!.epoch, best.scored!.metrics.val_dice, best.scored!.at]).toEqual([2, 0.81, 'best']);
+      expect([last.scored!.epoch, last.scored!.metrics.val_dice, last.scored!.at]).toEqual([3, 0.79, 'last']);
+      const table = comparisonTables(compareRuns([last, { ...last, name: 'again' }]))[0];
+      expect(table.rows[0]).toEqual(['last epoch', '3', '3', '']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

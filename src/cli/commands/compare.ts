@@ -1,13 +1,13 @@
-// `r2u compare RUN_OR_SWEEP… [--baseline RUN] [--format text|md|json|csv]`:
-// the parameters that differ and the best-epoch metrics, with changes against
-// the baseline (the first run unless --baseline names another).
+// `r2u compare RUN_OR_SWEEP… [--baseline RUN] [--at best|last] [--format text|md|json|csv]`:
+// the parameters that differ and the metrics of each run's best (or last)
+// epoch, with changes against the baseline (the first run unless --baseline names another).
 import type { Command } from 'commander';
 import { EXIT } from '../exit-codes.js';
 import { UsageError } from '../flags.js';
 import { writeFile } from 'node:fs/promises';
 import { parseAdoptionRule } from '../../compiler/index.js';
 import { exitCodeFor, printDiagnostics } from '../print-diagnostics.js';
-import { compareRuns, comparisonPageData, comparisonTables, loadRuns, type StatedRule } from '../run-comparison.js';
+import { compareRuns, comparisonPageData, comparisonTables, EPOCH_CHOICES, loadRuns, type EpochChoice, type StatedRule } from '../run-comparison.js';
 import { renderTable, type TableFormat } from '../table.js';
 
 const FORMATS = ['text', 'md', 'json', 'csv'] as const;
@@ -15,18 +15,20 @@ const FORMATS = ['text', 'md', 'json', 'csv'] as const;
 export function registerCompare(program: Command): void {
   program
     .command('compare')
-    .description('compare runs (or every finished trial of a sweep folder): differing parameters, best-epoch metrics, changes against a baseline')
+    .description('compare runs (or every finished trial of a sweep folder): differing parameters, best-epoch (or last-epoch) metrics, changes against a baseline')
     .argument('<runs...>', 'run folders or sweep folders')
     .option('--baseline <run>', 'the run the changes are measured against (a name or folder; default the first)')
+    .option('--at <epoch>', 'score each run at its best epoch by its monitor (its best checkpoint) or at its last epoch (chosen by nothing, so not optimistic)', 'best')
     .option('--format <format>', `${FORMATS.join(', ')}`, 'text')
     .option('--md', 'short for --format md (a pull-request comment)')
     .option('--json', 'short for --format json')
     .option('--adopt-if <rule>', 'judge the paired comparison by this rule instead of the one the family states (adopt if …), e.g. "mean dice above 0, dice better in 4 of 5"')
     .option('--html <file>', 'also write one self-contained page (works offline): the tables, validation curves per run, parallel coordinates of the differing parameters against the monitored metric, and the best runs\' panels')
-    .action(async (paths: string[], opts: { baseline?: string; format: string; md?: boolean; json?: boolean; html?: string; adoptIf?: string }) => {
+    .action(async (paths: string[], opts: { baseline?: string; at: string; format: string; md?: boolean; json?: boolean; html?: string; adoptIf?: string }) => {
       if (opts.md) opts.format = 'md';
       if (opts.json) opts.format = 'json';
       if (!(FORMATS as readonly string[]).includes(opts.format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not '${opts.format}'`);
+      if (!(EPOCH_CHOICES as readonly string[]).includes(opts.at)) throw new UsageError(`--at must be one of ${EPOCH_CHOICES.join(', ')}, not '${opts.at}'`);
       let rule: StatedRule | undefined;
       if (opts.adoptIf !== undefined) {
         const read = parseAdoptionRule(opts.adoptIf, '--adopt-if');
@@ -34,7 +36,7 @@ export function registerCompare(program: Command): void {
         if (!read.rule) return void (process.exitCode = exitCodeFor(read.diagnostics));
         rule = { rule: read.rule, from: '--adopt-if' };
       }
-      const runs = await loadRuns(paths);
+      const runs = await loadRuns(paths, opts.at as EpochChoice);
       const comparison = compareRuns(runs, opts.baseline, rule);
       if (opts.html !== undefined) {
         const { comparisonPageHtml } = await import('../../web/compare-page.js');

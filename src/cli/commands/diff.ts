@@ -86,12 +86,12 @@ async function diffRuns(a: string, b: string, format: DiffFormat): Promise<numbe
   const comparison = compareRuns(runs, runs[0].dir);
   const [old, now] = comparison.runs;
   const metrics = comparison.metrics.map((m) => ({ metric: m, old: old.metrics[m], new: now.metrics[m], change: now.change[m] }));
-  const sameMetrics = old.best_epoch === now.best_epoch && metrics.every((m) => m.old === m.new);
+  const sameMetrics = old.epoch === now.epoch && metrics.every((m) => m.old === m.new);
   const differs = changes.length > 0 || !sameMetrics;
   const deltas = metricDeltas(comparison, false);
   if (format === 'json') {
-    const monitor = (i: number) => runs[i].best?.monitor ?? null;
-    process.stdout.write(JSON.stringify({ a, b, equal: !differs, changes, monitor: { old: monitor(0), new: monitor(1) }, best_epoch: { old: old.best_epoch, new: now.best_epoch }, metrics }, null, 2) + '\n');
+    const monitor = (i: number) => runs[i].scored?.monitor ?? null;
+    process.stdout.write(JSON.stringify({ a, b, equal: !differs, changes, monitor: { old: monitor(0), new: monitor(1) }, best_epoch: { old: old.epoch, new: now.epoch }, metrics }, null, 2) + '\n');
   } else if (format === 'md') {
     const parts = [...(changes.length ? ['**Experiment**', renderTable(changesTable(changes), 'md')] : ['The experiments are the same.']), '**Best epoch**', renderTable(deltas, 'md')];
     process.stdout.write(parts.join('\n\n') + '\n');
