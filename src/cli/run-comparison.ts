@@ -3,9 +3,11 @@
 // the metrics are those of each run's best epoch by its monitored quantity
 // (early stopping's monitor, else the validation loss, as training chooses its
 // best checkpoint), or of its last epoch (`--at last`: the best of ten noisy
-// epochs is an optimistic estimate, the last one is chosen by nothing); repeats (runs differing only in their seed or k-fold fold) are summarised as mean ± std,
-// and two groups of repeats that share their seeds and folds are compared pair by pair (a paired comparison:
-// the fold-to-fold spread, which is mostly the images', cancels).
+// epochs is an optimistic estimate, the last one is chosen by nothing);
+// repeats (runs differing only in their seed or k-fold fold) are summarised as
+// mean ± std, and two groups of repeats that share their seeds and folds are
+// compared pair by pair (a paired comparison: the fold-to-fold spread, which is
+// mostly the images', cancels).
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
