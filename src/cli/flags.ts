@@ -1,6 +1,6 @@
 // Parsers of command-line flags shared by the subcommands, and the error a
 // misused flag raises (printed without a stack trace, exit 2).
-import { BACKENDS, isValueOf, valuesOf, type BackendName } from '../spec/vocabulary.js';
+import { BACKENDS, valuesOf, type BackendName } from '../spec/vocabulary.js';
 
 /** A mistake in how the command was called: printed without a stack trace, exit 2. */
 export class UsageError extends Error {}
@@ -21,8 +21,13 @@ export const BACKEND_HELP = `TensorFlow.js backend: ${valuesOf(BACKENDS).join(',
 /** `--backend` of the commands without a spec (eval, predict); with a spec it is `--set runtime.backend`. */
 export function parseBackend(value: string | undefined): BackendName | undefined {
   if (value === undefined) return undefined;
-  if (!isValueOf(BACKENDS, value)) throw new UsageError(`--backend must be one of ${valuesOf(BACKENDS).join(', ')}, not '${value}'`);
-  return value;
+  return parseChoice('--backend', value, valuesOf(BACKENDS));
+}
+
+/** A flag that takes one of a few values, e.g. `--format`; `choices` in the order the message lists them. */
+export function parseChoice<C extends string>(flag: string, value: string, choices: readonly C[]): C {
+  if (!(choices as readonly string[]).includes(value)) throw new UsageError(`${flag} must be one of ${choices.join(', ')}, not '${value}'`);
+  return value as C;
 }
 
 /** An integer flag of at least `min`. */

@@ -162,4 +162,3 @@ describe('r2u command line', () => {
     expect([bad.code, bad.err.trim(), bad.out]).toEqual([2, "r2u: --at must be one of best, last, not 'lats'", '']);
   });
 });
-

@@ -3,12 +3,12 @@
 // epoch, with changes against the baseline (the first run unless --baseline names another).
 import type { Command } from 'commander';
 import { EXIT } from '../exit-codes.js';
-import { UsageError } from '../flags.js';
+import { parseChoice, UsageError } from '../flags.js';
 import { writeFile } from 'node:fs/promises';
 import { parseAdoptionRule } from '../../compiler/index.js';
 import { exitCodeFor, printDiagnostics } from '../print-diagnostics.js';
-import { compareRuns, comparisonPageData, comparisonTables, EPOCH_CHOICES, loadRuns, type EpochChoice, type StatedRule } from '../run-comparison.js';
-import { renderTable, type TableFormat } from '../table.js';
+import { compareRuns, comparisonPageData, comparisonTables, EPOCH_CHOICES, loadRuns, type StatedRule } from '../run-comparison.js';
+import { renderTable } from '../table.js';
 
 const FORMATS = ['text', 'md', 'json', 'csv'] as const;
 
@@ -27,8 +27,8 @@ export function registerCompare(program: Command): void {
     .action(async (paths: string[], opts: { baseline?: string; at: string; format: string; md?: boolean; json?: boolean; html?: string; adoptIf?: string }) => {
       if (opts.md) opts.format = 'md';
       if (opts.json) opts.format = 'json';
-      if (!(FORMATS as readonly string[]).includes(opts.format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not '${opts.format}'`);
-      if (!(EPOCH_CHOICES as readonly string[]).includes(opts.at)) throw new UsageError(`--at must be one of ${EPOCH_CHOICES.join(', ')}, not '${opts.at}'`);
+      const format = parseChoice('--format', opts.format, FORMATS);
+      const at = parseChoice('--at', opts.at, EPOCH_CHOICES);
       let rule: StatedRule | undefined;
       if (opts.adoptIf !== undefined) {
         const read = parseAdoptionRule(opts.adoptIf, '--adopt-if');
@@ -36,7 +36,7 @@ export function registerCompare(program: Command): void {
         if (!read.rule) return void (process.exitCode = exitCodeFor(read.diagnostics));
         rule = { rule: read.rule, from: '--adopt-if' };
       }
-      const runs = await loadRuns(paths, opts.at as EpochChoice);
+      const runs = await loadRuns(paths, at);
       const comparison = compareRuns(runs, opts.baseline, rule);
       if (opts.html !== undefined) {
         const { comparisonPageHtml } = await import('../../web/compare-page.js');
@@ -46,8 +46,8 @@ export function registerCompare(program: Command): void {
         });
         process.stderr.write(`compare: wrote ${opts.html} (${comparison.runs.length} runs, ${Math.round(html.length / 1024)} KiB)\n`);
       }
-      if (opts.format === 'json') process.stdout.write(JSON.stringify(comparison, null, 2) + '\n');
-      else process.stdout.write(comparisonTables(comparison).map((t) => renderTable(t, opts.format as TableFormat)).join('\n\n') + '\n');
+      if (format === 'json') process.stdout.write(JSON.stringify(comparison, null, 2) + '\n');
+      else process.stdout.write(comparisonTables(comparison).map((t) => renderTable(t, format)).join('\n\n') + '\n');
       process.exitCode = EXIT.ok;
     });
 }

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { loadExperimentSync } from '../../compiler/index.js';
 import { diffConfigs, formatChanges, showValue, type Change } from '../../compiler/diff.js';
 import { EXIT } from '../exit-codes.js';
-import { UsageError } from '../flags.js';
+import { parseChoice, UsageError } from '../flags.js';
 import { printDiagnostics } from '../print-diagnostics.js';
 import { compareRuns, loadRuns, metricDeltas } from '../run-comparison.js';
 import { FAMILY_FILE } from '../sweep-family.js';
@@ -25,8 +25,7 @@ export function registerDiff(program: Command): void {
     .argument('<b>', 'the spec or run folder to compare with it')
     .option('--format <format>', FORMATS.join(', '), 'text')
     .action(async (a: string, b: string, opts: { format: string }) => {
-      if (!(FORMATS as readonly string[]).includes(opts.format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not '${opts.format}'`);
-      const format = opts.format as DiffFormat;
+      const format: DiffFormat = parseChoice('--format', opts.format, FORMATS);
       const [runA, runB] = [a, b].map(folderKind);
       if (runA !== runB) {
         const [run, spec] = runA ? [a, b] : [b, a];
