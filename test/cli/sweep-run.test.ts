@@ -99,7 +99,7 @@ describe('r2u sweep run (local) and r2u compare', () => {
     expect(bad.err).toMatch(/neither a run folder \(spec\.json\) nor a sweep folder/);
   }, 600_000);
 
-  it('--baseline judges the family by its rule after each trial and starts no trial once it rejects', async () => {
+  it('--baseline judges the family by its rule after each trial and starts no trial once it rejects; --first orders the trials', async () => {
     const judged = join(dir, 'judged.r2u');
     await writeFile(
       judged,
@@ -110,11 +110,16 @@ describe('r2u sweep run (local) and r2u compare', () => {
     // the stride matters only to sliding windows: the same figures, so no pair is better, and
     // with two pairs in (the fewest r2u compare pairs) the rule has failed
     const out = join(dir, 'judged-candidate');
-    const run = await r2u('sweep', 'run', judged, '--set', 'eval.stride=8x8', '--out', out, '--baseline', base);
+    const unknown = await r2u('sweep', 'run', judged, '--out', out, '--first', 'seed=9');
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/--first seed=9: the plan has no such trial; its trials are seed=1, seed=2, seed=3/);
+    // the last trials first, by number and by name: the rule rejects before the first trial starts
+    const run = await r2u('sweep', 'run', judged, '--set', 'eval.stride=8x8', '--out', out, '--baseline', base, '--first', '3', '--first', 'seed=2');
     expect(run.err).not.toMatch(/\n\s+at /);
     expect(run.code).toBe(0);
     expect(run.out).toMatch(/verdict against .*judged-base \(adopt if dice better in 3 of 3\): REJECT, 'dice better in 3 of 3' fails: 0 of 2 \(with 2 of 3 pairs in/);
-    expect(run.out).not.toMatch(/trial 3\/3 .*training/);
+    expect(run.out).toMatch(/trial 3\/3 seed=3: training[\s\S]*trial 2\/3 seed=2: training/);
+    expect(run.out).not.toMatch(/trial 1\/3 .*training/);
     expect(run.out).toMatch(/2 of 3 trials finished/);
     expect(run.out).toMatch(/the rule rejects the family, so 1 trial was not started/);
     // a re-run judges before it starts anything

@@ -1,9 +1,10 @@
 // `r2u sweep plan SPEC`: the trials a spec's `sweep { … }` states, without training.
-// `r2u sweep run SPEC [--out DIR] [--parallel N] [--retry-failed] [--baseline FAMILY] [--queue redis://…]`:
+// `r2u sweep run SPEC [--out DIR] [--parallel N] [--retry-failed] [--baseline FAMILY] [--first TRIAL]… [--queue redis://…]`:
 // trains every trial into one family folder (sweep-family.ts), locally or by
 // enqueueing them for `r2u worker`; finished trials are skipped on a re-run.
 // With --baseline, the spec's `adopt if …` judges the family after each trial,
-// and no trial starts once the rule has rejected it.
+// and no trial starts once the rule has rejected it; --first trains the named
+// trials before the others (the hard folds, say, so that the rule can reject early).
 // `r2u sweep status SPEC|DIR [--out DIR] [--queue redis://…]`: each trial's state.
 // `r2u sweep export DIR DEST`: the family's records, small enough to commit (results/).
 import type { Command } from 'commander';
@@ -29,6 +30,7 @@ interface RunFlags {
   readonly parallel: string;
   readonly retryFailed?: boolean;
   readonly baseline?: string;
+  readonly first: string[];
   readonly queue?: string;
   readonly attempts: string;
   readonly backoff: string;
@@ -65,6 +67,7 @@ export function registerSweep(program: Command): void {
     .option('--parallel <n>', 'trials trained at once on this machine', '1')
     .option('--retry-failed', 'train failed trials again (an invalid trial is never retried)')
     .option('--baseline <family>', "judge the family by the spec's `adopt if …` against this family (folder or results/ records) after each trial; no trial starts once the rule rejects")
+    .option('--first <trial>', 'train this trial (its name, e.g. fold=4, or its number) before the others; repeatable, in order', collect, [])
     .option('--queue <url>', 'enqueue the trials on BullMQ at redis://HOST:PORT for `r2u worker` instead of training here')
     .option('--attempts <n>', 'with --queue: attempts of a failing trial', String(DEFAULT_TUNING.attempts))
     .option('--backoff <ms>', 'with --queue: delay before the first retry, doubled each time', String(DEFAULT_TUNING.backoffMs))
@@ -76,6 +79,8 @@ export function registerSweep(program: Command): void {
       const out = familyFolder(plan, flags.out);
       const trials = plan.trials.map(entryOf);
       if (flags.baseline !== undefined) await checkBaseline(flags.baseline, plan, flags.queue);
+      if (flags.first.length > 0 && flags.queue !== undefined) throw new UsageError('--first orders the trials trained here; a queue hands them to whichever worker asks first');
+      const order = trainingOrder(trials, flags.first);
       await writeFamily(out, resolve(spec), sets, { varying: plan.varying, adopt: plan.adopt, trials });
       if (flags.queue !== undefined) {
         const { enqueueFamily } = await import('../trial-queue.js');
@@ -85,7 +90,7 @@ export function registerSweep(program: Command): void {
         process.exitCode = EXIT.ok;
         return;
       }
-      process.exitCode = await runLocally(out, resolve(spec), sets, { varying: plan.varying, adopt: plan.adopt, trials }, { parallel, retryFailed: flags.retryFailed === true, baseline: flags.baseline });
+      process.exitCode = await runLocally(out, resolve(spec), sets, { varying: plan.varying, adopt: plan.adopt, trials }, { parallel, retryFailed: flags.retryFailed === true, baseline: flags.baseline, order });
     });
   sweep
     .command('status')
@@ -146,6 +151,16 @@ function planTable(varying: readonly string[], trials: readonly TrialEntry[]): T
   };
 }
 
+/** The plan's trials with those --first names (by name or number) moved to the front, in the order named. */
+export function trainingOrder(trials: readonly TrialEntry[], first: readonly string[]): TrialEntry[] {
+  const named = first.map((name) => {
+    const trial = trials.find((t) => t.alias === name || String(t.index) === name);
+    if (trial === undefined) throw new UsageError(`--first ${name}: the plan has no such trial; its trials are ${trials.map((t) => t.alias).join(', ')}`);
+    return trial;
+  });
+  return [...new Set([...named, ...trials])];
+}
+
 /** What --baseline needs, checked before any trial trains: a rule to judge by, local training, and a baseline with finished runs. */
 async function checkBaseline(baseline: string, plan: SweepPlan, queue: string | undefined): Promise<void> {
   if (plan.adopt === undefined) throw new UsageError(`--baseline ${baseline}: the spec's sweep states no 'adopt if …' rule to judge the family by`);
@@ -173,6 +188,8 @@ interface LocalOptions {
   readonly retryFailed: boolean;
   /** the family the rule judges against after each trial */
   readonly baseline?: string;
+  /** the order to train them in: the plan's, or --first's */
+  readonly order: readonly TrialEntry[];
 }
 
 /**
@@ -182,9 +199,9 @@ interface LocalOptions {
  */
 async function runLocally(out: string, spec: string, sets: readonly string[], plan: Pick<SweepPlan, 'varying' | 'adopt'> & { trials: readonly TrialEntry[] }, opts: LocalOptions): Promise<number> {
   const { trials } = plan;
-  const { parallel, retryFailed, baseline } = opts;
+  const { parallel, retryFailed, baseline, order } = opts;
   const todo: TrialEntry[] = [];
-  for (const t of trials) {
+  for (const t of order) {
     const state = await readState(out, t.alias);
     if (state.status === 'done') process.stdout.write(`skip ${t.alias}: finished\n`);
     else if ((state.status === 'failed' || state.status === 'invalid') && !retryFailed) process.stdout.write(`skip ${t.alias}: failed before (--retry-failed runs it again)\n`);
