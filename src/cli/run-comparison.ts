@@ -20,7 +20,7 @@ import { monitorOfShortName, shortMonitorName } from '../spec/vocabulary.js';
 import type { ComparisonPageData } from '../web/compare-page.js';
 import { judge, type Verdict } from './adoption-verdict.js';
 import { UsageError } from './flags.js';
-import { FAMILY_FILE, readFamily, trialDir } from './sweep-family.js';
+import { FAMILY_FILE, readFamily, readState, trialDir } from './sweep-family.js';
 import { signedFixed, type Table } from './table.js';
 
 /** The figures compared, in this order; the loss is better lower, the rest higher. */
@@ -42,6 +42,11 @@ export interface RunResult {
   readonly name: string;
   readonly dir: string;
   readonly config: ExperimentConfig;
+  /**
+   * false for a sweep's trial that has not finished (training, or stopped
+   * part-way): shown with its epochs so far, but left out of means and pairs
+   */
+  readonly finished: boolean;
   /** every finished epoch's record (metrics.jsonl), in order */
   readonly history: ReadonlyArray<Readonly<Record<string, number>>>;
   /** where it trained: run.json's machine line and backend.json's description (undefined when not recorded) */
@@ -55,7 +60,7 @@ export interface RunResult {
 
 /**
  * The runs named by the arguments: run folders, or family folders (each
- * finished trial). When two families hold trials of the same names (fold=0 …
+ * trial that has begun; `finished` tells those that are done). When two families hold trials of the same names (fold=0 …
  * fold=4 of two k-fold sweeps), each run is named by the argument it came
  * from: `family/alias`, or the run folder's path.
  */
@@ -68,9 +73,10 @@ export async function loadRuns(paths: readonly string[], at: EpochChoice = 'best
       const adopt = family.adopt && { rule: family.adopt, from: join(basename(path), FAMILY_FILE) };
       for (const t of family.trials) {
         const dir = trialDir(path, t.alias);
-        if (existsSync(join(dir, 'spec.json'))) loaded.push({ run: { ...(await loadRun(dir, t.alias, at)), ...(adopt && { adopt }) }, family: basename(path) });
+        const finished = (await readState(path, t.alias)).status === 'done';
+        if (existsSync(join(dir, 'spec.json'))) loaded.push({ run: { ...(await loadRun(dir, t.alias, at, finished)), ...(adopt && { adopt }) }, family: basename(path) });
       }
-    } else if (existsSync(join(path, 'spec.json'))) loaded.push({ run: await loadRun(path, basename(path), at) });
+    } else if (existsSync(join(path, 'spec.json'))) loaded.push({ run: await loadRun(path, basename(path), at, true) });
     else throw new UsageError(`${path} is neither a run folder (spec.json) nor a sweep folder (${FAMILY_FILE})`);
   }
   if (loaded.length === 0) throw new UsageError('no finished runs to compare');
@@ -92,7 +98,7 @@ function repeatKey(config: ExperimentConfig): string {
 /** the configuration paths repeatKey reads: they vary within a group, so they do not name one */
 const REPEAT_PATHS = new Set(['seed', 'data.split.fold']);
 
-async function loadRun(dir: string, name: string, at: EpochChoice): Promise<RunResult> {
+async function loadRun(dir: string, name: string, at: EpochChoice, finished: boolean): Promise<RunResult> {
   const config = withNewerDefaults(JSON.parse(await readFile(join(dir, 'spec.json'), 'utf8')) as ExperimentConfig);
   const text = await readFile(join(dir, 'metrics.jsonl'), 'utf8').catch(() => '');
   const records = text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, number>);
@@ -105,9 +111,9 @@ async function loadRun(dir: string, name: string, at: EpochChoice): Promise<RunR
     return typeof value === 'string' ? value : undefined;
   };
   const where = { machine: await field('run.json', 'machine'), backend: await field('backend.json', 'description') };
-  if (!scored) return { name, dir, config, history: records, ...where };
+  if (!scored) return { name, dir, config, finished, history: records, ...where };
   const metrics = Object.fromEntries(COMPARED_METRICS.map((m) => [m, scored[m]])) as Record<Metric, number>;
-  return { name, dir, config, history: records, ...where, scored: { epoch: scored.epoch, at, monitor, metrics } };
+  return { name, dir, config, finished, history: records, ...where, scored: { epoch: scored.epoch, at, monitor, metrics } };
 }
 
 export interface Comparison {
@@ -121,6 +127,8 @@ export interface Comparison {
     readonly name: string;
     readonly dir: string;
     readonly params: Readonly<Record<string, unknown>>;
+    /** false for a sweep's trial still training or stopped part-way: not in `repeats` or `paired` */
+    readonly finished: boolean;
     /** the scored epoch */
     readonly epoch: number | null;
     readonly metrics: Readonly<Record<string, number | null>>;
@@ -169,7 +177,7 @@ export function compareRuns(runs: readonly RunResult[], baselineName?: string, r
   const rows = runs.map((r) => {
     const metrics = Object.fromEntries(COMPARED_METRICS.map((m) => [m, r.scored?.metrics[m] ?? null]));
     const change = Object.fromEntries(COMPARED_METRICS.map((m) => [m, r.scored && base.scored ? r.scored.metrics[m] - base.scored.metrics[m] : null]));
-    return { name: r.name, dir: r.dir, params: Object.fromEntries(params.map((p) => [p, valueAt(r.config, p) ?? null])), epoch: r.scored?.epoch ?? null, metrics, change };
+    return { name: r.name, dir: r.dir, params: Object.fromEntries(params.map((p) => [p, valueAt(r.config, p) ?? null])), finished: r.finished, epoch: r.scored?.epoch ?? null, metrics, change };
   });
   const best: Record<string, string> = {};
   for (const m of COMPARED_METRICS) {
@@ -177,8 +185,9 @@ export function compareRuns(runs: readonly RunResult[], baselineName?: string, r
     const top = rows.filter((r) => r.metrics[m] !== null).sort((a, b) => sign * (b.metrics[m]! - a.metrics[m]!))[0];
     if (top) best[m] = top.name;
   }
+  // an unfinished trial's best so far is not its result: means and pairs take finished runs only
   const groups = new Map<string, RunResult[]>();
-  for (const r of runs) {
+  for (const r of runs.filter((run) => run.finished)) {
     const key = canonicalJson(repeatOf(r.config));
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
@@ -244,7 +253,8 @@ export function metricDeltas(c: Comparison, params: boolean): Table {
     [`${c.at} epoch`, String(a.epoch ?? '—'), String(b.epoch ?? '—'), ''],
     ...c.metrics.map((m) => [shortMetric(m), num(a.metrics[m]), num(b.metrics[m]), a.name === c.baseline ? signed(b.change[m]) : signed(a.change[m])]),
   ];
-  return { headers: ['', `old (${a.name})`, `new (${b.name})`, 'change'], rows, right: new Set([1, 2, 3]) };
+  const shown = (r: Comparison['runs'][number]) => `${r.name}${r.finished ? '' : ', unfinished'}`;
+  return { headers: ['', `old (${shown(a)})`, `new (${shown(b)})`, 'change'], rows, right: new Set([1, 2, 3]) };
 }
 
 /**
@@ -258,7 +268,7 @@ export function comparisonTables(c: Comparison): Table[] {
   const headers = ['run', ...c.params.map((p) => p.split('.').at(-1)!), `${c.at} epoch`, ...c.metrics.flatMap((m) => [shortMetric(m), 'Δ'])];
   const right = new Set(headers.map((_, i) => i).filter((i) => i > c.params.length));
   const rows = c.runs.map((r) => [
-    r.name === c.baseline ? `${r.name} (baseline)` : r.name,
+    `${r.name}${r.name === c.baseline ? ' (baseline)' : ''}${r.finished ? '' : ' (unfinished)'}`,
     ...c.params.map((p) => param(r.params[p])),
     String(r.epoch ?? '—'),
     ...c.metrics.flatMap((m) => [num(r.metrics[m]) + (c.best[m] === r.name ? '*' : ''), r.name === c.baseline ? '' : signed(r.change[m])]),

@@ -12,7 +12,7 @@ import { DEFAULT_EXPERIMENT } from '../../src/spec/defaults.js';
 
 function run(name: string, change: (c: ExperimentConfig) => ExperimentConfig, dice: number): RunResult {
   const metrics = Object.fromEntries(COMPARED_METRICS.map((m) => [m, m === 'val_dice' ? dice : 0.5])) as NonNullable<RunResult['scored']>['metrics'];
-  return { name, dir: `/runs/${name}`, config: change(DEFAULT_EXPERIMENT), history: [], scored: { epoch: 1, at: 'best', monitor: 'val_dice', metrics } };
+  return { name, dir: `/runs/${name}`, config: change(DEFAULT_EXPERIMENT), finished: true, history: [], scored: { epoch: 1, at: 'best', monitor: 'val_dice', metrics } };
 }
 const fold = (k: number) => (c: ExperimentConfig): ExperimentConfig => ({ ...c, data: { ...c.data, split: { kind: 'kfold', k: 5, fold: k } } });
 const recurrence = (r: 'paper' | 'shared') => (c: ExperimentConfig): ExperimentConfig => ({ ...c, model: { ...c.model, recurrence: r } as ExperimentConfig['model'] });
@@ -123,7 +123,8 @@ describe('adoption rule', () => {
   it("judges by the candidate family's rule, recorded in its sweep.json, unless --adopt-if gives one", async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'r2u-adopt-'));
     try {
-      const write = (name: string, recurrenceOf: 'paper' | 'shared', dice: number[], adopt?: string) => {
+      // a trial is finished once its done.json is written; `unfinished` trials have epochs but none
+      const write = (name: string, recurrenceOf: 'paper' | 'shared', dice: number[], adopt?: string, unfinished: number[] = []) => {
         const dir = path.join(root, name);
         const trials = dice.map((_, k) => ({ alias: `fold=${k}` }));
         mkdirSync(dir, { recursive: true });
@@ -133,6 +134,7 @@ describe('adoption rule', () => {
           mkdirSync(trial, { recursive: true });
           writeFileSync(path.join(trial, 'spec.json'), JSON.stringify(recurrence(recurrenceOf)(fold(k)(DEFAULT_EXPERIMENT))));
           writeFileSync(path.join(trial, 'metrics.jsonl'), JSON.stringify({ epoch: 1, val_loss: 0.3, val_dice: d, val_auc: 0.97 }) + '\n');
+          if (!unfinished.includes(k)) writeFileSync(path.join(trial, 'done.json'), '{}');
         });
       };
       write('base', 'paper', [0.8, 0.75]);
@@ -141,6 +143,14 @@ describe('adoption rule', () => {
       const own = compareRuns(runs).paired[0].verdict!;
       expect([own.decision, own.from, own.rule]).toEqual(['adopt', path.join('cand', 'sweep.json'), 'mean dice above 0, dice better in 2 of 2']);
       expect(compareRuns(runs, undefined, stated('mean auc above 0')).paired[0].verdict!.decision).toBe('reject');
+
+      // a trial stopped after its first epoch is shown, but its best so far is no result: no pair, no verdict
+      write('stopped', 'shared', [0.7, 0.74], 'dice better in 2 of 2', [0]);
+      const partial = compareRuns(await loadRuns([path.join(root, 'base'), path.join(root, 'stopped')]));
+      expect(partial.runs.map((r) => [r.name, r.finished])).toEqual([['base/fold=0', true], ['base/fold=1', true], ['stopped/fold=0', false], ['stopped/fold=1', true]]);
+      expect(partial.repeats.map((g) => g.runs)).toEqual([['base/fold=0', 'base/fold=1']]);
+      expect(partial.paired).toEqual([]);
+      expect(comparisonTables(partial)[0].rows.map((r) => r[0])).toEqual(['base/fold=0 (baseline)', 'base/fold=1', 'stopped/fold=0 (unfinished)', 'stopped/fold=1']);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -166,7 +166,7 @@ async function checkBaseline(baseline: string, plan: SweepPlan, queue: string | 
   if (plan.adopt === undefined) throw new UsageError(`--baseline ${baseline}: the spec's sweep states no 'adopt if …' rule to judge the family by`);
   if (queue !== undefined) throw new UsageError('--baseline judges trials trained here; with --queue, judge the family with r2u compare BASELINE FAMILY');
   const runs = await loadRuns([baseline]);
-  if (!runs.some((r) => r.scored)) throw new UsageError(`--baseline ${baseline}: no finished run to pair with`);
+  if (!runs.some((r) => r.finished && r.scored)) throw new UsageError(`--baseline ${baseline}: no finished run to pair with`);
 }
 
 /**
