@@ -5,7 +5,7 @@
 //   <out>/trials/<alias>/         the trial's run folder (spec.json, metrics.jsonl, checkpoints/ …)
 //   <out>/trials/<alias>/done.json  written atomically once the trial finished: a trial delivered twice is skipped
 //   <out>/logs/<alias>.log        stdout and stderr of every attempt, appended
-//   <out>/state/<alias>.json      attempts, last exit code and error (one file per trial, so workers never share one)
+//   <out>/state/<alias>.json      attempts, last exit code and error, and while training its host and pid (one file per trial, so workers never share one)
 //
 // `exportFamily` copies the records of a family (the plan, each finished
 // trial's spec, metrics, backend and machine; no checkpoints, logs or images)
@@ -18,17 +18,22 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AdoptionRule, SweepPlan, Trial } from '../compiler/index.js';
 import { EXIT } from './exit-codes.js';
 import { UsageError } from './flags.js';
 
-export type TrialStatus = 'pending' | 'running' | 'done' | 'failed' | 'invalid';
+/** `stopped`: recorded as running, but its process on this machine is gone (killed, or the machine restarted) */
+export type TrialStatus = 'pending' | 'running' | 'stopped' | 'done' | 'failed' | 'invalid';
 
 export interface TrialState {
   readonly status: TrialStatus;
   readonly attempts: number;
+  /** while running: the machine and process id of its `r2u train` */
+  readonly host?: string;
+  readonly pid?: number;
   readonly exitCode?: number;
   /** the last line the trial wrote on stderr when it failed */
   readonly error?: string;
@@ -80,9 +85,22 @@ export async function readState(out: string, alias: string): Promise<TrialState>
     const prior = await readFile(stateFile(out, alias), 'utf8').then((t) => JSON.parse(t) as TrialState).catch(() => ({ attempts: 1 }));
     return { status: 'done', attempts: prior.attempts, exitCode: 0 };
   }
-  return readFile(stateFile(out, alias), 'utf8')
+  const state = await readFile(stateFile(out, alias), 'utf8')
     .then((t) => JSON.parse(t) as TrialState)
     .catch(() => ({ status: 'pending', attempts: 0 }) as TrialState);
+  // a process on another machine (a queue's worker) cannot be asked after
+  const gone = state.status === 'running' && state.pid !== undefined && state.host === hostname() && !isAlive(state.pid);
+  return gone ? { ...state, status: 'stopped' } : state;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists, under another user
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Writes sweep.json from the plan and the trials' current states; refuses a folder that holds another sweep. */
@@ -115,7 +133,10 @@ export async function runTrial(out: string, spec: string, baseSets: readonly str
   await writeJson(stateFile(out, trial.alias), { status: 'running', attempts } satisfies TrialState);
   onStart?.();
   const args = resumable ? ['train', '--resume', dir] : ['train', resolve(spec), ...[...baseSets, ...trial.sets].flatMap((s) => ['--set', s]), '--out', dir];
-  const { code, lastError } = await runLogged(args, trialLog(out, trial.alias));
+  let recorded: Promise<void> = Promise.resolve();
+  const onSpawn = (pid: number) => (recorded = writeJson(stateFile(out, trial.alias), { status: 'running', attempts, host: hostname(), pid } satisfies TrialState));
+  const { code, lastError } = await runLogged(args, trialLog(out, trial.alias), onSpawn);
+  await recorded;
   const state: TrialState =
     code === EXIT.ok
       ? { status: 'done', attempts, exitCode: code }
@@ -126,12 +147,13 @@ export async function runTrial(out: string, spec: string, baseSets: readonly str
 }
 
 /** Runs `r2u ARGS` with stdout and stderr appended to `log`; the exit code and the last line on stderr. */
-function runLogged(args: readonly string[], log: string): Promise<{ code: number; lastError?: string }> {
+function runLogged(args: readonly string[], log: string, onSpawn: (pid: number) => void): Promise<{ code: number; lastError?: string }> {
   return new Promise((done) => {
     void mkdir(dirname(log), { recursive: true }).then(() => {
       const file = createWriteStream(log, { flags: 'a' });
       file.write(`\n# ${new Date().toISOString()} r2u ${args.join(' ')}\n`);
       const child = spawn(process.execPath, [r2uBin(), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      if (child.pid !== undefined) onSpawn(child.pid);
       let lastError: string | undefined;
       child.stdout.pipe(file, { end: false });
       child.stderr.on('data', (chunk: Buffer) => {
