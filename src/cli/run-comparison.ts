@@ -60,9 +60,10 @@ export interface RunResult {
 
 /**
  * The runs named by the arguments: run folders, or family folders (each
- * trial that has begun; `finished` tells those that are done). When two families hold trials of the same names (fold=0 …
- * fold=4 of two k-fold sweeps), each run is named by the argument it came
- * from: `family/alias`, or the run folder's path.
+ * trial that has begun; `finished` tells those that are done). When two
+ * families hold trials of the same names (fold=0 … fold=4 of two k-fold
+ * sweeps), each run is named by the argument it came from: `family/alias`,
+ * or the run folder's path.
  */
 export async function loadRuns(paths: readonly string[], at: EpochChoice = 'best'): Promise<RunResult[]> {
   const loaded: Array<{ run: RunResult; family?: string }> = [];

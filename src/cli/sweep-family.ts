@@ -25,7 +25,7 @@ import type { AdoptionRule, SweepPlan, Trial } from '../compiler/index.js';
 import { EXIT } from './exit-codes.js';
 import { UsageError } from './flags.js';
 
-/** `stopped`: recorded as running, but its process on this machine is gone (killed, or the machine restarted) */
+/** `stopped`: recorded as running, but its process on this machine is gone (killed, say) */
 export type TrialStatus = 'pending' | 'running' | 'stopped' | 'done' | 'failed' | 'invalid';
 
 export interface TrialState {
