@@ -74,8 +74,9 @@ export async function loadRuns(paths: readonly string[], at: EpochChoice = 'best
       const adopt = family.adopt && { rule: family.adopt, from: join(basename(path), FAMILY_FILE) };
       for (const t of family.trials) {
         const dir = trialDir(path, t.alias);
+        if (!existsSync(join(dir, 'spec.json'))) continue;
         const finished = (await readState(path, t.alias)).status === 'done';
-        if (existsSync(join(dir, 'spec.json'))) loaded.push({ run: { ...(await loadRun(dir, t.alias, at, finished)), ...(adopt && { adopt }) }, family: basename(path) });
+        loaded.push({ run: { ...(await loadRun(dir, t.alias, at, finished)), ...(adopt && { adopt }) }, family: basename(path) });
       }
     } else if (existsSync(join(path, 'spec.json'))) loaded.push({ run: await loadRun(path, basename(path), at, true) });
     else throw new UsageError(`${path} is neither a run folder (spec.json) nor a sweep folder (${FAMILY_FILE})`);
