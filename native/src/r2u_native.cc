@@ -174,6 +174,23 @@ ConvPlan &plan(int kind, const Geometry &g, bool bias, int act, float alpha) {
   return ref;
 }
 
+/** x[:, ::sh, ::sw, :] of an NHWC x with g's input shape, into sub (n, oh, ow, ci) */
+void subsampleRows(const float *x, float *sub, const Geometry &g) {
+  for (int64_t b = 0; b < g.n; b++)
+    for (int64_t y = 0; y < g.oh; y++)
+      for (int64_t c = 0; c < g.ow; c++)
+        std::memcpy(sub + ((b * g.oh + y) * g.ow + c) * g.ci, x + ((b * g.ih + y * g.sh) * g.iw + c * g.sw) * g.ci, g.ci * sizeof(float));
+}
+
+/** the inverse: dx (g's input shape) is zero except at the strided positions, which take sub */
+void scatterRows(const float *sub, float *dx, const Geometry &g) {
+  std::memset(dx, 0, static_cast<size_t>(g.n) * g.ih * g.iw * g.ci * sizeof(float));
+  for (int64_t b = 0; b < g.n; b++)
+    for (int64_t y = 0; y < g.oh; y++)
+      for (int64_t c = 0; c < g.ow; c++)
+        std::memcpy(dx + ((b * g.ih + y * g.sh) * g.iw + c * g.sw) * g.ci, sub + ((b * g.oh + y) * g.ow + c) * g.ci, g.ci * sizeof(float));
+}
+
 /**
  * conv(kind, a, b, out, geometry: Int32Array(17), bias | null, activation, alpha)
  *   kind 0: out = act(conv(a = x, b = w) + bias)
@@ -201,6 +218,25 @@ napi_value Conv(napi_env env, napi_callback_info info) {
   if (argc > 7) NAPI_CALL(env, napi_get_value_double(env, argv[7], &alpha));
   Geometry g;
   std::memcpy(&g, gi, sizeof g);
+  // A strided 1x1 convolution is a unit-stride one on every sh-th row and sw-th column of x.
+  // oneDNN 2.6's 1x1 kernels make that subsample themselves ("rtus"), and for NHWC with fewer
+  // input channels than a vector block their backward-weights pass writes past that buffer
+  // (uxlfoundation/oneDNN#6035): heap corruption on AVX-512, wrong weight gradients on AVX2.
+  // So the subsampled x, or the subsampled dx, is made here and oneDNN never sees the stride.
+  std::vector<float> unitStride;
+  void *xOrDx = kind == kBackwardData ? out : a;
+  const bool reduceStride = g.kh == 1 && g.kw == 1 && (g.sh > 1 || g.sw > 1) && g.pt == 0 && g.pl == 0 && g.pb == 0 && g.pr == 0;
+  const Geometry strided = g;
+  if (reduceStride) {
+    g.ih = g.oh, g.iw = g.ow, g.sh = g.sw = 1;
+    unitStride.resize(static_cast<size_t>(g.n) * g.ih * g.iw * g.ci);
+    if (kind == kBackwardData) {
+      out = unitStride.data();
+    } else {
+      subsampleRows(static_cast<const float *>(a), unitStride.data(), strided);
+      a = unitStride.data();
+    }
+  }
   try {
     auto &c = ctx();
     auto &p = plan(kind, g, bias != nullptr, act, static_cast<float>(alpha));
@@ -226,6 +262,7 @@ napi_value Conv(napi_env env, napi_callback_info info) {
       if (p.reorderWeights) p.weightsReorder.execute(c.strm, p.weightsScratch, dw);
     }
     c.strm.wait();
+    if (reduceStride && kind == kBackwardData) scatterRows(unitStride.data(), static_cast<float *>(xOrDx), strided);
   } catch (const dnnl::error &e) {
     napi_throw_error(env, nullptr, (std::string("r2u native conv (oneDNN): ") + e.what()).c_str());
   }
@@ -694,7 +731,7 @@ const char *isaName(dnnl::cpu_isa isa) {
 }
 
 /** the functions this build exports; src/runtime/native/addon.ts refuses a build with another */
-constexpr int kApiVersion = 5;
+constexpr int kApiVersion = 6;  // 6: strided 1x1 convolutions reduced to unit stride here
 
 /** info(): { api, library, version, isa, threads } */
 napi_value Info(napi_env env, napi_callback_info) {

@@ -72,7 +72,7 @@ export interface NativeAddon {
 }
 
 /** kApiVersion of native/src/r2u_native.cc that this file's interface describes */
-const API_VERSION = 5;
+const API_VERSION = 6;
 
 const nativeDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../native');
 const addonFile = path.join(nativeDir, 'build', 'Release', 'r2u_native.node');

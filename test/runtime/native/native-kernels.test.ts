@@ -4,6 +4,7 @@
 // R2U_REQUIRE_SYSTEM=1 (CI) a missing addon fails instead.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_EXPERIMENT } from '../../../src/spec/defaults.js';
 import { initBackend } from '../../../src/runtime/backend.js';
@@ -143,6 +144,24 @@ describe.skipIf(missing !== null)('native kernels agree with the cpu backend', (
         return [up(xt, ft), dx, df];
       });
       expectClose(want, got, 'conv2dTranspose');
+    });
+  }
+
+  // oneDNN 2.6 reduces a strided 1x1 convolution to unit stride in a buffer that its backward-weights
+  // pass overruns for NHWC with fewer input channels than a vector block (uxlfoundation/oneDNN#6035):
+  // glibc aborts on AVX-512, and AVX2 gives wrong weight gradients. The addon reduces the stride itself.
+  for (const isa of [undefined, 'AVX2']) {
+    it(`strided 1x1 convolutions with few input channels, ${isa ?? "the CPU's own"} kernels (oneDNN#6035)`, () => {
+      const child = spawnSync(process.execPath, ['--import', 'tsx', 'test/runtime/fixtures/strided-1x1-conv.ts'], {
+        encoding: 'utf8',
+        timeout: 120_000,
+        env: { ...process.env, DNNL_MAX_CPU_ISA: isa },
+      });
+      expect(child.signal, `the child died: ${child.stderr}`).toBeNull();
+      expect(child.status, child.stderr).toBe(0);
+      const { errors } = JSON.parse(child.stdout) as { errors: number[] };
+      expect(errors.length).toBe(4);
+      errors.forEach((e, i) => expect(e, `case ${i}`).toBeLessThan(1e-5));
     });
   }
 
