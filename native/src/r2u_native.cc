@@ -224,7 +224,7 @@ napi_value Conv(napi_env env, napi_callback_info info) {
   // (uxlfoundation/oneDNN#6035): heap corruption on AVX-512, wrong weight gradients on AVX2.
   // So the subsampled x, or the subsampled dx, is made here and oneDNN never sees the stride.
   std::vector<float> unitStride;
-  void *xOrDx = kind == kBackwardData ? out : a;
+  float *const callersOut = static_cast<float *>(out);
   const bool reduceStride = g.kh == 1 && g.kw == 1 && (g.sh > 1 || g.sw > 1) && g.pt == 0 && g.pl == 0 && g.pb == 0 && g.pr == 0;
   const Geometry strided = g;
   if (reduceStride) {
@@ -262,7 +262,7 @@ napi_value Conv(napi_env env, napi_callback_info info) {
       if (p.reorderWeights) p.weightsReorder.execute(c.strm, p.weightsScratch, dw);
     }
     c.strm.wait();
-    if (reduceStride && kind == kBackwardData) scatterRows(unitStride.data(), static_cast<float *>(xOrDx), strided);
+    if (reduceStride && kind == kBackwardData) scatterRows(unitStride.data(), callersOut, strided);
   } catch (const dnnl::error &e) {
     napi_throw_error(env, nullptr, (std::string("r2u native conv (oneDNN): ") + e.what()).c_str());
   }
