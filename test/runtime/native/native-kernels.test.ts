@@ -14,6 +14,7 @@ import { loadNativeAddon } from '../../../src/runtime/native/addon.js';
 import { BatchNormalization, FollowingReLU } from '../../../src/runtime/model/batch-norm.js';
 import { batchNormTraining, hasFusedBatchNorm } from '../../../src/runtime/kernels/batch-norm-training.js';
 import { relError } from '../rel-error.js';
+import { onBackends } from './on-backends.js';
 
 const addon = loadNativeAddon();
 const missing = typeof addon === 'string' ? addon : null;
@@ -34,19 +35,6 @@ function lcg(seed: number): () => number {
   };
 }
 const data = (size: number, rnd: () => number) => Float32Array.from({ length: size }, () => rnd() - 0.5);
-
-async function onBackends(f: () => tf.Tensor | tf.Tensor[]): Promise<{ want: Float32Array[]; got: Float32Array[] }> {
-  const run = async () => {
-    const out = tf.tidy(() => [f()].flat());
-    const values = await Promise.all(out.map(async (t) => (await t.data()) as Float32Array));
-    tf.dispose(out);
-    return values;
-  };
-  await initBackend('cpu');
-  const want = await run();
-  await initBackend('native');
-  return { want, got: await run() };
-}
 
 function expectClose(want: Float32Array[], got: Float32Array[], what: string, tolerance = 1e-5): void {
   expect(got.length).toBe(want.length);
