@@ -121,7 +121,7 @@ export async function readFamily(out: string): Promise<FamilyFile | undefined> {
  * Runs one trial to its end: skipped when done, resumed from its last epoch
  * when an attempt left a checkpoint, else trained afresh. Resolves to its state.
  */
-export async function runTrial(out: string, spec: string, baseSets: readonly string[], trial: TrialEntry, onStart?: () => void): Promise<TrialState> {
+export async function runTrial(out: string, spec: string, baseSets: readonly string[], trial: TrialEntry): Promise<TrialState> {
   const prior = await readState(out, trial.alias);
   if (prior.status === 'done') return prior;
   const dir = trialDir(out, trial.alias);
@@ -130,9 +130,8 @@ export async function runTrial(out: string, spec: string, baseSets: readonly str
   if (!resumable) await rm(dir, { recursive: true, force: true });
   await mkdir(dirname(dir), { recursive: true });
   const attempts = prior.attempts + 1;
-  await writeJson(stateFile(out, trial.alias), { status: 'running', attempts } satisfies TrialState);
-  onStart?.();
   const args = resumable ? ['train', '--resume', dir] : ['train', resolve(spec), ...[...baseSets, ...trial.sets].flatMap((s) => ['--set', s]), '--out', dir];
+  // recorded once the child has a pid, so `sweep status` can tell a dead attempt from a running one
   let recorded: Promise<void> = Promise.resolve();
   const onSpawn = (pid: number) => (recorded = writeJson(stateFile(out, trial.alias), { status: 'running', attempts, host: hostname(), pid } satisfies TrialState));
   const { code, lastError } = await runLogged(args, trialLog(out, trial.alias), onSpawn);

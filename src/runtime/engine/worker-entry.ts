@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { bundleIsFresh } from '../../bundle-freshness.mjs';
+import { buildIsFresh } from '../../build-freshness.mjs';
 
 /** the bundle, relative to the project root; at the depth of its source, so paths resolved from import.meta.url hold */
 export const WORKER_BUNDLE = 'dist/runtime/engine/worker.mjs';
@@ -23,7 +23,7 @@ export interface WorkerEntry {
 /** how the gradient workers start now: checks the bundle's freshness (a walk of the sources) */
 export function workerEntry(): WorkerEntry {
   const bundle = path.join(root, WORKER_BUNDLE);
-  if (bundleIsFresh(bundle, SOURCES)) {
+  if (buildIsFresh(bundle, SOURCES)) {
     return { script: pathToFileURL(bundle), eval: false };
   }
   // Node does not apply an `--import` loader to a worker's .ts entry: a one-line

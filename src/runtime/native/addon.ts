@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildIsFresh } from '../../build-freshness.mjs';
 
 export interface NativeAddon {
   /** kind 0: forward (+bias, activation), 1: input gradient, 2: filter gradient; see native/src/r2u_native.cc */
@@ -75,7 +76,25 @@ export interface NativeAddon {
 const API_VERSION = 6;
 
 const nativeDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../native');
-const addonFile = path.join(nativeDir, 'build', 'Release', 'r2u_native.node');
+const addonPath = (dir: string): string => path.join(dir, 'build', 'Release', 'r2u_native.node');
+
+/** Why the addon under `dir` (a native/ folder) cannot be loaded, before loading it; null when it can be tried. */
+export function addonProblem(dir: string = nativeDir): string | null {
+  if (!fs.existsSync(addonPath(dir))) {
+    try {
+      const status = JSON.parse(fs.readFileSync(path.join(dir, 'build', 'status.json'), 'utf8')) as { reason?: string | null };
+      if (status.reason) return `not built at install: ${status.reason}`;
+    } catch {
+      // no status: the install script never ran
+    }
+    return 'the addon was not built (run npm ci, or node scripts/build-native.mjs)';
+  }
+  // an addon built before its sources last changed (a pull, a branch switch, an edit) would run the old kernels
+  if (!buildIsFresh(addonPath(dir), [path.join(dir, 'src'), path.join(dir, 'binding.gyp')])) {
+    return `${path.relative(process.cwd(), addonPath(dir))} is older than ${path.relative(process.cwd(), path.join(dir, 'src'))}: run npm run build:native`;
+  }
+  return null;
+}
 
 let loaded: NativeAddon | string | undefined;
 
@@ -83,23 +102,15 @@ let loaded: NativeAddon | string | undefined;
 export function loadNativeAddon(): NativeAddon | string {
   if (loaded !== undefined) return loaded;
   if (process.env.R2U_NATIVE === '0') return (loaded = 'R2U_NATIVE=0 is set');
-  if (!fs.existsSync(addonFile)) {
-    let reason = 'the addon was not built (run npm ci, or node scripts/build-native.mjs)';
-    try {
-      const status = JSON.parse(fs.readFileSync(path.join(nativeDir, 'build', 'status.json'), 'utf8')) as { reason?: string | null };
-      if (status.reason) reason = `not built at install: ${status.reason}`;
-    } catch {
-      // no status: the install script never ran
-    }
-    return (loaded = reason);
-  }
+  const problem = addonProblem();
+  if (problem !== null) return (loaded = problem);
   try {
-    const addon = createRequire(import.meta.url)(addonFile) as NativeAddon;
+    const addon = createRequire(import.meta.url)(addonPath(nativeDir)) as NativeAddon;
     const api = addon.info().api;
-    // a build left from an older checkout lacks kernels this code calls
+    // the interface this file describes; a build that passes the mtime test can still be another version's (a copied folder)
     loaded = api === API_VERSION ? addon : `native/build is out of date (API ${api ?? 1}, this r2u needs ${API_VERSION}): run npm run build:native`;
   } catch (err) {
-    loaded = `${path.relative(process.cwd(), addonFile)} failed to load: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
+    loaded = `${path.relative(process.cwd(), addonPath(nativeDir))} failed to load: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
   }
   return loaded;
 }

@@ -1,12 +1,12 @@
-// The launchers run a bundle only while it holds its sources: an edit under a
-// source folder, however deep, makes it stale, and a missing bundle is stale.
+// A build output (a bundle, the native addon) is used only while it holds its
+// sources: an edit under a source folder, however deep, makes it stale, and a missing output is stale.
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bundleIsFresh } from '../../src/bundle-freshness.mjs';
+import { buildIsFresh } from '../../src/build-freshness.mjs';
 
-describe('bundleIsFresh', () => {
+describe('buildIsFresh', () => {
   let dir: string;
   const at = (p: string, seconds: number) => utimesSync(p, seconds, seconds);
   beforeEach(() => {
@@ -20,17 +20,17 @@ describe('bundleIsFresh', () => {
   const sources = () => [path.join(dir, 'src'), path.join(dir, 'single.ts')];
 
   it('is fresh when the bundle is newer than every source, folders and single files alike', () => {
-    expect(bundleIsFresh(path.join(dir, 'bundle.js'), sources())).toBe(true);
+    expect(buildIsFresh(path.join(dir, 'bundle.js'), sources())).toBe(true);
   });
   it('is stale when a file deep in a source folder is newer', () => {
     at(path.join(dir, 'src/deep/deeper/b.ts'), 3_000);
-    expect(bundleIsFresh(path.join(dir, 'bundle.js'), sources())).toBe(false);
+    expect(buildIsFresh(path.join(dir, 'bundle.js'), sources())).toBe(false);
   });
   it('is stale when a single-file source is newer', () => {
     at(path.join(dir, 'single.ts'), 3_000);
-    expect(bundleIsFresh(path.join(dir, 'bundle.js'), sources())).toBe(false);
+    expect(buildIsFresh(path.join(dir, 'bundle.js'), sources())).toBe(false);
   });
   it('is stale when the bundle is missing', () => {
-    expect(bundleIsFresh(path.join(dir, 'missing.js'), sources())).toBe(false);
+    expect(buildIsFresh(path.join(dir, 'missing.js'), sources())).toBe(false);
   });
 });
