@@ -1,5 +1,5 @@
 // The setting at a configuration path (`train.optimizer.lr`,
-// `data.preprocess.0.clip`), found in the statement table: what `--set` reads
+// `data.preprocess.0.clip` or `data.preprocess.clahe.clip`), found in the statement table: what `--set` reads
 // a value as, what `r2u diff` shows a value as, and what the schema must agree
 // with. Paths into variants and preprocessing ops depend on the configuration
 // they point into (the current optimizer, the op at that index), so the walk
@@ -64,7 +64,7 @@ function inStatement(key: string, def: StatementDef, base: Path, path: readonly 
   const rest = path.slice(target.length);
   if (rest.length === 0) {
     if (def.form === 'block' || def.form === 'namedBlock') return unknown(target.length, keysAt(config, target), `'${target.join('.')}' is a block: set a field inside it`);
-    if (def.form === 'ops') return unknown(target.length, ['an op index'], 'set an op\'s field by its index (e.g. data.preprocess.0.clip=3); change the list itself in a spec');
+    if (def.form === 'ops') return unknown(target.length, ['an op index or name'], 'set an op\'s field through its index or name (data.preprocess.2.clip=3, data.preprocess.clahe.clip=3); change the list itself in a spec');
     return { kind: 'statement', key, def, base };
   }
   switch (def.form) {
@@ -93,12 +93,15 @@ function inStatement(key: string, def: StatementDef, base: Path, path: readonly 
     }
     case 'ops': {
       const list = valueAt(config, target);
-      const index = Number(rest[0]);
-      if (!Array.isArray(list) || !/^\d+$/.test(rest[0]) || index >= list.length) {
-        return unknown(target.length, [Array.isArray(list) && list.length ? `an index below ${list.length}` : 'an op index (the list is empty)']);
+      const ops = Array.isArray(list) ? list.map((o) => (o as { op: string }).op) : [];
+      const index = opIndex(ops, rest[0]);
+      if (typeof index !== 'number') {
+        const names = [...new Set(ops)].filter((op) => ops.indexOf(op) === ops.lastIndexOf(op));
+        const absent = rest[0] in def.ops ? `this list has no '${rest[0]}' op; add it in a spec (the list is replaced whole)` : undefined;
+        return unknown(target.length, ops.length ? [`an index below ${ops.length}`, ...names] : ['an op index (the list is empty)'], index.note ?? absent);
       }
       const element = [...target, index];
-      const op = (list[index] as { op: string }).op;
+      const op = ops[index];
       const opDef = def.ops[op];
       if (rest.length !== 2 || rest[1] === 'op') return unknown(element.length, keysAt(config, element).filter((k) => k !== 'op'));
       if (opDef.form === 'value' && opDef.target === rest[1]) return { kind: 'slot', path: [...element, rest[1]], type: opDef.type, list: false };
@@ -106,6 +109,18 @@ function inStatement(key: string, def: StatementDef, base: Path, path: readonly 
       return unknown(element.length + 1, keysAt(config, element).filter((k) => k !== 'op'));
     }
   }
+}
+
+/**
+ * The list index a path segment names: a number, or the name of an op the
+ * list holds once (`clahe`), which reads as the researcher writes the list.
+ */
+function opIndex(ops: readonly string[], seg: string): number | { note?: string } {
+  if (/^\d+$/.test(seg)) return Number(seg) < ops.length ? Number(seg) : {};
+  const at = ops.flatMap((op, i) => (op === seg ? [i] : []));
+  if (at.length === 1) return at[0];
+  if (at.length > 1) return { note: `the list holds ${at.length} '${seg}' ops; name one by its index (${at.join(' or ')})` };
+  return {};
 }
 
 /** A field of the object a phrases statement fills: a slot, a tag its phrases switch, or a flag they set. */

@@ -118,6 +118,27 @@ describe('diagnostics', () => {
     expect(loadText(spec(''), { sets: ['train.optimizer=adamw', 'train.optimizer.weight_decay=0.05'] }).config?.train.optimizer).toMatchObject({ kind: 'adamw', weight_decay: 0.05 });
   });
 
+  it('names a preprocessing op by its index or by its name where the list holds it once', () => {
+    const ops = spec('  data { preprocess { grayscale green; clahe tiles 8 x 8, clip 2; normalize per_image } }');
+    const clahe = (sets: string[]) => loadText(ops, { sets }).config?.data.preprocess[1];
+    expect(clahe(['data.preprocess.1.clip=3'])).toEqual({ op: 'clahe', tiles: [8, 8], clip: 3 });
+    expect(clahe(['data.preprocess.clahe.clip=3', 'data.preprocess.clahe.tiles=4x4'])).toEqual({ op: 'clahe', tiles: [4, 4], clip: 3 });
+    expect(one(ops, ['data.preprocess.gamma.value=1.2'])).toMatchObject({
+      code: 'unknown-key',
+      span: { column: 17 },
+      expected: 'one of an index below 3, grayscale, clahe, normalize',
+      note: "this list has no 'gamma' op; add it in a spec (the list is replaced whole)",
+    });
+    expect(one(ops, ['data.preprocess.3.mode=dataset'])).toMatchObject({ code: 'unknown-key', expected: expect.stringContaining('an index below 3') });
+    // two of a kind: the name is ambiguous, so the index is asked for (and only the unique names are offered)
+    const twice = spec('  data { preprocess { grayscale green; clahe tiles 8 x 8, clip 2; clahe tiles 4 x 4, clip 1 } }');
+    expect(one(twice, ['data.preprocess.clahe.clip=3'])).toMatchObject({
+      code: 'unknown-key',
+      expected: 'one of an index below 3, grayscale',
+      note: "the list holds 2 'clahe' ops; name one by its index (1 or 2)",
+    });
+  });
+
   it('renders JSON diagnostics with locations', () => {
     const d = diag(spec('  seed -1'));
     expect(diagnosticsToJson(d)).toEqual([
