@@ -1,9 +1,9 @@
 // The setting at a configuration path (`train.optimizer.lr`,
-// `data.preprocess.0.clip` or `data.preprocess.clahe.clip`), found in the statement table: what `--set` reads
-// a value as, what `r2u diff` shows a value as, and what the schema must agree
-// with. Paths into variants and preprocessing ops depend on the configuration
-// they point into (the current optimizer, the op at that index), so the walk
-// is guided by it.
+// `data.preprocess.0.clip`, `data.preprocess.clahe.clip`), found in the
+// statement table: what `--set` reads a value as, what `r2u diff` shows a
+// value as, and what the schema must agree with. Paths into variants and
+// preprocessing ops depend on the configuration they point into (the current
+// optimizer, the op at that index or of that name), so the walk is guided by it.
 import { EXPERIMENT, type BlockDef, type PhraseDef, type SlotType, type StatementDef } from './language.js';
 import type { Path } from './resolve.js';
 
