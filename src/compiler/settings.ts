@@ -94,11 +94,10 @@ function inStatement(key: string, def: StatementDef, base: Path, path: readonly 
     case 'ops': {
       const list = valueAt(config, target);
       const ops = Array.isArray(list) ? list.map((o) => (o as { op: string }).op) : [];
-      const index = opIndex(ops, rest[0]);
+      const index = opIndex(ops, rest[0], def.ops);
       if (typeof index !== 'number') {
         const names = [...new Set(ops)].filter((op) => ops.indexOf(op) === ops.lastIndexOf(op));
-        const absent = rest[0] in def.ops ? `this list has no '${rest[0]}' op; add it in a spec (the list is replaced whole)` : undefined;
-        return unknown(target.length, ops.length ? [`an index below ${ops.length}`, ...names] : ['an op index (the list is empty)'], index.note ?? absent);
+        return unknown(target.length, ops.length ? [`an index below ${ops.length}`, ...names] : ['an op index (the list is empty)'], index.note);
       }
       const element = [...target, index];
       const op = ops[index];
@@ -113,14 +112,15 @@ function inStatement(key: string, def: StatementDef, base: Path, path: readonly 
 
 /**
  * The list index a path segment names: a number, or the name of an op the
- * list holds once (`clahe`), which reads as the researcher writes the list.
+ * list holds once (`clahe`), which reads as the researcher writes the list;
+ * else why not, where a note helps (`known`: every op the language has).
  */
-function opIndex(ops: readonly string[], seg: string): number | { note?: string } {
+function opIndex(ops: readonly string[], seg: string, known: Readonly<Record<string, unknown>>): number | { note?: string } {
   if (/^\d+$/.test(seg)) return Number(seg) < ops.length ? Number(seg) : {};
   const at = ops.flatMap((op, i) => (op === seg ? [i] : []));
   if (at.length === 1) return at[0];
   if (at.length > 1) return { note: `the list holds ${at.length} '${seg}' ops; name one by its index (${at.join(' or ')})` };
-  return {};
+  return seg in known ? { note: `this list has no '${seg}' op; add it in a spec (the list is replaced whole)` } : {};
 }
 
 /** A field of the object a phrases statement fills: a slot, a tag its phrases switch, or a flag they set. */
