@@ -80,7 +80,8 @@ const addonPath = (dir: string): string => path.join(dir, 'build', 'Release', 'r
 
 /** Why the addon under `dir` (a native/ folder) cannot be loaded, before loading it; null when it can be tried. */
 export function addonProblem(dir: string = nativeDir): string | null {
-  if (!fs.existsSync(addonPath(dir))) {
+  const file = addonPath(dir);
+  if (!fs.existsSync(file)) {
     try {
       const status = JSON.parse(fs.readFileSync(path.join(dir, 'build', 'status.json'), 'utf8')) as { reason?: string | null };
       if (status.reason) return `not built at install: ${status.reason}`;
@@ -90,8 +91,8 @@ export function addonProblem(dir: string = nativeDir): string | null {
     return 'the addon was not built (run npm ci, or node scripts/build-native.mjs)';
   }
   // an addon built before its sources last changed (a pull, a branch switch, an edit) would run the old kernels
-  if (!buildIsFresh(addonPath(dir), [path.join(dir, 'src'), path.join(dir, 'binding.gyp')])) {
-    return `${path.relative(process.cwd(), addonPath(dir))} is older than ${path.relative(process.cwd(), path.join(dir, 'src'))}: run npm run build:native`;
+  if (!buildIsFresh(file, [path.join(dir, 'src'), path.join(dir, 'binding.gyp')])) {
+    return `${path.relative(process.cwd(), file)} is older than ${path.relative(process.cwd(), path.join(dir, 'src'))}: run npm run build:native`;
   }
   return null;
 }
