@@ -7,7 +7,8 @@
 // repeats (runs differing only in their seed or k-fold fold) are summarised as
 // mean ± std, and two groups of repeats that share their seeds and folds are
 // compared pair by pair (a paired comparison: the fold-to-fold spread, which is
-// mostly the images', cancels).
+// mostly the images', cancels), and image by image where the runs recorded
+// their validation images' scores.
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -55,8 +56,19 @@ export interface RunResult {
   /** the adoption rule of the family the run belongs to (`adopt if …` in its sweep), and where it is stated */
   readonly adopt?: StatedRule;
   /** the scored epoch's record (its best or its last, as loaded); undefined when no epoch finished */
-  readonly scored?: { readonly epoch: number; readonly at: EpochChoice; readonly monitor: string; readonly metrics: Readonly<Record<Metric, number>> };
+  readonly scored?: {
+    readonly epoch: number;
+    readonly at: EpochChoice;
+    readonly monitor: string;
+    readonly metrics: Readonly<Record<Metric, number>>;
+    /** each validation image's figures at that epoch, by image id (absent in runs trained before they were recorded) */
+    readonly images?: Readonly<Record<string, Readonly<Record<ImageMetric, number | null>>>>;
+  };
 }
+
+/** The figures compared image by image (the scores training records per validation image). */
+export const IMAGE_METRICS = ['dice', 'auc', 'sensitivity', 'specificity'] as const;
+type ImageMetric = (typeof IMAGE_METRICS)[number];
 
 /**
  * The runs named by the arguments: run folders, or family folders (each
@@ -103,11 +115,15 @@ const REPEAT_PATHS = new Set(['seed', 'data.split.fold']);
 async function loadRun(dir: string, name: string, at: EpochChoice, finished: boolean): Promise<RunResult> {
   const config = withNewerDefaults(JSON.parse(await readFile(join(dir, 'spec.json'), 'utf8')) as ExperimentConfig);
   const text = await readFile(join(dir, 'metrics.jsonl'), 'utf8').catch(() => '');
-  const records = text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, number>);
+  type Line = Record<string, number> & { val_images?: Record<string, Record<ImageMetric, number | null>> };
+  const lines = text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Line);
+  // the history holds the epoch's figures; the per-image ones go with the scored epoch only
+  const records = lines.map(({ val_images: _, ...figures }) => figures as Record<string, number>);
   const monitor = config.train.early_stop?.monitor ?? 'val_loss';
   const sign = lowerIsBetter(monitor) ? -1 : 1;
   const best = records.reduce<Record<string, number> | undefined>((b, r) => (b === undefined || sign * r[monitor] > sign * b[monitor] ? r : b), undefined);
   const scored = at === 'last' ? records.at(-1) : best;
+  const images = scored && lines[records.indexOf(scored)].val_images;
   const field = async (file: string, key: string): Promise<string | undefined> => {
     const value = await readFile(join(dir, file), 'utf8').then((t) => (JSON.parse(t) as Record<string, unknown>)[key]).catch(() => undefined);
     return typeof value === 'string' ? value : undefined;
@@ -115,7 +131,7 @@ async function loadRun(dir: string, name: string, at: EpochChoice, finished: boo
   const where = { machine: await field('run.json', 'machine'), backend: await field('backend.json', 'description') };
   if (!scored) return { name, dir, config, finished, history: records, ...where };
   const metrics = Object.fromEntries(COMPARED_METRICS.map((m) => [m, scored[m]])) as Record<Metric, number>;
-  return { name, dir, config, finished, history: records, ...where, scored: { epoch: scored.epoch, at, monitor, metrics } };
+  return { name, dir, config, finished, history: records, ...where, scored: { epoch: scored.epoch, at, monitor, metrics, ...(images && { images }) } };
 }
 
 export interface Comparison {
@@ -154,8 +170,23 @@ export interface Comparison {
     /** the adoption rule's verdict on these pairs, when a rule is stated (--adopt-if, else the group's family, else the baseline's) */
     readonly verdict?: Verdict;
   }>;
+  /**
+   * the same pairs image by image, where both runs of a pair recorded their
+   * validation images: which images a change helps and which it costs (for
+   * two runs, the second against the first)
+   */
+  readonly images: ReadonlyArray<{ readonly group: string; readonly against: string; readonly rows: readonly ImageChange[] }>;
   /** the machines and backends the runs trained on, each with its runs: figures from two CPUs differ in their rounding too */
   readonly machines: ReadonlyArray<{ readonly machine: string | null; readonly backend: string | null; readonly runs: readonly string[] }>;
+}
+
+/** One validation image in a pair of runs: its figures in the baseline's run and the change in the other's. */
+export interface ImageChange {
+  readonly image: string;
+  /** what tells the pair from the others: its fold, or its seed */
+  readonly pair: string;
+  readonly baseline: Readonly<Record<ImageMetric, number | null>>;
+  readonly change: Readonly<Record<ImageMetric, number | null>>;
 }
 
 export interface RepeatGroup {
@@ -214,22 +245,53 @@ export function compareRuns(runs: readonly RunResult[], baselineName?: string, r
           }),
         )
     : [];
+  const comparedPairs = baseGroup ? measured.filter((g) => g !== baseGroup).map((g) => ({ group: labelOf(g), against: labelOf(baseGroup), pairs: pairsOf(g, baseGroup) })) : [];
+  const other = runs.length === 2 ? runs.find((r) => r !== base) : undefined;
+  if (other && comparedPairs.length === 0) comparedPairs.push({ group: other.name, against: base.name, pairs: [[other, base]] });
+  const images = comparedPairs.map((p) => ({ group: p.group, against: p.against, rows: imageChanges(p.pairs) })).filter((p) => p.rows.length > 0);
   const machines = new Map<string, { machine: string | null; backend: string | null; runs: string[] }>();
   for (const r of runs) {
     const where = { machine: r.machine ?? null, backend: r.backend ?? null };
     const key = canonicalJson(where);
     machines.set(key, { ...where, runs: [...(machines.get(key)?.runs ?? []), r.name] });
   }
-  return { baseline: base.name, at: runs.find((r) => r.scored)?.scored!.at ?? 'best', params, metrics: [...COMPARED_METRICS], runs: rows, best, repeats, paired, machines: [...machines.values()] };
+  return { baseline: base.name, at: runs.find((r) => r.scored)?.scored!.at ?? 'best', params, metrics: [...COMPARED_METRICS], runs: rows, best, repeats, paired, images, machines: [...machines.values()] };
 }
 
-/** `group` against `against`, on the runs of the seeds and folds both hold (none when fewer than two pairs, or a key repeats) */
-function pairedChange(group: readonly RunResult[], against: readonly RunResult[], labelOf: (g: readonly RunResult[]) => string): Comparison['paired'] {
+type Pair = readonly [RunResult, RunResult];
+
+/** The runs of `group` and `against` that share a seed and fold (none when fewer than two pairs, or a key repeats). */
+function pairsOf(group: readonly RunResult[], against: readonly RunResult[]): Pair[] {
   const byKey = (g: readonly RunResult[]) => new Map(g.map((r) => [repeatKey(r.config), r]));
   const [mine, theirs] = [byKey(group), byKey(against)];
   if (mine.size !== group.length || theirs.size !== against.length) return [];
   const pairs = [...mine].filter(([k]) => theirs.has(k)).map(([k, r]) => [r, theirs.get(k)!] as const);
-  if (pairs.length < 2) return [];
+  return pairs.length < 2 ? [] : pairs;
+}
+
+/** Each validation image that both runs of a pair scored: the baseline's figures and the change, sorted by image. */
+function imageChanges(pairs: readonly Pair[]): ImageChange[] {
+  const rows: ImageChange[] = [];
+  for (const [mine, theirs] of pairs) {
+    const [a, b] = [mine.scored?.images, theirs.scored?.images];
+    if (!a || !b) continue;
+    const { kind } = mine.config.data.split;
+    const pair = kind === 'kfold' ? `fold=${mine.config.data.split.fold}` : `seed=${mine.config.seed}`;
+    // a figure an image could not have (NaN, written as null) or a record lacks has no change
+    const figures = (s: Readonly<Record<string, number | null>>) => Object.fromEntries(IMAGE_METRICS.map((m) => [m, s[m] ?? null])) as Record<ImageMetric, number | null>;
+    for (const image of Object.keys(b).filter((id) => id in a)) {
+      const [x, y] = [figures(a[image]), figures(b[image])];
+      const change = Object.fromEntries(IMAGE_METRICS.map((m) => [m, x[m] === null || y[m] === null ? null : x[m] - y[m]]));
+      rows.push({ image, pair, baseline: y, change: change as Record<ImageMetric, number | null> });
+    }
+  }
+  return rows.sort((x, y) => x.image.localeCompare(y.image, 'en', { numeric: true }));
+}
+
+/** `group` against `against`, pair by pair (see pairsOf) */
+function pairedChange(group: readonly RunResult[], against: readonly RunResult[], labelOf: (g: readonly RunResult[]) => string): Comparison['paired'] {
+  const pairs = pairsOf(group, against);
+  if (pairs.length === 0) return [];
   const change: Record<string, { mean: number; std: number; min: number; max: number; better: number }> = {};
   for (const m of COMPARED_METRICS) {
     const d = pairs.map(([a, b]) => a.scored!.metrics[m] - b.scored!.metrics[m]);
@@ -266,7 +328,7 @@ export function metricDeltas(c: Comparison, params: boolean): Table {
  * and for each other group the paired change against the baseline's group.
  */
 export function comparisonTables(c: Comparison): Table[] {
-  if (c.runs.length === 2) return [metricDeltas(c, true), ...machinesTable(c)];
+  if (c.runs.length === 2) return [metricDeltas(c, true), ...imageTables(c), ...machinesTable(c)];
   const headers = ['run', ...c.params.map((p) => p.split('.').at(-1)!), `${c.at} epoch`, ...c.metrics.flatMap((m) => [shortMetric(m), 'Δ'])];
   const right = new Set(headers.map((_, i) => i).filter((i) => i > c.params.length));
   const rows = c.runs.map((r) => [
@@ -295,7 +357,16 @@ export function comparisonTables(c: Comparison): Table[] {
     });
     if (p.verdict) tables.push(verdictTable(p.group, p.verdict));
   }
-  return [...tables, ...machinesTable(c)];
+  return [...tables, ...imageTables(c), ...machinesTable(c)];
+}
+
+/** Image by image: the baseline's Dice and AUC, and each figure's change in the other run of the pair. */
+function imageTables(c: Comparison): Table[] {
+  return c.images.map((g) => ({
+    headers: [`image (${g.group} against ${g.against})`, 'pair', 'dice', 'Δ dice', 'auc', 'Δ auc', 'Δ sens', 'Δ spec'],
+    rows: g.rows.map((r) => [r.image, r.pair, num(r.baseline.dice), signed(r.change.dice), num(r.baseline.auc), signed(r.change.auc), signed(r.change.sensitivity), signed(r.change.specificity)]),
+    right: new Set([2, 3, 4, 5, 6, 7]),
+  }));
 }
 
 const HOLDS: Record<string, string> = { true: 'yes', false: 'no', 'so far': 'yes so far', 'not so far': 'not yet', cannot: 'cannot tell' };

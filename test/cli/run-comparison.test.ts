@@ -85,6 +85,44 @@ describe('compareRuns paired', () => {
   });
 });
 
+describe('compareRuns image by image', () => {
+  type Images = NonNullable<NonNullable<RunResult['scored']>['images']>;
+  const scores = (dice: number) => ({ dice, auc: 0.97, sensitivity: 0.8, specificity: null });
+  const withImages = (r: RunResult, images: Images): RunResult => ({ ...r, scored: { ...r.scored!, images } });
+  const member = (r: 'paper' | 'shared', k: number, images: Images) => withImages(run(`${r}/fold=${k}`, (x) => recurrence(r)(fold(k)(x)), 0.8), images);
+
+  it("pairs each validation image with the baseline's, fold by fold, sorted by image", () => {
+    const c = compareRuns([
+      member('paper', 0, { 21: scores(0.8), 3: scores(0.7) }),
+      member('paper', 1, { 10: scores(0.6) }),
+      member('shared', 0, { 21: scores(0.82), 3: scores(0.69) }),
+      member('shared', 1, { 10: scores(0.65) }),
+    ]);
+    expect(c.images).toHaveLength(1);
+    const { group, against, rows } = c.images[0];
+    expect([group, against]).toEqual(['recurrence=shared', 'recurrence=paper']);
+    expect(rows.map((r) => [r.image, r.pair, r.baseline.dice, +r.change.dice!.toFixed(10)])).toEqual([
+      ['3', 'fold=0', 0.7, -0.01],
+      ['10', 'fold=1', 0.6, 0.05],
+      ['21', 'fold=0', 0.8, 0.02],
+    ]);
+    // a figure that either run could not score (specificity of an image without background) has no change
+    expect(rows[0].change.specificity).toBeNull();
+    const table = comparisonTables(c).find((t) => t.headers[0].startsWith('image'))!;
+    expect(table.headers[0]).toBe('image (recurrence=shared against recurrence=paper)');
+    expect(table.rows[1]).toEqual(['10', 'fold=1', '0.6000', '+0.0500', '0.9700', '+0.0000', '+0.0000', '—']);
+  });
+
+  it('leaves out pairs where either run predates the per-image record, and compares two runs directly', () => {
+    const c = compareRuns([member('paper', 0, { 21: scores(0.8) }), run('paper/fold=1', (x) => recurrence('paper')(fold(1)(x)), 0.8), member('shared', 0, { 21: scores(0.9) }), member('shared', 1, { 10: scores(0.9) })]);
+    expect(c.images[0].rows.map((r) => r.image)).toEqual(['21']);
+    expect(compareRuns([run('a', fold(0), 0.8), run('b', lr(5e-4), 0.8)]).images).toEqual([]);
+    const two = compareRuns([withImages(run('a', fold(0), 0.8), { 21: scores(0.8) }), withImages(run('b', (x) => lr(5e-4)(fold(0)(x)), 0.8), { 21: scores(0.75) })]);
+    expect([two.images[0].group, two.images[0].against, two.images[0].rows[0].change.dice]).toEqual(['b', 'a', expect.closeTo(-0.05, 10)]);
+    expect(comparisonTables(two).map((t) => t.headers[0])).toEqual(['', 'image (b against a)']);
+  });
+});
+
 describe('adoption rule', () => {
   const family = (r: 'paper' | 'shared', dice: number[]) => dice.map((d, k) => run(`${r}/fold=${k}`, (x) => recurrence(r)(fold(k)(x)), d));
   const baseline = family('paper', [0.8, 0.75, 0.82, 0.81, 0.76]);
@@ -186,11 +224,14 @@ describe('loadRuns', () => {
     try {
       const early = { ...DEFAULT_EXPERIMENT, train: { ...DEFAULT_EXPERIMENT.train, early_stop: { monitor: 'val_dice' as const, patience: 5 } } };
       writeFileSync(path.join(dir, 'spec.json'), JSON.stringify(early));
-      const epochs = [0.78, 0.81, 0.79].map((d, i) => JSON.stringify({ epoch: i + 1, val_loss: 0.4 - i / 100, val_dice: d }));
+      const epochs = [0.78, 0.81, 0.79].map((d, i) => JSON.stringify({ epoch: i + 1, val_loss: 0.4 - i / 100, val_dice: d, val_images: { 21: { dice: d } } }));
       writeFileSync(path.join(dir, 'metrics.jsonl'), epochs.join('\n') + '\n');
       const [best] = await loadRuns([dir]);
       const [last] = await loadRuns([dir], 'last');
       expect([best.scored!.epoch, best.scored!.metrics.val_dice, best.scored!.at]).toEqual([2, 0.81, 'best']);
+      expect(best.scored!.images).toEqual({ 21: { dice: 0.81 } });
+      expect(comparisonTables(compareRuns([last, best]))[1].rows).toEqual([["21", "seed=42", "0.7900", "+0.0200", "—", "—", "—", "—"]]);
+      expect(best.history.every((h) => !('val_images' in h))).toBe(true);
       expect([last.scored!.epoch, last.scored!.metrics.val_dice, last.scored!.at]).toEqual([3, 0.79, 'last']);
       const table = comparisonTables(compareRuns([last, { ...last, name: 'again' }]))[0];
       expect(table.rows[0]).toEqual(['last epoch', '3', '3', '']);

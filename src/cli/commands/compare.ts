@@ -15,7 +15,7 @@ const FORMATS = ['text', 'md', 'json', 'csv'] as const;
 export function registerCompare(program: Command): void {
   program
     .command('compare')
-    .description('compare runs (or every finished trial of a sweep folder): differing parameters, best-epoch (or last-epoch) metrics, changes against a baseline')
+    .description('compare runs (or every finished trial of a sweep folder): differing parameters, best-epoch (or last-epoch) metrics, changes against a baseline, fold by fold and image by image')
     .argument('<runs...>', 'run folders or sweep folders')
     .option('--baseline <run>', 'the run the changes are measured against (a name or folder; default the first)')
     .option('--at <epoch>', 'score each run at its best epoch by its monitor (its best checkpoint) or at its last epoch (chosen by nothing, so not optimistic)', 'best')

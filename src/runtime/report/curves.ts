@@ -67,7 +67,7 @@ function chart({ title, series }: Chart, epochs: number[], ox: number, oy: numbe
 
 export function curvesSvg(history: readonly EpochRecord[]): string {
   const epochs = history.map((r) => r.epoch);
-  const col = (k: keyof EpochRecord): number[] => history.map((r) => r[k]);
+  const col = (k: Exclude<keyof EpochRecord, 'val_images'>): number[] => history.map((r) => r[k]);
   const charts: Chart[] = [
     {
       title: 'Loss',

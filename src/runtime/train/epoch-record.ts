@@ -1,5 +1,17 @@
 // One line of `metrics.jsonl`: what an epoch produced. Validation scores are
 // FOV-masked, at `eval.threshold`, computed by the same inference as `r2u eval`.
+import type { FullScores } from '../eval/metrics.js';
+
+/**
+ * One validation image's scores; the epoch's val_* figures are their mean. A
+ * figure the image cannot have (sensitivity without vessels) is null, as
+ * JSON writes NaN.
+ */
+export type ImageScores = { [K in keyof FullScores]: number | null };
+
+export const imageScores = (s: FullScores): ImageScores =>
+  Object.fromEntries(Object.entries(s).map(([k, v]) => [k, Number.isNaN(v) ? null : v])) as ImageScores;
+
 export interface EpochRecord {
   /** 1-based epoch number */
   epoch: number;
@@ -16,4 +28,10 @@ export interface EpochRecord {
   lr: number;
   /** wall-clock seconds of training + validation */
   time_s: number;
+  /**
+   * each validation image's scores by its id, so that a family's figures can
+   * be read image by image (`r2u compare` pairs them); absent in runs trained
+   * before it was recorded
+   */
+  val_images?: Record<string, ImageScores>;
 }

@@ -9,7 +9,7 @@ import { evaluateImages } from '../eval/evaluate.js';
 import { infer } from '../eval/infer.js';
 import { writeReport } from '../report/write.js';
 import { updateMonitor } from './early-stop.js';
-import type { EpochRecord } from './epoch-record.js';
+import { imageScores, type EpochRecord } from './epoch-record.js';
 import { EpochProgress } from './progress.js';
 import type { RunContext, RunProgress } from './run-context.js';
 
@@ -73,6 +73,7 @@ export async function validateEpoch(run: RunContext, progress: RunProgress, trai
     val_auc: m.auc,
     lr: trained.lr,
     time_s: (performance.now() - trained.startedAt) / 1000,
+    val_images: Object.fromEntries(evaluation.images.map((img) => [img.id, imageScores(img.scores)])),
   };
 }
 

@@ -39,6 +39,12 @@ describe('trainExperiment', () => {
     expect(JSON.parse(await readFile(join(dir, 'backend.json'), 'utf8')).name).toBe('wasm');
     expect(await readMetrics(dir)).toEqual(full.history);
     expect(full.history.map((r) => r.epoch)).toEqual([1, 2, 3]);
+    // each epoch records its validation images' scores; the val_* figures are their mean
+    for (const r of full.history) {
+      const dice = Object.values(r.val_images!).map((s) => s.dice).filter((d) => d !== null);
+      expect(Object.keys(r.val_images!).length).toBeGreaterThan(0);
+      expect(r.val_dice).toBeCloseTo(dice.reduce((a, b) => a + b, 0) / dice.length, 12);
+    }
     // the plateau schedule (patience 0) halves the rate after each epoch whose val_dice is no better than the best so far
     const expected = [1e-3];
     let best = -Infinity;
@@ -47,7 +53,7 @@ describe('trainExperiment', () => {
       best = Math.max(best, r.val_dice);
     }
     expect(full.history.map((r) => r.lr)).toEqual(expected);
-    for (const r of full.history) for (const v of Object.values(r)) expect(Number.isFinite(v)).toBe(true);
+    for (const { val_images: _, ...figures } of full.history) for (const v of Object.values(figures)) expect(Number.isFinite(v)).toBe(true);
     expect((await readdir(join(dir, 'checkpoints'))).sort()).toEqual(['best', 'last']);
     const last = await loadCheckpoint(join(dir, 'checkpoints', 'last'));
     expect(last.state.epoch).toBe(3);
