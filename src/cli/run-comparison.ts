@@ -12,7 +12,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { diffConfigs } from '../compiler/diff.js';
+import { diffConfigs, isOp, showValue } from '../compiler/diff.js';
 import type { AdoptionRule } from '../compiler/index.js';
 import { canonicalJson } from '../spec/content-hash.js';
 import type { ExperimentConfig } from '../spec/config.js';
@@ -226,7 +226,7 @@ export function compareRuns(runs: readonly RunResult[], baselineName?: string, r
   }
   const naming = params.filter((p) => !REPEAT_PATHS.has(p));
   const labelOf = (g: readonly RunResult[]) =>
-    naming.length > 0 ? naming.map((p) => `${p.split('.').at(-1)}=${param(valueAt(g[0].config, p) ?? null)}`).join(' ') : g.map((r) => r.name).join(' ');
+    naming.length > 0 ? naming.map((p) => named(p, valueAt(g[0].config, p) ?? null)).join(' ') : g.map((r) => r.name).join(' ');
   const measured = [...groups.values()].filter((g) => g.length > 1 && g.every((r) => r.scored));
   const repeats: RepeatGroup[] = measured.map((g) => {
     const mean: Record<string, number> = {};
@@ -304,7 +304,11 @@ function pairedChange(group: readonly RunResult[], against: readonly RunResult[]
 const num = (x: number | null): string => (x === null ? '—' : x.toFixed(4));
 const signed = (x: number | null): string => (x === null ? '—' : signedFixed(x));
 const shortMetric = shortMonitorName;
-const param = (v: unknown): string => (typeof v === 'object' && v !== null ? canonicalJson(v) : String(v));
+const param = (v: unknown): string => (isOp(v) ? showValue('', v) : typeof v === 'object' && v !== null ? canonicalJson(v) : String(v));
+/** A parameter in a group's name: `lr=0.0005`; a preprocessing op names itself, `clahe(tiles: 8 x 8, clip: 3)`. */
+/** A parameter's short name: its last field, or its list and index (`preprocess.2`). */
+const shortPath = (path: string): string => path.split('.').slice(/^\d+$/.test(path.split('.').at(-1)!) ? -2 : -1).join('.');
+const named = (path: string, v: unknown): string => (isOp(v) ? param(v) : `${shortPath(path)}=${param(v)}`);
 
 /**
  * Two runs, old and new: the scored epoch and each metric with old, new and
@@ -329,7 +333,7 @@ export function metricDeltas(c: Comparison, params: boolean): Table {
  */
 export function comparisonTables(c: Comparison): Table[] {
   if (c.runs.length === 2) return [metricDeltas(c, true), ...imageTables(c), ...machinesTable(c)];
-  const headers = ['run', ...c.params.map((p) => p.split('.').at(-1)!), `${c.at} epoch`, ...c.metrics.flatMap((m) => [shortMetric(m), 'Δ'])];
+  const headers = ['run', ...c.params.map(shortPath), `${c.at} epoch`, ...c.metrics.flatMap((m) => [shortMetric(m), 'Δ'])];
   const right = new Set(headers.map((_, i) => i).filter((i) => i > c.params.length));
   const rows = c.runs.map((r) => [
     `${r.name}${r.name === c.baseline ? ' (baseline)' : ''}${r.finished ? '' : ' (unfinished)'}`,

@@ -51,7 +51,8 @@ export function diffConfigs(a: ExperimentConfig, b: ExperimentConfig): Change[] 
   return changes;
 }
 
-const isOp = (v: unknown): v is Record<string, unknown> & { op: string } =>
+/** A preprocessing op (`{ op: 'clahe', … }`): shown whole, as the spec writes it. */
+export const isOp = (v: unknown): v is Record<string, unknown> & { op: string } =>
   v !== null && typeof v === 'object' && !Array.isArray(v) && typeof (v as { op?: unknown }).op === 'string';
 
 export function showValue(path: string, v: unknown): string {

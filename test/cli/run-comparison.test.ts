@@ -53,6 +53,18 @@ describe('compareRuns paired', () => {
     expect(table.rows[2][2]).toBe('2/3');
   });
 
+  it('names a group that changes a preprocessing op by the op, as the spec writes it', () => {
+    const clip = (limit: number) => (c: ExperimentConfig): ExperimentConfig => ({
+      ...c,
+      data: { ...c.data, preprocess: [...c.data.preprocess, { op: 'clahe', tiles: [8, 8], clip: limit }] },
+    });
+    const c = compareRuns([0, 1].flatMap((k) => [run(`a/fold=${k}`, (x) => clip(2)(fold(k)(x)), 0.8), run(`b/fold=${k}`, (x) => clip(3)(fold(k)(x)), 0.8)]));
+    const at = DEFAULT_EXPERIMENT.data.preprocess.length;
+    expect(c.params).toEqual([`data.preprocess.${at}`, 'data.split.fold']);
+    expect(c.paired[0].group).toBe('clahe(tiles: 8 x 8, clip: 3)');
+    expect(comparisonTables(c)[0].headers.slice(0, 3)).toEqual(['run', `preprocess.${at}`, 'fold']);
+  });
+
   it('names the machines when the runs trained on more than one, and adds no table when on one', () => {
     const on = (machine: string | undefined) => (r: RunResult): RunResult => ({ ...r, machine, backend: 'native (oneDNN)' });
     const c = compareRuns([...family('paper', [0.8, 0.75]).map(on('2 × Intel Xeon')), ...family('shared', [0.81, 0.77]).map(on(undefined))]);
