@@ -14,6 +14,7 @@ import { registerCompile } from './commands/compile.js';
 import { registerTrain } from './commands/train.js';
 import { registerEval } from './commands/eval.js';
 import { registerPredict } from './commands/predict.js';
+import { registerEnsemble } from './commands/ensemble.js';
 import { registerBench } from './commands/bench.js';
 import { registerLsp } from './commands/lsp.js';
 import { registerSweep } from './commands/sweep.js';
@@ -43,6 +44,7 @@ const registrations: Array<(program: Command) => void> = [
   registerTrain,
   registerEval,
   registerPredict,
+  registerEnsemble,
   registerBench,
   registerLsp,
   registerSweep,

@@ -3,7 +3,8 @@
 //
 //   index.html, page.js      the page, page.ts bundled by esbuild
 //   tfjs-backend-wasm*.wasm  the wasm backend's binaries (used when webgl is absent)
-//   model/                   the checkpoint: model.json, weights.bin, spec.json, preprocess.json
+//   model/                   the checkpoint: model.json, weights.bin, spec.json, preprocess.json;
+//                            an ensemble's: ensemble.json, spec.json, preprocess.json, members/<i>/
 import { build } from 'esbuild';
 import { copyFile, mkdir, readFile, readdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -11,15 +12,24 @@ import { createRequire } from 'node:module';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveCheckpointDir } from '../runtime/run/checkpoint.js';
+import { ENSEMBLE_JSON, isEnsembleDir, readEnsemble } from '../runtime/run/ensemble.js';
 import { RunError } from '../runtime/run/errors.js';
 import { exists } from '../runtime/run/folder.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const MODEL_FILES = ['model.json', 'weights.bin', 'spec.json', 'preprocess.json'];
 
+/** The model folder's files the page reads, relative to it: a checkpoint's, or an ensemble's and its members'. */
+async function modelFiles(checkpoint: string): Promise<string[]> {
+  if (!(await isEnsembleDir(checkpoint))) return MODEL_FILES;
+  const { members } = await readEnsemble(checkpoint);
+  return [ENSEMBLE_JSON, 'spec.json', 'preprocess.json', ...members.flatMap((m) => [join(m, 'model.json'), join(m, 'weights.bin')])];
+}
+
 export async function exportWeb(target: string, out: string): Promise<{ checkpoint: string; files: string[] }> {
   const checkpoint = await resolveCheckpointDir(target);
-  for (const f of MODEL_FILES) if (!(await exists(join(checkpoint, f)))) throw new RunError(`${checkpoint}: no ${f}; the page needs ${MODEL_FILES.join(', ')}`);
+  const files = await modelFiles(checkpoint);
+  for (const f of files) if (!(await exists(join(checkpoint, f)))) throw new RunError(`${checkpoint}: no ${f}; the page needs ${files.join(', ')}`);
   await mkdir(join(out, 'model'), { recursive: true });
   await build({
     entryPoints: [join(HERE, 'page.ts')],
@@ -37,8 +47,11 @@ export async function exportWeb(target: string, out: string): Promise<{ checkpoi
   const wasmDir = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
   const wasm = (await readdir(wasmDir)).filter((f) => f.endsWith('.wasm'));
   for (const f of wasm) await copyFile(join(wasmDir, f), join(out, f));
-  for (const f of MODEL_FILES) await copyFile(join(checkpoint, f), join(out, 'model', f));
-  return { checkpoint, files: ['index.html', 'page.js', ...wasm, ...MODEL_FILES.map((f) => `model/${f}`)] };
+  for (const f of files) {
+    await mkdir(dirname(join(out, 'model', f)), { recursive: true });
+    await copyFile(join(checkpoint, f), join(out, 'model', f));
+  }
+  return { checkpoint, files: ['index.html', 'page.js', ...wasm, ...files.map((f) => `model/${f}`)] };
 }
 
 const TYPES: Record<string, string> = {

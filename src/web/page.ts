@@ -13,7 +13,7 @@ import { estimateFov } from '../runtime/data/fov.js';
 import type { PreprocessStats } from '../runtime/data/preprocess/index.js';
 import { unitPixels } from '../runtime/data/samples.js';
 import type { RawImage } from '../runtime/data/types.js';
-import { modelPredictFn } from '../runtime/eval/model-predict.js';
+import { meanPredictFn, modelPredictFn } from '../runtime/eval/model-predict.js';
 import { withNewerDefaults } from '../spec/defaults.js';
 import { binarize } from '../runtime/eval/postprocess.js';
 import { createSegmenter } from '../runtime/eval/segment.js';
@@ -78,14 +78,16 @@ async function main(): Promise<void> {
       fetch('model/spec.json').then((r) => r.json() as Promise<ExperimentConfig>),
       fetch('model/preprocess.json').then((r) => r.json() as Promise<PreprocessStats>),
     ]);
-    const model = await tfl.loadLayersModel('model/model.json');
-    const channels = model.inputs[0].shape[3] as number;
+    // an ensemble's members, or the one model
+    const ensemble = await fetch('model/ensemble.json').then((r) => (r.ok ? (r.json() as Promise<{ members: string[] }>) : null));
+    const models = await Promise.all((ensemble?.members ?? ['.']).map((m) => tfl.loadLayersModel(`model/${m}/model.json`)));
+    const channels = models[0].inputs[0].shape[3] as number;
     const config = withNewerDefaults(spec);
-    const segmenter = createSegmenter(config, stats, { predict: modelPredictFn(model, channels), channels });
+    const segmenter = createSegmenter(config, stats, { predict: meanPredictFn(models.map((m) => modelPredictFn(m, channels))), channels });
     const slider = $<HTMLInputElement>('threshold');
     slider.value = String(config.eval.threshold);
     $('threshold-value').textContent = config.eval.threshold.toFixed(2);
-    setState('ready', `${config.name} on ${backend}: drop a fundus photograph`);
+    setState('ready', `${config.name}${ensemble ? ` (an ensemble of ${models.length})` : ''} on ${backend}: drop a fundus photograph`);
 
     let shown: { raw: RawImage; photo: ImageData; prob: Float32Array; name: string } | null = null;
     const redrawMask = (): void => {

@@ -1,7 +1,7 @@
 // The train / eval / predict commands through the real `r2u` binary: exit
 // codes and messages of user mistakes, and one tiny run from spec to maps.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SPEC, writeChaseFolder, writeEyeImage } from './cli-fixtures.js';
@@ -69,6 +69,45 @@ describe('r2u train / eval / predict', () => {
     expect(invalid.code).toBe(1);
     expect(invalid.err).toMatch(/'epochs' is out of range: -3/);
     expect(invalid.err).not.toMatch(/\n\s+at /);
+  });
+
+  it("joins runs, or a family's finished trials, into an ensemble that eval and predict take", async () => {
+    const [run, longer] = [join(dir, 'run'), join(dir, 'longer')];
+    const ens = join(dir, 'ens');
+    const made = await r2u('ensemble', run, longer, '--out', ens);
+    expect(made.code).toBe(0);
+    expect(made.err).toMatch(/ensemble: .*ens \(2 members: .*run, .*longer\)/);
+    const ev = await r2u('eval', ens, '--split', 'val', '--format', 'json', '--backend', 'wasm');
+    expect(ev.code).toBe(0);
+    expect(ev.err).toMatch(/an ensemble of 2: the mean of their maps/);
+    expect(JSON.parse(ev.out).configured.images.length).toBe(2);
+    const pr = await r2u('predict', ens, join(dir, 'eye.png'), '--out', join(dir, 'ens-maps'), '--backend', 'wasm');
+    expect(pr.code).toBe(0);
+    expect((await readdir(join(dir, 'ens-maps'))).sort()).toEqual(['eye.png', 'eye_mask.png']);
+
+    // a sweep family stands for its finished trials
+    const family = join(dir, 'family');
+    await mkdir(join(family, 'state'), { recursive: true });
+    await writeFile(join(family, 'sweep.json'), JSON.stringify({ trials: ['seed=1', 'seed=2', 'seed=3'].map((alias) => ({ alias })) }));
+    for (const [alias, from] of [['seed=1', run], ['seed=2', longer]]) {
+      await cp(from, join(family, 'trials', alias), { recursive: true });
+      await writeFile(join(family, 'state', `${alias}.json`), JSON.stringify({ status: 'done' }));
+    }
+    await writeFile(join(family, 'state', 'seed=3.json'), JSON.stringify({ status: 'pending' }));
+    const fromFamily = await r2u('ensemble', family, '--out', join(dir, 'ens2'));
+    expect(fromFamily.code).toBe(0);
+    expect(JSON.parse(await readFile(join(dir, 'ens2', 'ensemble.json'), 'utf8')).sources).toEqual([join(family, 'trials', 'seed=1'), join(family, 'trials', 'seed=2')]);
+
+    for (const [args, message] of [
+      [[run], /at least 2 members, 1 given/],
+      [[run, join(dir, 'nope')], /nope: no such run or checkpoint directory/],
+      [[run, longer, '--out', ens], /already exists and is not empty/],
+    ] as const) {
+      const r = await r2u('ensemble', ...args, ...(args.includes('--out') ? [] : ['--out', join(dir, 'ens3')]));
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(message);
+      expect(r.err).not.toMatch(/\n\s+at /);
+    }
   });
 
   it('dry-run prints the plan and writes nothing', async () => {

@@ -1,5 +1,5 @@
-// A loaded layers model as a PredictFn. Pure TF.js: Node and the browser page
-// both use it.
+// A loaded layers model as a PredictFn, and several as one (an ensemble).
+// Pure TF.js: Node and the browser page both use it.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { PredictFn } from './infer.js';
@@ -13,3 +13,17 @@ export function modelPredictFn(model: tfl.LayersModel, channels: number): Predic
   };
 }
 
+
+/** An ensemble's PredictFn: the mean of its members' probability maps. */
+export function meanPredictFn(members: readonly PredictFn[]): PredictFn {
+  if (members.length === 1) return members[0];
+  return async (x, n, h, w) => {
+    const sum = new Float32Array(n * h * w);
+    for (const predict of members) {
+      const y = await predict(x, n, h, w);
+      for (let i = 0; i < sum.length; i++) sum[i] += y[i];
+    }
+    for (let i = 0; i < sum.length; i++) sum[i] /= members.length;
+    return sum;
+  };
+}

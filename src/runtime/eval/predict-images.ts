@@ -13,7 +13,7 @@ import { probabilityToGray16, rawToPng, rawToPng16 } from '../report/png.js';
 import { writeFileAtomic } from '../run/atomic.js';
 import { resolveCheckpointDir } from '../run/checkpoint.js';
 import { RunError } from '../run/errors.js';
-import { loadPredictor, segmenterFor } from './predictor.js';
+import { checkpointLine, loadPredictor, segmenterFor } from './predictor.js';
 
 export interface PredictOptions {
   out: string;
@@ -47,7 +47,7 @@ export async function predictImages(target: string, paths: readonly string[], op
   const predictor = await loadPredictor(checkpoint, opts.backend);
   try {
     log(`backend: ${predictor.backend.description}`);
-    log(`checkpoint: ${checkpoint}`);
+    log(checkpointLine(checkpoint, predictor));
     const segmenter = segmenterFor(predictor);
     const { scale, tta } = predictor.spec.eval;
     log(`inference: whole image, scale ${scale}${segmenter.targetDiameter === null ? '' : ` (FOV diameter ${segmenter.targetDiameter} px)`}, tta ${tta}`);

@@ -16,7 +16,7 @@ import { RunError } from '../run/errors.js';
 import { exists, readJson, RUN_FILES, type RunInfo } from '../run/folder.js';
 import { evaluateImages, rescore, type ImageResult } from './evaluate.js';
 import { aucFromRanked, bestF1Threshold, meanScores, type FullScores } from './metrics.js';
-import { loadPredictor, segmenterFor } from './predictor.js';
+import { checkpointLine, loadPredictor, segmenterFor } from './predictor.js';
 
 /** `val`/`test`: the run's own data; `all`: every image of another dataset */
 export type EvalSplit = 'val' | 'test' | 'all';
@@ -71,7 +71,10 @@ export async function evaluateRun(runDir: string, opts: EvalOptions): Promise<Ev
   try {
     const spec = opts.spec ?? predictor.spec;
     log(`backend: ${predictor.backend.description}`);
-    log(`checkpoint: ${checkpoint}`);
+    log(checkpointLine(checkpoint, predictor));
+    if (predictor.ensemble && !predictor.ensemble.shared_validation && opts.split === 'val' && opts.dataset === undefined) {
+      throw new RunError(`${checkpoint}: the ensemble's members validated on different images, so each trained on some of the others'; score it on --split test or another --dataset`);
+    }
     const segmenter = segmenterFor(predictor, spec);
     log(`inference: whole image, scale ${spec.eval.scale}${segmenter.targetDiameter === null ? '' : ` (FOV diameter ${segmenter.targetDiameter} px)`}, tta ${spec.eval.tta}`);
     // the run's own dataset is where training read it; another is where the command is typed
@@ -102,6 +105,8 @@ export async function evaluateRun(runDir: string, opts: EvalOptions): Promise<Ev
     if (split === 'val') {
       const b = bestF1Threshold(scored.pooled);
       best = { threshold: b.threshold, source: 'this validation split' };
+    } else if (predictor.ensemble && !predictor.ensemble.shared_validation) {
+      best = { threshold: spec.eval.threshold, source: "eval.threshold (the ensemble's members share no validation split)" };
     } else best = await validationThreshold(runDir, () => valImages().then(score), log);
     log(`best-F1 threshold on validation: ${best.threshold.toFixed(4)} (${best.source})`);
 

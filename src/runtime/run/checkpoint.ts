@@ -18,7 +18,7 @@ import type { AverageState } from '../train/weight-average.js';
 import { replaceDirAtomic } from './atomic.js';
 import { RunError } from './errors.js';
 import { exists, readJson, RUN_FILES } from './folder.js';
-import { layersModelDir, MODEL_JSON, readLayersWeights } from './model-io.js';
+import { ENSEMBLE_JSON, layersModelDir, MODEL_JSON, readLayersWeights } from './model-io.js';
 
 export interface NamedArray {
   name: string;
@@ -139,12 +139,13 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
 }
 
 /**
- * The checkpoint a path designates: a checkpoint directory itself, or a run
- * folder's `best` checkpoint (its `last` one when there is no best yet).
+ * The checkpoint a path designates: a checkpoint directory or an ensemble
+ * itself, or a run folder's `best` checkpoint (its `last` one when there is no
+ * best yet).
  */
 export async function resolveCheckpointDir(path: string): Promise<string> {
   if (!(await exists(path))) throw new RunError(`${path}: no such run or checkpoint directory`);
-  if (await exists(join(path, MODEL_JSON))) return path;
+  if ((await exists(join(path, MODEL_JSON))) || (await exists(join(path, ENSEMBLE_JSON)))) return path;
   for (const sub of [RUN_FILES.best, RUN_FILES.last]) if (await exists(join(path, sub, MODEL_JSON))) return join(path, sub);
-  throw new RunError(`${path}: neither a run folder with checkpoints nor a checkpoint directory`);
+  throw new RunError(`${path}: neither a run folder with checkpoints, a checkpoint directory nor an ensemble`);
 }

@@ -9,6 +9,8 @@ import { writeFileAtomic, writeJsonAtomic } from './atomic.js';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
+/** an ensemble's model folder holds this instead of a model (run/ensemble.ts) */
+export const ENSEMBLE_JSON = 'ensemble.json';
 
 function joinWeights(data: tf.io.WeightData | undefined): ArrayBuffer {
   if (data === undefined) return new ArrayBuffer(0);

@@ -1,0 +1,106 @@
+// An ensemble: several trained checkpoints that segment as one, by averaging
+// their probability maps. Its folder is a model folder like any checkpoint's,
+// so eval, predict and the browser page take it where they take a checkpoint:
+//
+//   ensemble.json      the members (relative folders) and where each came from
+//   spec.json          the first member's spec (inference and eval settings)
+//   preprocess.json    the preprocessing statistics all members share
+//   members/<i>/       each member's model.json, weights.bin, spec.json, preprocess.json
+//
+// Members must read the same input: the same preprocessing (ops and fitted
+// statistics) and the same depth (the padding multiple of whole-image
+// inference). They may differ in anything else (seed, width, loss …).
+import { copyFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ExperimentConfig } from '../../spec/config.js';
+import { canonicalJson } from '../../spec/content-hash.js';
+import { withNewerDefaults } from '../../spec/defaults.js';
+import { writeJsonAtomic } from './atomic.js';
+import { resolveCheckpointDir } from './checkpoint.js';
+import { RunError } from './errors.js';
+import { assertFreshRunDir, exists, readJson, RUN_FILES } from './folder.js';
+import { ENSEMBLE_JSON, MODEL_JSON, WEIGHTS_BIN } from './model-io.js';
+
+export { ENSEMBLE_JSON };
+/** what each member keeps of its checkpoint */
+export const MEMBER_FILES = [MODEL_JSON, WEIGHTS_BIN, RUN_FILES.spec, RUN_FILES.preprocess] as const;
+
+export interface EnsembleManifest {
+  /** each member's folder, relative to the ensemble's */
+  readonly members: readonly string[];
+  /** the run or checkpoint each member was copied from, as given */
+  readonly sources: readonly string[];
+  /**
+   * whether the members validated on the same images: only then can the
+   * ensemble be scored on its validation split (a member never trained on it)
+   */
+  readonly shared_validation: boolean;
+}
+
+export const isEnsembleDir = (dir: string): Promise<boolean> => exists(join(dir, ENSEMBLE_JSON));
+
+export async function readEnsemble(dir: string): Promise<EnsembleManifest> {
+  const manifest = await readJson<EnsembleManifest>(join(dir, ENSEMBLE_JSON), 'ensemble manifest');
+  if (!Array.isArray(manifest.members) || manifest.members.length === 0 || !manifest.members.every((m) => typeof m === 'string')) {
+    throw new RunError(`${join(dir, ENSEMBLE_JSON)}: "members" must list the members' folders`);
+  }
+  return manifest;
+}
+
+interface Member {
+  readonly source: string;
+  readonly checkpoint: string;
+  readonly spec: ExperimentConfig;
+  readonly stats: unknown;
+}
+
+/** Whether two members validate on the same images: the same split, and a seeded split drawn from the same seed. */
+function sameValidation(a: ExperimentConfig, b: ExperimentConfig): boolean {
+  if (canonicalJson(a.data.dataset) !== canonicalJson(b.data.dataset) || canonicalJson(a.data.split) !== canonicalJson(b.data.split)) return false;
+  return a.data.split.kind === 'list' || a.seed === b.seed;
+}
+
+/** Refuses members that would not read the same input as the first. */
+function assertCompatible(members: readonly Member[]): void {
+  const [first, ...rest] = members;
+  for (const m of rest) {
+    const differs = (what: string) => new RunError(`${m.source}: its ${what} differs from ${first.source}'s; an ensemble's members must read the same input`);
+    if (canonicalJson(m.spec.data.preprocess) !== canonicalJson(first.spec.data.preprocess)) throw differs('preprocessing (data.preprocess)');
+    if (canonicalJson(m.stats) !== canonicalJson(first.stats)) throw differs('fitted preprocessing statistics (preprocess.json)');
+    if (m.spec.model.depth !== first.spec.model.depth) throw differs('model depth');
+  }
+}
+
+/**
+ * Copies each member's checkpoint (a run folder's best, or a checkpoint
+ * folder) into `out` and writes the manifest. `out` must be new or empty.
+ */
+export async function writeEnsemble(sources: readonly string[], out: string): Promise<EnsembleManifest> {
+  if (sources.length < 2) throw new RunError(`an ensemble needs at least 2 members, ${sources.length} given`);
+  const members: Member[] = [];
+  for (const source of sources) {
+    const checkpoint = await resolveCheckpointDir(source);
+    if (await isEnsembleDir(checkpoint)) throw new RunError(`${source}: is an ensemble itself; give its members instead`);
+    for (const f of MEMBER_FILES) if (!(await exists(join(checkpoint, f)))) throw new RunError(`${checkpoint}: no ${f}; a member needs ${MEMBER_FILES.join(', ')}`);
+    const spec = withNewerDefaults(await readJson<ExperimentConfig>(join(checkpoint, RUN_FILES.spec), 'resolved spec'));
+    const stats = await readJson<unknown>(join(checkpoint, RUN_FILES.preprocess), 'preprocessing statistics');
+    members.push({ source, checkpoint, spec, stats });
+  }
+  assertCompatible(members);
+  await assertFreshRunDir(out);
+  const folders = members.map((_, i) => join('members', String(i)));
+  for (const [i, m] of members.entries()) {
+    await mkdir(join(out, folders[i]), { recursive: true });
+    for (const f of MEMBER_FILES) await copyFile(join(m.checkpoint, f), join(out, folders[i], f));
+  }
+  const manifest: EnsembleManifest = {
+    members: folders,
+    sources: [...sources],
+    shared_validation: members.every((m) => sameValidation(m.spec, members[0].spec)),
+  };
+  await writeJsonAtomic(join(out, RUN_FILES.spec), members[0].spec);
+  await writeJsonAtomic(join(out, RUN_FILES.preprocess), members[0].stats);
+  // the manifest last: a folder without it is not taken for an ensemble
+  await writeJsonAtomic(join(out, ENSEMBLE_JSON), manifest);
+  return manifest;
+}
