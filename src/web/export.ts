@@ -12,7 +12,8 @@ import { createRequire } from 'node:module';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveCheckpointDir } from '../runtime/run/checkpoint.js';
-import { ENSEMBLE_JSON, isEnsembleDir, readEnsemble } from '../runtime/run/ensemble.js';
+import { isEnsembleDir, readEnsemble } from '../runtime/run/ensemble.js';
+import { ENSEMBLE_JSON } from '../runtime/run/model-io.js';
 import { RunError } from '../runtime/run/errors.js';
 import { exists } from '../runtime/run/folder.js';
 

@@ -21,7 +21,6 @@ import { RunError } from './errors.js';
 import { assertFreshRunDir, exists, readJson, RUN_FILES } from './folder.js';
 import { ENSEMBLE_JSON, MODEL_JSON, WEIGHTS_BIN } from './model-io.js';
 
-export { ENSEMBLE_JSON };
 /** what each member keeps of its checkpoint */
 export const MEMBER_FILES = [MODEL_JSON, WEIGHTS_BIN, RUN_FILES.spec, RUN_FILES.preprocess] as const;
 
