@@ -271,14 +271,14 @@ function pairsOf(group: readonly RunResult[], against: readonly RunResult[]): Pa
 
 /** Each validation image that both runs of a pair scored: the baseline's figures and the change, sorted by image. */
 function imageChanges(pairs: readonly Pair[]): ImageChange[] {
+  // a figure an image could not have (NaN, written as null) or a record lacks has no change
+  const figures = (s: Readonly<Record<string, number | null>>) => Object.fromEntries(IMAGE_METRICS.map((m) => [m, s[m] ?? null])) as Record<ImageMetric, number | null>;
   const rows: ImageChange[] = [];
   for (const [mine, theirs] of pairs) {
     const [a, b] = [mine.scored?.images, theirs.scored?.images];
     if (!a || !b) continue;
     const { kind } = mine.config.data.split;
     const pair = kind === 'kfold' ? `fold=${mine.config.data.split.fold}` : `seed=${mine.config.seed}`;
-    // a figure an image could not have (NaN, written as null) or a record lacks has no change
-    const figures = (s: Readonly<Record<string, number | null>>) => Object.fromEntries(IMAGE_METRICS.map((m) => [m, s[m] ?? null])) as Record<ImageMetric, number | null>;
     for (const image of Object.keys(b).filter((id) => id in a)) {
       const [x, y] = [figures(a[image]), figures(b[image])];
       const change = Object.fromEntries(IMAGE_METRICS.map((m) => [m, x[m] === null || y[m] === null ? null : x[m] - y[m]]));
@@ -305,9 +305,9 @@ const num = (x: number | null): string => (x === null ? '—' : x.toFixed(4));
 const signed = (x: number | null): string => (x === null ? '—' : signedFixed(x));
 const shortMetric = shortMonitorName;
 const param = (v: unknown): string => (isOp(v) ? showValue('', v) : typeof v === 'object' && v !== null ? canonicalJson(v) : String(v));
-/** A parameter in a group's name: `lr=0.0005`; a preprocessing op names itself, `clahe(tiles: 8 x 8, clip: 3)`. */
 /** A parameter's short name: its last field, or its list and index (`preprocess.2`). */
 const shortPath = (path: string): string => path.split('.').slice(/^\d+$/.test(path.split('.').at(-1)!) ? -2 : -1).join('.');
+/** A parameter in a group's name: `lr=0.0005`; a preprocessing op names itself, `clahe(tiles: 8 x 8, clip: 3)`. */
 const named = (path: string, v: unknown): string => (isOp(v) ? param(v) : `${shortPath(path)}=${param(v)}`);
 
 /**
