@@ -203,7 +203,8 @@ export function meanAndStd(xs: readonly number[]): { mean: number; std: number }
 }
 
 export function compareRuns(runs: readonly RunResult[], baselineName?: string, rule?: StatedRule): Comparison {
-  const base = baselineName === undefined ? runs[0] : runs.find((r) => r.name === baselineName || r.dir === baselineName);
+  // by default the first finished run: a family's stopped trial listed first would leave nothing to pair with
+  const base = baselineName === undefined ? (runs.find((r) => r.finished && r.scored) ?? runs[0]) : runs.find((r) => r.name === baselineName || r.dir === baselineName);
   if (!base) throw new UsageError(`--baseline ${baselineName} is not among the compared runs (${runs.map((r) => r.name).join(', ')})`);
   const params = [...new Set(runs.flatMap((r) => diffConfigs(base.config, r.config).map((c) => c.path)))].filter((p) => p !== 'name');
   const valueAt = (c: ExperimentConfig, path: string) => path.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], c);

@@ -80,6 +80,13 @@ describe('compareRuns paired', () => {
     expect(comparisonTables(one).map((t) => t.headers[0])).toEqual(['run', 'repeats (seeds, folds)']);
   });
 
+  it("takes the first finished run as the baseline, so a family's stopped trial listed first does not hide the pairs", () => {
+    const stopped: RunResult = { ...run('paper/fold=0', (x) => recurrence('paper')(fold(0)(x)), 0), finished: false, scored: undefined };
+    const c = compareRuns([stopped, ...family('paper', [0.8, 0.75, 0.82]).slice(1), ...family('shared', [0.81, 0.77, 0.815])]);
+    expect(c.baseline).toBe('paper/fold=1');
+    expect(c.paired[0].pairs).toBe(2);
+  });
+
   it('pairs only the folds both groups hold, and needs two of them', () => {
     const paper = family('paper', [0.8, 0.75, 0.82]);
     expect(compareRuns([...paper, ...family('shared', [0.81, 0.77])]).paired[0].pairs).toBe(2);

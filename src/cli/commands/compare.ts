@@ -1,6 +1,6 @@
 // `r2u compare RUN_OR_SWEEP… [--baseline RUN] [--at best|last] [--format text|md|json|csv]`:
 // the parameters that differ and the metrics of each run's best (or last)
-// epoch, with changes against the baseline (the first run unless --baseline names another).
+// epoch, with changes against the baseline (the first finished run unless --baseline names another).
 import type { Command } from 'commander';
 import { EXIT } from '../exit-codes.js';
 import { parseChoice, UsageError } from '../flags.js';
@@ -17,7 +17,7 @@ export function registerCompare(program: Command): void {
     .command('compare')
     .description('compare runs (or every finished trial of a sweep folder): differing parameters, best-epoch (or last-epoch) metrics, changes against a baseline, fold by fold and image by image')
     .argument('<runs...>', 'run folders or sweep folders')
-    .option('--baseline <run>', 'the run the changes are measured against (a name or folder; default the first)')
+    .option('--baseline <run>', 'the run the changes are measured against (a name or folder; default the first finished one)')
     .option('--at <epoch>', 'score each run at its best epoch by its monitor (its best checkpoint) or at its last epoch (chosen by nothing, so not optimistic)', 'best')
     .option('--format <format>', `${FORMATS.join(', ')}`, 'text')
     .option('--md', 'short for --format md (a pull-request comment)')
