@@ -45,7 +45,6 @@ async function ensembleCommand(paths: string[], out: string): Promise<number> {
     const members = await memberFolders(paths);
     const manifest = await writeEnsemble(members, out);
     process.stderr.write(`ensemble: ${out} (${manifest.members.length} members: ${manifest.sources.join(', ')})\n`);
-    if (!manifest.shared_validation) process.stderr.write("ensemble: the members validated on different images, so r2u eval scores it on --split test or another --dataset only\n");
     return EXIT.ok;
   } catch (err) {
     return reportRunFailure(err, 'r2u ensemble');

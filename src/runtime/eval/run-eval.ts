@@ -12,6 +12,7 @@ import { METRICS, valuesOf, type BackendName, type InferenceMode, type Inference
 import { DataError, loadRawImages, splitImages, type RawImage } from '../data/index.js';
 import { writeFileAtomic, writeJsonAtomic } from '../run/atomic.js';
 import { resolveCheckpointDir } from '../run/checkpoint.js';
+import { memberSpecs } from '../run/ensemble.js';
 import { RunError } from '../run/errors.js';
 import { exists, readJson, RUN_FILES, type RunInfo } from '../run/folder.js';
 import { evaluateImages, rescore, type ImageResult } from './evaluate.js';
@@ -72,9 +73,6 @@ export async function evaluateRun(runDir: string, opts: EvalOptions): Promise<Ev
     const spec = opts.spec ?? predictor.spec;
     log(`backend: ${predictor.backend.description}`);
     log(checkpointLine(checkpoint, predictor));
-    if (predictor.ensemble && !predictor.ensemble.shared_validation && opts.split === 'val' && opts.dataset === undefined) {
-      throw new RunError(`${checkpoint}: the ensemble's members validated on different images, so each trained on some of the others'; score it on --split test or another --dataset`);
-    }
     const segmenter = segmenterFor(predictor, spec);
     log(`inference: whole image, scale ${spec.eval.scale}${segmenter.targetDiameter === null ? '' : ` (FOV diameter ${segmenter.targetDiameter} px)`}, tta ${spec.eval.tta}`);
     // the run's own dataset is where training read it; another is where the command is typed
@@ -83,14 +81,26 @@ export async function evaluateRun(runDir: string, opts: EvalOptions): Promise<Ev
       (await loadRawImages({ ...spec.data, dataset }, { subset, log, ...from })).images;
     const score = (images: readonly RawImage[]) =>
       evaluateImages(images, async (img) => (await segmenter.segment(img)).prob, spec.eval, spec.eval.threshold);
-    const valImages = async () => splitImages(await load(spec.data.dataset, 'training'), spec.data.split, spec.seed).val;
+    // an ensemble's members each validated on their own split: it has a validation split only when they agree
+    const splits = predictor.ensemble ? await memberSpecs(checkpoint, predictor.ensemble) : [spec];
+    const valImages = async (): Promise<RawImage[] | null> => {
+      const training = await load(spec.data.dataset, 'training');
+      const sets = splits.map((s) => splitImages(training, s.data.split, s.seed).val);
+      const ids = (v: readonly RawImage[]) => v.map((im) => im.id).join(',');
+      return sets.every((v) => ids(v) === ids(sets[0])) ? sets[0] : null;
+    };
+    const noSharedSplit = "the ensemble's members validated on different images, so each trained on some of the others'";
 
     let images: RawImage[];
     let split: EvalSplit = opts.split;
     if (opts.dataset !== undefined) {
       split = opts.split === 'test' ? 'test' : 'all';
       images = await load(opts.dataset, split === 'test' ? 'test' : 'training', { baseDir: process.cwd() });
-    } else images = opts.split === 'val' ? await valImages() : await load(spec.data.dataset, 'test');
+    } else if (opts.split === 'val') {
+      const val = await valImages();
+      if (val === null) throw new RunError(`${checkpoint}: ${noSharedSplit}; score it on --split test or another --dataset`);
+      images = val;
+    } else images = await load(spec.data.dataset, 'test');
     const unlabelled = images.filter((im) => im.label === null);
     if (unlabelled.length > 0) {
       throw new RunError(
@@ -105,9 +115,13 @@ export async function evaluateRun(runDir: string, opts: EvalOptions): Promise<Ev
     if (split === 'val') {
       const b = bestF1Threshold(scored.pooled);
       best = { threshold: b.threshold, source: 'this validation split' };
-    } else if (predictor.ensemble && !predictor.ensemble.shared_validation) {
-      best = { threshold: spec.eval.threshold, source: "eval.threshold (the ensemble's members share no validation split)" };
-    } else best = await validationThreshold(runDir, () => valImages().then(score), log);
+    } else {
+      const scoreVal = async () => {
+        const val = await valImages();
+        return val && score(val);
+      };
+      best = await validationThreshold(runDir, scoreVal, log, { threshold: spec.eval.threshold, source: `eval.threshold (${noSharedSplit})` });
+    }
     log(`best-F1 threshold on validation: ${best.threshold.toFixed(4)} (${best.source})`);
 
     const atBest = rescore(images, scored.images, spec.eval, best.threshold);
@@ -135,15 +149,19 @@ export async function evaluateRun(runDir: string, opts: EvalOptions): Promise<Ev
 
 /**
  * The best-F1 threshold of the run's validation split, scored now; when the
- * training data is not at hand, the one a previous `r2u eval --split val` saved.
+ * training data is not at hand, the one a previous `r2u eval --split val` saved;
+ * `none` when the run has no validation split (an ensemble whose members disagree).
  */
 async function validationThreshold(
   runDir: string,
-  scoreVal: () => Promise<{ pooled: Parameters<typeof bestF1Threshold>[0] }>,
+  scoreVal: () => Promise<{ pooled: Parameters<typeof bestF1Threshold>[0] } | null>,
   log: (line: string) => void,
+  none: { threshold: number; source: string },
 ): Promise<{ threshold: number; source: string }> {
   try {
-    return { threshold: bestF1Threshold((await scoreVal()).pooled).threshold, source: 'the run\'s validation split, scored now' };
+    const scored = await scoreVal();
+    if (scored === null) return none;
+    return { threshold: bestF1Threshold(scored.pooled).threshold, source: 'the run\'s validation split, scored now' };
   } catch (err) {
     if (!(err instanceof DataError)) throw err;
     const saved = join(runDir, 'eval-val.json');

@@ -29,14 +29,14 @@ export interface EnsembleManifest {
   readonly members: readonly string[];
   /** the run or checkpoint each member was copied from, as given */
   readonly sources: readonly string[];
-  /**
-   * whether the members validated on the same images: only then can the
-   * ensemble be scored on its validation split (a member never trained on it)
-   */
-  readonly shared_validation: boolean;
 }
 
 export const isEnsembleDir = (dir: string): Promise<boolean> => exists(join(dir, ENSEMBLE_JSON));
+
+/** Each member's spec (its split and seed say which images it validated on). */
+export async function memberSpecs(dir: string, manifest: EnsembleManifest): Promise<ExperimentConfig[]> {
+  return Promise.all(manifest.members.map(async (m) => withNewerDefaults(await readJson<ExperimentConfig>(join(dir, m, RUN_FILES.spec), 'member spec'))));
+}
 
 export async function readEnsemble(dir: string): Promise<EnsembleManifest> {
   const manifest = await readJson<EnsembleManifest>(join(dir, ENSEMBLE_JSON), 'ensemble manifest');
@@ -51,12 +51,6 @@ interface Member {
   readonly checkpoint: string;
   readonly spec: ExperimentConfig;
   readonly stats: unknown;
-}
-
-/** Whether two members validate on the same images: the same split, and a seeded split drawn from the same seed. */
-function sameValidation(a: ExperimentConfig, b: ExperimentConfig): boolean {
-  if (canonicalJson(a.data.dataset) !== canonicalJson(b.data.dataset) || canonicalJson(a.data.split) !== canonicalJson(b.data.split)) return false;
-  return a.data.split.kind === 'list' || a.seed === b.seed;
 }
 
 /** Refuses members that would not read the same input as the first. */
@@ -92,11 +86,7 @@ export async function writeEnsemble(sources: readonly string[], out: string): Pr
     await mkdir(join(out, folders[i]), { recursive: true });
     for (const f of MEMBER_FILES) await copyFile(join(m.checkpoint, f), join(out, folders[i], f));
   }
-  const manifest: EnsembleManifest = {
-    members: folders,
-    sources: [...sources],
-    shared_validation: members.every((m) => sameValidation(m.spec, members[0].spec)),
-  };
+  const manifest: EnsembleManifest = { members: folders, sources: [...sources] };
   await writeJsonAtomic(join(out, RUN_FILES.spec), members[0].spec);
   await writeJsonAtomic(join(out, RUN_FILES.preprocess), members[0].stats);
   // the manifest last: a folder without it is not taken for an ensemble

@@ -7,7 +7,7 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend } from '../../../src/runtime/backend.js';
-import { loadDataset } from '../../../src/runtime/data/index.js';
+import { loadDataset, splitImages } from '../../../src/runtime/data/index.js';
 import { loadPredictor } from '../../../src/runtime/eval/predictor.js';
 import { evaluateRun } from '../../../src/runtime/eval/run-eval.js';
 import { buildModel } from '../../../src/runtime/model/index.js';
@@ -46,7 +46,7 @@ describe('an ensemble', () => {
     const b = await savedRun('b', { ...base, model: { ...base.model, filters: 6 } });
     const out = join(root, 'ab');
     const manifest = await writeEnsemble([a, b], out);
-    expect(manifest).toEqual({ members: ['members/0', 'members/1'], sources: [a, b], shared_validation: true });
+    expect(manifest).toEqual({ members: ['members/0', 'members/1'], sources: [a, b] });
     expect((await readdir(out)).sort()).toEqual(['ensemble.json', 'members', 'preprocess.json', 'spec.json']);
     expect((await readdir(join(out, 'members', '1'))).sort()).toEqual(['model.json', 'preprocess.json', 'spec.json', 'weights.bin']);
     expect(await resolveCheckpointDir(out)).toBe(out);
@@ -74,16 +74,24 @@ describe('an ensemble', () => {
     const report = await evaluateRun(shared, { split: 'val' });
     expect(report.configured.images.length).toBe(2);
 
-    // under a ratio split another seed draws other validation images
-    const list = (c: ExperimentConfig, seed: number): ExperimentConfig => ({ ...c, seed, data: { ...c.data, preprocess: [{ op: 'grayscale', mode: 'green' }], split: { kind: 'list', val: ['1', '2'] } } });
-    const ratio = (seed: number): ExperimentConfig => ({ ...list(base, seed), data: { ...list(base, seed).data, split: base.data.split } });
+    // under a ratio split another seed draws other validation images: no validation split, and no threshold chosen on one
+    const plain = (c: ExperimentConfig, seed: number, split: ExperimentConfig['data']['split']): ExperimentConfig => ({
+      ...c,
+      seed,
+      data: { ...c.data, preprocess: [{ op: 'grayscale', mode: 'green' }], split },
+    });
     const apart = join(root, 'apart');
-    expect((await writeEnsemble([await savedRun('s1', ratio(1)), await savedRun('s2', ratio(2))], apart)).shared_validation).toBe(false);
+    await writeEnsemble([await savedRun('s1', plain(base, 1, base.data.split)), await savedRun('s2', plain(base, 2, base.data.split))], apart);
     await expect(evaluateRun(apart, { split: 'val' })).rejects.toThrow(/validated on different images/);
     const test = await evaluateRun(apart, { split: 'test' });
-    expect(test.best_f1_source).toMatch(/eval.threshold/);
-    // a named list of validation images is the same whatever the seed
-    expect((await writeEnsemble([await savedRun('l1', list(base, 1)), await savedRun('l2', list(base, 2))], join(root, 'listed'))).shared_validation).toBe(true);
+    expect(test.best_f1_source).toMatch(/^eval.threshold/);
+    expect(test.best_f1.threshold).toBe(0.5);
+    // the images decide, not how the split is written: seed 1's ratio split, and another seed given the same images by name
+    const images = (await loadDataset(plain(base, 1, base.data.split).data, { seed: 1 })).images;
+    const { val } = splitImages(images, base.data.split, 1);
+    const listed = join(root, 'listed');
+    await writeEnsemble([await savedRun('l1', plain(base, 1, base.data.split)), await savedRun('l2', plain(base, 2, { kind: 'list', val: val.map((im) => im.id) }))], listed);
+    expect((await evaluateRun(listed, { split: 'val' })).configured.images.map((im) => im.id)).toEqual(val.map((im) => im.id));
   });
 
   it('refuses members that read another input, one member, an ensemble as a member, and a folder in use', async () => {
