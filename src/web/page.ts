@@ -14,6 +14,7 @@ import type { PreprocessStats } from '../runtime/data/preprocess/index.js';
 import { unitPixels } from '../runtime/data/samples.js';
 import type { RawImage } from '../runtime/data/types.js';
 import { meanPredictFn, modelPredictFn } from '../runtime/eval/model-predict.js';
+import type { EnsembleManifest } from '../runtime/run/ensemble.js';
 import { withNewerDefaults } from '../spec/defaults.js';
 import { binarize } from '../runtime/eval/postprocess.js';
 import { createSegmenter } from '../runtime/eval/segment.js';
@@ -79,7 +80,7 @@ async function main(): Promise<void> {
       fetch('model/preprocess.json').then((r) => r.json() as Promise<PreprocessStats>),
     ]);
     // an ensemble's members, or the one model
-    const ensemble = await fetch('model/ensemble.json').then((r) => (r.ok ? (r.json() as Promise<{ members: string[] }>) : null));
+    const ensemble = await fetch('model/ensemble.json').then((r) => (r.ok ? (r.json() as Promise<EnsembleManifest>) : null));
     const models = await Promise.all((ensemble?.members ?? ['.']).map((m) => tfl.loadLayersModel(`model/${m}/model.json`)));
     const channels = models[0].inputs[0].shape[3] as number;
     const config = withNewerDefaults(spec);

@@ -14,11 +14,10 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExperimentConfig } from '../../spec/config.js';
 import { canonicalJson } from '../../spec/content-hash.js';
-import { withNewerDefaults } from '../../spec/defaults.js';
 import { writeJsonAtomic } from './atomic.js';
 import { resolveCheckpointDir } from './checkpoint.js';
 import { RunError } from './errors.js';
-import { assertFreshRunDir, exists, readJson, RUN_FILES } from './folder.js';
+import { assertFreshRunDir, exists, readJson, readSpec, RUN_FILES } from './folder.js';
 import { ENSEMBLE_JSON, MODEL_JSON, WEIGHTS_BIN } from './model-io.js';
 
 /** what each member keeps of its checkpoint */
@@ -35,7 +34,7 @@ export const isEnsembleDir = (dir: string): Promise<boolean> => exists(join(dir,
 
 /** Each member's spec (its split and seed say which images it validated on). */
 export async function memberSpecs(dir: string, manifest: EnsembleManifest): Promise<ExperimentConfig[]> {
-  return Promise.all(manifest.members.map(async (m) => withNewerDefaults(await readJson<ExperimentConfig>(join(dir, m, RUN_FILES.spec), 'member spec'))));
+  return Promise.all(manifest.members.map((m) => readSpec(join(dir, m))));
 }
 
 export async function readEnsemble(dir: string): Promise<EnsembleManifest> {
@@ -75,7 +74,7 @@ export async function writeEnsemble(sources: readonly string[], out: string): Pr
     const checkpoint = await resolveCheckpointDir(source);
     if (await isEnsembleDir(checkpoint)) throw new RunError(`${source}: is an ensemble itself; give its members instead`);
     for (const f of MEMBER_FILES) if (!(await exists(join(checkpoint, f)))) throw new RunError(`${checkpoint}: no ${f}; a member needs ${MEMBER_FILES.join(', ')}`);
-    const spec = withNewerDefaults(await readJson<ExperimentConfig>(join(checkpoint, RUN_FILES.spec), 'resolved spec'));
+    const spec = await readSpec(checkpoint);
     const stats = await readJson<unknown>(join(checkpoint, RUN_FILES.preprocess), 'preprocessing statistics');
     members.push({ source, checkpoint, spec, stats });
   }
