@@ -179,7 +179,7 @@ const DATA: BlockDef = {
   split: {
     target: 'split',
     form: 'phrases',
-    doc: 'Train/validation split by image: ratio, k-fold, or a named list of validation images.',
+    doc: 'Train/validation split by image: ratio, k-fold, or a named list of validation images. A ratio or k-fold split is drawn from the experiment’s seed unless it has its own (`seed N`), which keeps the same validation images while the experiment’s seed varies.',
     example: 'split train 0.9, val 0.1',
     variants: {
       ratio: { kind: 'ratio', train: 0.9, val: 0.1 },
@@ -190,6 +190,7 @@ const DATA: BlockDef = {
       phrase(['train', slot('train', fraction)], { sets: { kind: 'ratio' } }),
       phrase(['val', slot('val', fraction)], { sets: { kind: 'ratio' } }),
       phrase(['kfold', slot('k', int(2)), 'fold', slot('fold', int(0))], { sets: { kind: 'kfold' } }),
+      phrase(['seed', slot('seed', int(0))], { doc: 'the seed a ratio or k-fold split is drawn from, in place of the experiment’s (e.g. `split kfold 5 fold 1, seed 42` under `seed 43`)' }),
       phrase(['images'], { sets: { kind: 'list' }, doc: 'a named list of validation images follows' }),
       phrase([slot('val[]', str)], { doc: 'a validation image id, e.g. "21"' }),
     ],

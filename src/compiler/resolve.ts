@@ -228,8 +228,11 @@ class Resolver {
     }
     if (!atoms.length) return this.err('missing', `'${st.key.text}' needs a value`, st.key.span, { expected: def.example.replace(`${st.key.text} `, '') });
     if (def.create) this.out.push({ op: 'ensure', path: target, defaults: def.create, span: st.key.span });
+    const start = this.out.length;
     const used = new Set<PhraseDef>();
     const appended = new Set<string>();
+    /** the variant each discriminator was switched to, and by which phrase */
+    const chosen = new Map<string, { value: string; phrase: PhraseDef }>();
     let i = 0;
     while (i < atoms.length) {
       const match = bestMatch(def.phrases, atoms, i);
@@ -264,8 +267,19 @@ class Resolver {
       used.add(phrase);
       for (const [field, value] of Object.entries(phrase.sets ?? {})) {
         const variant = typeof value === 'string' ? def.variants?.[value] : undefined;
-        if (variant) this.out.push({ op: 'switch', path: target, field, value: value as string, defaults: variant, span });
-        else this.out.push({ op: 'set', path: [...target, field], value, span });
+        if (!variant) {
+          this.out.push({ op: 'set', path: [...target, field], value, span });
+          continue;
+        }
+        const before = chosen.get(field);
+        if (before && before.value !== value) {
+          this.err('bad-value', `'${patternText(phrase)}' and '${patternText(before.phrase)}' belong to different kinds of '${st.key.text}' (${value as string}, ${before.value})`, span, {
+            expected: `the phrases of one kind, e.g. ${def.example.replace(`${st.key.text} `, '')}`,
+          });
+          continue;
+        }
+        chosen.set(field, { value: value as string, phrase });
+        this.out.push({ op: 'switch', path: target, field, value: value as string, defaults: variant, span });
       }
       phrase.items.forEach((it, k) => {
         if (typeof it === 'string') return;
@@ -280,6 +294,9 @@ class Resolver {
       });
       i += length;
     }
+    // switch to the chosen variant before any field is set, so that a phrase written first (`seed 7, kfold 5 fold 1`) is not reset by it
+    const mine = this.out.splice(start);
+    this.out.push(...mine.filter((a) => a.op === 'switch'), ...mine.filter((a) => a.op !== 'switch'));
   }
 
   private ops(st: Statement, ops: BlockDef, target: Path): void {

@@ -19,15 +19,17 @@ const positive = number(0, undefined, true);
 const nonNegative = number(0);
 const dims: Schema = { type: 'array', prefixItems: [integer(1), integer(1)], minItems: 2, maxItems: 2, items: false, description: '[height, width]' };
 const enumOf = (vocabulary: Readonly<Record<string, string>>): Schema => ({ enum: [...V.valuesOf(vocabulary)] });
-const object = (properties: Record<string, Schema>, description?: string): Schema => ({
+/** every property is required except the `optional` ones, which a resolved experiment holds only where a spec set them (so adding one changes no existing experiment's content hash) */
+const object = (properties: Record<string, Schema>, description?: string, optional: Record<string, Schema> = {}): Schema => ({
   type: 'object',
   ...(description && { description }),
-  properties,
+  properties: { ...properties, ...optional },
   required: Object.keys(properties),
   additionalProperties: false,
 });
 /** one variant of a tagged union: `{ kind: name, ...params }` */
-const variant = (tag: string, name: string, params: Record<string, Schema> = {}): Schema => object({ [tag]: { const: name }, ...params });
+const variant = (tag: string, name: string, params: Record<string, Schema> = {}, optional: Record<string, Schema> = {}): Schema =>
+  object({ [tag]: { const: name }, ...params }, undefined, optional);
 
 const dataset: Schema = {
   oneOf: [
@@ -71,8 +73,8 @@ export const EXPERIMENT_SCHEMA: Schema = {
       patches: object({ size: dims, per_epoch: integer(1), vessel_fraction: fraction }),
       split: {
         oneOf: [
-          variant('kind', 'ratio', { train: fraction, val: fraction }),
-          variant('kind', 'kfold', { k: integer(2), fold: integer(0) }),
+          variant('kind', 'ratio', { train: fraction, val: fraction }, { seed: integer(0) }),
+          variant('kind', 'kfold', { k: integer(2), fold: integer(0) }, { seed: integer(0) }),
           variant('kind', 'list', { val: { type: 'array', items: { type: 'string' }, minItems: 1, uniqueItems: true } }),
         ],
       },

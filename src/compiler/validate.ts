@@ -33,20 +33,29 @@ export function spanFor(spans: SpanMap, path: string): Span | undefined {
 
 export function validateConfig(config: unknown, spans: SpanMap, file: string): Diagnostic[] {
   const validate = schemaValidator();
-  if (!validate(config)) return schemaDiagnostics(validate.errors ?? [], spans, file);
+  if (!validate(config)) return schemaDiagnostics(validate.errors ?? [], config, spans, file);
   return crossFieldRules(config as ExperimentConfig, spans, file);
 }
 
-function schemaDiagnostics(errors: ErrorObject[], spans: SpanMap, file: string): Diagnostic[] {
-  // oneOf failures produce one error per branch; keep the most specific ones.
-  const relevant = errors.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'const');
+function schemaDiagnostics(errors: ErrorObject[], config: unknown, spans: SpanMap, file: string): Diagnostic[] {
+  // A tagged union (oneOf) fails once per branch; the branches whose tag does not
+  // match the object's (a `const` error) say nothing about it, so drop them.
+  const otherVariants = errors.filter((e) => e.keyword === 'const').map((e) => e.schemaPath.replace(/(\/oneOf\/\d+\/).*$/, '$1'));
+  const relevant = errors.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'const' && !otherVariants.some((branch) => e.schemaPath.startsWith(branch)));
   const chosen = relevant.length ? relevant : errors;
   const seen = new Set<string>();
   const out: Diagnostic[] = [];
   for (const e of chosen) {
-    const path = e.instancePath.slice(1).split('/').filter(Boolean).join('.');
+    let path = e.instancePath.slice(1).split('/').filter(Boolean).join('.');
     const where = path || '(root)';
-    const message = `${where} ${e.message ?? 'is invalid'}${e.keyword === 'enum' ? `: ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` : ''}`;
+    let message = `${where} ${e.message ?? 'is invalid'}${e.keyword === 'enum' ? `: ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` : ''}`;
+    if (e.keyword === 'additionalProperties') {
+      // a field another variant takes (a list split's `seed`): name the field and the variant, at the field
+      const field = (e.params as { additionalProperty: string }).additionalProperty;
+      const kind = (path.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], config) as { kind?: unknown } | undefined)?.kind;
+      message = `${where}${typeof kind === 'string' ? ` (${kind})` : ''} has no field '${field}'`;
+      path = path ? `${path}.${field}` : field;
+    }
     if (seen.has(message)) continue;
     seen.add(message);
     out.push(error('schema', message, spanFor(spans, path), { file }));

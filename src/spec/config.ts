@@ -45,8 +45,9 @@ export interface PatchConfig {
 }
 
 export type SplitConfig =
-  | { readonly kind: 'ratio'; readonly train: number; readonly val: number }
-  | { readonly kind: 'kfold'; readonly k: number; readonly fold: number }
+  /** `seed`: the split's own seed; absent, the split is drawn from the experiment's */
+  | { readonly kind: 'ratio'; readonly train: number; readonly val: number; readonly seed?: number }
+  | { readonly kind: 'kfold'; readonly k: number; readonly fold: number; readonly seed?: number }
   | { readonly kind: 'list'; readonly val: readonly string[] };
 
 export interface AugmentConfig {

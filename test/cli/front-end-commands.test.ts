@@ -1,6 +1,6 @@
 // The r2u command as a user runs it: exit codes, messages, --help everywhere.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -134,6 +134,15 @@ describe('r2u command line', () => {
     }
     expect(JSON.parse((await r2u('sweep', 'plan', 'specs/drive-r2unet-kfold.r2u', '--format', 'json')).out).adopt.text).toBe('mean dice above 0.002, mean auc above 0, dice better in 4 of 5');
     expect(validate({ spec: 'x', count: 1, duplicates: 0, random: null, varying: [], trials: [{ index: 1, id: 'XYZ', alias: 'a', values: {}, sets: [] }] })).toBe(false);
+  });
+
+  it('sweep plan: the k-fold spec still names committed families\' trials (an optional field such as a split seed changes no content hash)', async () => {
+    for (const family of ['results/drive-kfold-ref', 'results/drive-kfold-f16', 'results/drive-kfold-normds']) {
+      const record = JSON.parse(readFileSync(join(family, 'sweep.json'), 'utf8')) as { spec: string; sets: string[]; trials: { id: string; alias: string }[] };
+      const plan = JSON.parse((await r2u('sweep', 'plan', record.spec, ...record.sets.flatMap((s) => ['--set', s]), '--format', 'json')).out) as { trials: { id: string; alias: string }[] };
+      const ids = new Map(plan.trials.map((t) => [t.alias, t.id]));
+      for (const t of record.trials) expect(ids.get(t.alias), `${family} ${t.alias}`).toBe(t.id);
+    }
   });
 
   it('compare --adopt-if: the verdict on the committed k-fold records, and a bad rule named at its place (exit 1)', async () => {

@@ -1,5 +1,6 @@
 // Train/validation split by image (never by patch, so no validation pixel is
-// ever seen in training). Deterministic from the seed.
+// ever seen in training). Deterministic from the split's own seed where it has
+// one, else from the experiment's seed.
 import type { SplitConfig } from '../../spec/config.js';
 import { DataError } from './errors.js';
 import { hashSeed, mulberry32, shuffled } from './rng.js';
@@ -9,7 +10,7 @@ export interface Split<T> {
   readonly val: T[];
 }
 
-export function splitImages<T extends { readonly id: string }>(images: readonly T[], split: SplitConfig, seed: number): Split<T> {
+export function splitImages<T extends { readonly id: string }>(images: readonly T[], split: SplitConfig, experimentSeed: number): Split<T> {
   const n = images.length;
   const valIds = new Set<string>();
   if (split.kind === 'list') {
@@ -21,7 +22,7 @@ export function splitImages<T extends { readonly id: string }>(images: readonly 
     if (valIds.size === n) throw new DataError('split: every image is listed for validation, none is left to train on');
   } else {
     if (n < 2) throw new DataError(`split: need at least 2 images to split into train and validation, the dataset has ${n}`);
-    const order = shuffled(images.map((im) => im.id), mulberry32(hashSeed(seed, 0x5b117)));
+    const order = shuffled(images.map((im) => im.id), mulberry32(hashSeed(split.seed ?? experimentSeed, 0x5b117)));
     if (split.kind === 'ratio') {
       // at least one validation image, at least one training image
       const nVal = Math.min(n - 1, Math.max(1, Math.round((n * split.val) / (split.train + split.val))));

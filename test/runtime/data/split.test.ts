@@ -33,6 +33,15 @@ describe('splitImages', () => {
     expect(() => splitImages(images(10), { kind: 'kfold', k: 5, fold: 5 }, 9)).toThrow(/out of range/);
   });
 
+  it('a split with its own seed ignores the experiment\'s: the same folds under every experiment seed', () => {
+    const fold = (experimentSeed: number, split: { seed?: number }) => ids(splitImages(images(20), { kind: 'kfold', k: 5, fold: 1, ...split }, experimentSeed).val);
+    expect(fold(43, { seed: 42 })).toEqual(fold(42, {}));
+    expect(fold(44, { seed: 42 })).toEqual(fold(42, {}));
+    expect(fold(43, {})).not.toEqual(fold(42, {}));
+    const ratio = (experimentSeed: number) => ids(splitImages(images(20), { kind: 'ratio', train: 0.9, val: 0.1, seed: 42 }, experimentSeed).val);
+    expect(ratio(7)).toEqual(ids(splitImages(images(20), { kind: 'ratio', train: 0.9, val: 0.1 }, 42).val));
+  });
+
   it('list: the named images are validation; an unknown id is an error', () => {
     const { train, val } = splitImages(images(20), { kind: 'list', val: ['23', '40'] }, 0);
     expect(ids(val)).toEqual(['23', '40']);
