@@ -8,7 +8,9 @@
 // mean ± std, and two groups of repeats that share their seeds and folds are
 // compared pair by pair (a paired comparison: the fold-to-fold spread, which is
 // mostly the images', cancels), and image by image where the runs recorded
-// their validation images' scores.
+// their validation images' scores. An ensemble folder (`r2u ensemble`) trained
+// no epochs: it is scored by the validation report `r2u eval --split val` saved
+// in it, and paired by its first member's seed and fold.
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -55,9 +57,12 @@ export interface RunResult {
   readonly backend?: string;
   /** the adoption rule of the family the run belongs to (`adopt if …` in its sweep), and where it is stated */
   readonly adopt?: StatedRule;
+  /** for an ensemble folder, what its members are (`3 seeds (42, 43, 44)`); its config is its first member's */
+  readonly ensemble?: string;
   /** the scored epoch's record (its best or its last, as loaded); undefined when no epoch finished */
   readonly scored?: {
-    readonly epoch: number;
+    /** null for an ensemble, which is scored by `r2u eval` rather than at an epoch */
+    readonly epoch: number | null;
     readonly at: EpochChoice;
     readonly monitor: string;
     readonly metrics: Readonly<Record<Metric, number>>;
@@ -90,7 +95,11 @@ export async function loadRuns(paths: readonly string[], at: EpochChoice = 'best
         const finished = (await readState(path, t.alias)).status === 'done';
         loaded.push({ run: { ...(await loadRun(dir, t.alias, at, finished)), ...(adopt && { adopt }) }, family: basename(path) });
       }
-    } else if (existsSync(join(path, 'spec.json'))) loaded.push({ run: await loadRun(path, basename(path), at, true) });
+    } else if (existsSync(join(path, 'spec.json'))) {
+      // an ensemble has no epochs of its own (checked only then: it loads the runtime)
+      const ensemble = existsSync(join(path, 'metrics.jsonl')) ? undefined : await loadEnsemble(path, basename(path), at);
+      loaded.push({ run: ensemble ?? (await loadRun(path, basename(path), at, true)) });
+    }
     else throw new UsageError(`${path} is neither a run folder (spec.json) nor a sweep folder (${FAMILY_FILE})`);
   }
   if (loaded.length === 0) throw new UsageError('no finished runs to compare');
@@ -132,6 +141,38 @@ async function loadRun(dir: string, name: string, at: EpochChoice, finished: boo
   if (!scored) return { name, dir, config, finished, history: records, ...where };
   const metrics = Object.fromEntries(COMPARED_METRICS.map((m) => [m, scored[m]])) as Record<Metric, number>;
   return { name, dir, config, finished, history: records, ...where, scored: { epoch: scored.epoch, at, monitor, metrics, ...(images && { images }) } };
+}
+
+/**
+ * An ensemble folder as a run: its first member's spec, with the inference
+ * settings its validation report was scored with, and that report's mean and
+ * per-image figures (at eval.threshold). Undefined when the folder is not an ensemble.
+ */
+async function loadEnsemble(dir: string, name: string, at: EpochChoice): Promise<RunResult | undefined> {
+  const { isEnsembleDir, memberSpecs, readEnsemble } = await import('../runtime/run/ensemble.js');
+  if (!(await isEnsembleDir(dir))) return undefined;
+  const { readValidationReport } = await import('../runtime/eval/run-eval.js');
+  const report = await readValidationReport(dir);
+  if (report === null || report.split !== 'val') {
+    throw new UsageError(`${dir}: an ensemble is compared by its validation scores, and it has none yet; run r2u eval ${dir} --split val first`);
+  }
+  const specs = await memberSpecs(dir, await readEnsemble(dir));
+  const first = withNewerDefaults(JSON.parse(await readFile(join(dir, 'spec.json'), 'utf8')) as ExperimentConfig);
+  const config: ExperimentConfig = { ...first, eval: { ...first.eval, mode: report.mode, scale: report.scale, tta: report.tta } };
+  const { mean, images } = report.configured;
+  const metrics = { val_dice: mean.dice, val_auc: mean.auc, val_sensitivity: mean.sensitivity, val_specificity: mean.specificity, val_accuracy: mean.accuracy, val_loss: Number.NaN };
+  // a figure an image cannot have is NaN in the report and null in a training record
+  const figures = (i: (typeof images)[number]) => Object.fromEntries(IMAGE_METRICS.map((m) => [m, Number.isFinite(i[m]) ? i[m] : null])) as Record<ImageMetric, number | null>;
+  const scored = { epoch: null, at, monitor: first.train.early_stop?.monitor ?? 'val_loss', metrics, images: Object.fromEntries(images.map((i) => [i.id, figures(i)])) };
+  return { name, dir, config, finished: true, history: [], ensemble: membersOf(specs), scored };
+}
+
+/** What an ensemble's members are: `3 seeds (42, 43, 44)` when only their seeds differ, else the settings that differ. */
+function membersOf(specs: readonly ExperimentConfig[]): string {
+  const [first, ...rest] = specs;
+  const differ = [...new Set(rest.flatMap((s) => diffConfigs(first, s).map((c) => c.path)))].filter((p) => p !== 'name');
+  if (differ.every((p) => p === 'seed')) return `${specs.length} seeds (${specs.map((s) => s.seed).join(', ')})`;
+  return `${specs.length} members (${differ.map(shortPath).join(', ')} differ)`;
 }
 
 export interface Comparison {
@@ -206,12 +247,16 @@ export function compareRuns(runs: readonly RunResult[], baselineName?: string, r
   // by default the first finished run: a family's stopped trial listed first would leave nothing to pair with
   const base = baselineName === undefined ? (runs.find((r) => r.finished && r.scored) ?? runs[0]) : runs.find((r) => r.name === baselineName || r.dir === baselineName);
   if (!base) throw new UsageError(`--baseline ${baselineName} is not among the compared runs (${runs.map((r) => r.name).join(', ')})`);
-  const params = [...new Set(runs.flatMap((r) => diffConfigs(base.config, r.config).map((c) => c.path)))].filter((p) => p !== 'name');
-  const valueAt = (c: ExperimentConfig, path: string) => path.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], c);
+  // an ensemble differs from a run in its members before anything its spec says
+  const configParams = [...new Set(runs.flatMap((r) => diffConfigs(base.config, r.config).map((c) => c.path)))].filter((p) => p !== 'name');
+  const params = runs.some((r) => r.ensemble) ? [ENSEMBLE_PARAM, ...configParams] : configParams;
+  const valueOf = (r: RunResult, path: string): unknown =>
+    path === ENSEMBLE_PARAM ? (r.ensemble ?? null) : path.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], r.config);
+  const finite = (x: number | undefined): number | null => (x === undefined || !Number.isFinite(x) ? null : x);
   const rows = runs.map((r) => {
-    const metrics = Object.fromEntries(COMPARED_METRICS.map((m) => [m, r.scored?.metrics[m] ?? null]));
-    const change = Object.fromEntries(COMPARED_METRICS.map((m) => [m, r.scored && base.scored ? r.scored.metrics[m] - base.scored.metrics[m] : null]));
-    return { name: r.name, dir: r.dir, params: Object.fromEntries(params.map((p) => [p, valueAt(r.config, p) ?? null])), finished: r.finished, epoch: r.scored?.epoch ?? null, metrics, change };
+    const metrics = Object.fromEntries(COMPARED_METRICS.map((m) => [m, finite(r.scored?.metrics[m])]));
+    const change = Object.fromEntries(COMPARED_METRICS.map((m) => [m, r.scored && base.scored ? finite(r.scored.metrics[m] - base.scored.metrics[m]) : null]));
+    return { name: r.name, dir: r.dir, params: Object.fromEntries(params.map((p) => [p, valueOf(r, p) ?? null])), finished: r.finished, epoch: r.scored?.epoch ?? null, metrics, change };
   });
   const best: Record<string, string> = {};
   for (const m of COMPARED_METRICS) {
@@ -222,12 +267,12 @@ export function compareRuns(runs: readonly RunResult[], baselineName?: string, r
   // an unfinished trial's best so far is not its result: means and pairs take finished runs only
   const groups = new Map<string, RunResult[]>();
   for (const r of runs.filter((run) => run.finished)) {
-    const key = canonicalJson(repeatOf(r.config));
+    const key = canonicalJson([repeatOf(r.config), r.ensemble ?? null]);
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
   const naming = params.filter((p) => !REPEAT_PATHS.has(p));
   const labelOf = (g: readonly RunResult[]) =>
-    naming.length > 0 ? naming.map((p) => named(p, valueAt(g[0].config, p) ?? null)).join(' ') : g.map((r) => r.name).join(' ');
+    naming.length > 0 ? naming.map((p) => named(p, valueOf(g[0], p) ?? null)).join(' ') : g.map((r) => r.name).join(' ');
   const measured = [...groups.values()].filter((g) => g.length > 1 && g.every((r) => r.scored));
   const repeats: RepeatGroup[] = measured.map((g) => {
     const mean: Record<string, number> = {};
@@ -302,12 +347,17 @@ function pairedChange(group: readonly RunResult[], against: readonly RunResult[]
   return [{ group: labelOf(group), against: labelOf(against), pairs: pairs.length, change }];
 }
 
-const num = (x: number | null): string => (x === null ? '—' : x.toFixed(4));
-const signed = (x: number | null): string => (x === null ? '—' : signedFixed(x));
+// a figure a run does not have (an ensemble's loss) is NaN in means and changes
+const num = (x: number | null): string => (x === null || !Number.isFinite(x) ? '—' : x.toFixed(4));
+const signed = (x: number | null): string => (x === null || !Number.isFinite(x) ? '—' : signedFixed(x));
 const shortMetric = shortMonitorName;
 const param = (v: unknown): string => (isOp(v) ? showValue('', v) : typeof v === 'object' && v !== null ? canonicalJson(v) : String(v));
-/** A parameter's short name: its last field, or its list and index (`preprocess.2`). */
-const shortPath = (path: string): string => path.split('.').slice(/^\d+$/.test(path.split('.').at(-1)!) ? -2 : -1).join('.');
+/** A parameter's short name: its last field, or with its parent where the field is an index (`preprocess.2`) or reads as the experiment's own (`split.seed`). */
+const shortPath = (path: string): string => {
+  const fields = path.split('.');
+  const last = fields.at(-1)!;
+  return fields.slice(/^\d+$/.test(last) || (fields.length > 1 && (last === 'seed' || last === 'name')) ? -2 : -1).join('.');
+};
 /** A parameter in a group's name: `lr=0.0005`; a preprocessing op names itself, `clahe(tiles: 8 x 8, clip: 3)`. */
 const named = (path: string, v: unknown): string => (isOp(v) ? param(v) : `${shortPath(path)}=${param(v)}`);
 
@@ -346,7 +396,7 @@ export function comparisonTables(c: Comparison): Table[] {
   if (c.repeats.length) {
     tables.push({
       headers: ['repeats (seeds, folds)', 'n', ...c.metrics.map(shortMetric)],
-      rows: c.repeats.map((g) => [g.label, String(g.runs.length), ...c.metrics.map((m) => `${g.mean[m].toFixed(4)} ± ${g.std[m].toFixed(4)}`)]),
+      rows: c.repeats.map((g) => [g.label, String(g.runs.length), ...c.metrics.map((m) => (Number.isFinite(g.mean[m]) ? `${num(g.mean[m])} ± ${num(g.std[m])}` : '—'))]),
       right: new Set(c.metrics.map((_, i) => i + 1)),
     });
   }
@@ -354,7 +404,7 @@ export function comparisonTables(c: Comparison): Table[] {
     tables.push({
       headers: [`paired against ${p.against}`, 'pairs', ...c.metrics.map(shortMetric)],
       rows: [
-        [p.group, String(p.pairs), ...c.metrics.map((m) => `${signed(p.change[m].mean)} ± ${p.change[m].std.toFixed(4)}`)],
+        [p.group, String(p.pairs), ...c.metrics.map((m) => (Number.isFinite(p.change[m].mean) ? `${signed(p.change[m].mean)} ± ${num(p.change[m].std)}` : '—'))],
         ['range', '', ...c.metrics.map((m) => `${signed(p.change[m].min)} … ${signed(p.change[m].max)}`)],
         ['better in', '', ...c.metrics.map((m) => `${p.change[m].better}/${p.pairs}`)],
       ],
@@ -389,6 +439,9 @@ function machinesTable(c: Comparison): Table[] {
   if (c.machines.length < 2) return [];
   return [{ headers: ['trained on (machine; backend)', 'runs'], rows: c.machines.map((m) => [`${m.machine ?? 'machine not recorded'}; ${m.backend ?? 'backend not recorded'}`, m.runs.join(', ')]) }];
 }
+
+/** The column that names an ensemble's members (`ensemble=3 seeds (42, 43, 44)`) */
+const ENSEMBLE_PARAM = 'ensemble';
 
 /** The page shows the panels of this many best runs, and at most this many panels of each. */
 const PANEL_RUNS = 3;

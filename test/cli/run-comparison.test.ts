@@ -65,6 +65,12 @@ describe('compareRuns paired', () => {
     expect(comparisonTables(c)[0].headers.slice(0, 3)).toEqual(['run', `preprocess.${at}`, 'fold']);
   });
 
+  it("names a split's own seed apart from the experiment's", () => {
+    const splitSeed = (k: number) => (c: ExperimentConfig): ExperimentConfig => ({ ...c, data: { ...c.data, split: { kind: 'kfold', k: 5, fold: k, seed: 42 } } });
+    const c = compareRuns([0, 1].flatMap((k) => [run(`a/fold=${k}`, fold(k), 0.8), run(`b/fold=${k}`, splitSeed(k), 0.8)]));
+    expect(c.paired[0].group).toBe('split.seed=42');
+  });
+
   it('names the machines when the runs trained on more than one, and adds no table when on one', () => {
     const on = (machine: string | undefined) => (r: RunResult): RunResult => ({ ...r, machine, backend: 'native (oneDNN)' });
     const c = compareRuns([...family('paper', [0.8, 0.75]).map(on('2 × Intel Xeon')), ...family('shared', [0.81, 0.77]).map(on(undefined))]);
@@ -256,6 +262,52 @@ describe('loadRuns', () => {
       expect(table.rows[0]).toEqual(['last epoch', '3', '3', '']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('loadRuns: an ensemble folder', () => {
+  it('is scored by the validation report r2u eval saved in it, named by its members, and paired fold by fold with the runs', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'r2u-compare-ens-'));
+    try {
+      const seeded = (k: number, seed: number) => ({ ...fold(k)(DEFAULT_EXPERIMENT), seed });
+      const image = (dice: number) => ({ accuracy: 0.95, sensitivity: 0.8, specificity: 0.97, precision: 0.8, dice, auc: 0.97 });
+      for (const k of [0, 1]) {
+        const run = path.join(root, `fold=${k}`);
+        mkdirSync(run, { recursive: true });
+        writeFileSync(path.join(run, 'spec.json'), JSON.stringify(seeded(k, 42)));
+        writeFileSync(path.join(run, 'metrics.jsonl'), JSON.stringify({ epoch: 1, val_loss: 0.3, val_dice: 0.8 - k / 10, val_auc: 0.97, val_images: { [`2${k}`]: image(0.8 - k / 10) } }) + '\n');
+        const ens = path.join(root, `ens-${k}`);
+        for (const [i, seed] of [42, 43].entries()) {
+          mkdirSync(path.join(ens, 'members', String(i)), { recursive: true });
+          writeFileSync(path.join(ens, 'members', String(i), 'spec.json'), JSON.stringify(seeded(k, seed)));
+        }
+        writeFileSync(path.join(ens, 'spec.json'), JSON.stringify(seeded(k, 42)));
+        writeFileSync(path.join(ens, 'ensemble.json'), JSON.stringify({ members: ['members/0', 'members/1'], sources: ['a', 'b'] }));
+      }
+      const paths = [0, 1].map((k) => path.join(root, `fold=${k}`)).concat([0, 1].map((k) => path.join(root, `ens-${k}`)));
+      await expect(loadRuns(paths)).rejects.toThrow(`${path.join(root, 'ens-0')}: an ensemble is compared by its validation scores, and it has none yet; run r2u eval`);
+      for (const k of [0, 1]) {
+        const mean = image(0.81 - k / 10);
+        const { mode, scale, tta } = DEFAULT_EXPERIMENT.eval;
+        const report = { split: 'val', mode, scale, tta, configured: { threshold: 0.5, images: [{ id: `2${k}`, ...mean, sensitivity: Number.NaN }], mean } };
+        writeFileSync(path.join(root, `ens-${k}`, 'eval-val.json'), JSON.stringify(report));
+      }
+      const runs = await loadRuns(paths);
+      expect(runs.map((r) => [r.name, r.ensemble, r.scored?.epoch])).toEqual([['fold=0', undefined, 1], ['fold=1', undefined, 1], ['ens-0', '2 seeds (42, 43)', null], ['ens-1', '2 seeds (42, 43)', null]]);
+      const c = compareRuns(runs);
+      expect(c.params).toEqual(['ensemble', 'data.split.fold']);
+      expect(c.repeats.map((g) => g.label)).toEqual(['ensemble=null', 'ensemble=2 seeds (42, 43)']);
+      expect([c.paired[0].group, c.paired[0].pairs, c.paired[0].change.val_dice.better]).toEqual(['ensemble=2 seeds (42, 43)', 2, 2]);
+      expect(c.paired[0].change.val_dice.mean).toBeCloseTo(0.01, 10);
+      const tables = comparisonTables(c);
+      // an ensemble has no epoch and no loss
+      expect(tables[0].rows[2].slice(0, 4)).toEqual(['ens-0', '2 seeds (42, 43)', '0', '—']);
+      expect(tables[0].rows[2].at(-2)).toBe('—');
+      expect(tables[2].rows[0].at(-1)).toBe('—');
+      expect(tables.at(-1)!.rows.map((r) => [r[0], r[1], r[3], r[6]])).toEqual([['20', 'fold=0', '+0.0100', '—'], ['21', 'fold=1', '+0.0100', '—']]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
     }
   });
 });

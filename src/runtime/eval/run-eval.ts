@@ -61,6 +61,14 @@ export interface EvalOptions {
   log?: (line: string) => void;
 }
 
+/** The name (without .json or .csv) of the report `r2u eval` writes into the run folder. */
+const evalReportName = (split: EvalSplit, dataset?: DatasetConfig): string => (dataset === undefined ? `eval-${split}` : `eval-${dataset.kind}${split === 'test' ? '-test' : ''}`);
+
+/** The validation report a previous `r2u eval --split val` saved in the run folder, or null where there is none. */
+export function readValidationReport(runDir: string): Promise<EvalReport | null> {
+  return readJson<EvalReport>(join(runDir, `${evalReportName('val')}.json`), 'saved validation report').catch(() => null);
+}
+
 const rows = (results: readonly ImageResult[]) => results.map((r) => ({ id: r.id, ...r.scores }));
 
 export async function evaluateRun(runDir: string, opts: EvalOptions): Promise<EvalReport> {
@@ -138,7 +146,7 @@ export async function evaluateRun(runDir: string, opts: EvalOptions): Promise<Ev
       best_f1: { threshold: best.threshold, images: rows(atBest), mean: meanScores(atBest.map((r) => r.scores)) },
       best_f1_source: best.source,
     };
-    const name = opts.dataset === undefined ? `eval-${split}` : `eval-${report.dataset.kind}${split === 'test' ? '-test' : ''}`;
+    const name = evalReportName(split, opts.dataset);
     await writeJsonAtomic(join(runDir, `${name}.json`), report);
     await writeFileAtomic(join(runDir, `${name}.csv`), evalCsv(report));
     return report;
@@ -164,8 +172,8 @@ async function validationThreshold(
     return { threshold: bestF1Threshold(scored.pooled).threshold, source: 'the run\'s validation split, scored now' };
   } catch (err) {
     if (!(err instanceof DataError)) throw err;
-    const saved = join(runDir, 'eval-val.json');
-    const prev = await readJson<EvalReport>(saved, 'saved validation report').catch(() => null);
+    const saved = join(runDir, `${evalReportName('val')}.json`);
+    const prev = await readValidationReport(runDir);
     if (prev === null) throw new RunError(`the run's validation data is not at hand (${err.message}) and ${saved} does not exist; the best-F1 threshold needs one of them`);
     log(`validation data not at hand (${err.message}); using the best-F1 threshold saved in ${saved}`);
     return { threshold: prev.best_f1.threshold, source: saved };
