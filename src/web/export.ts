@@ -12,19 +12,18 @@ import { createRequire } from 'node:module';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveCheckpointDir } from '../runtime/run/checkpoint.js';
-import { isEnsembleDir, readEnsemble } from '../runtime/run/ensemble.js';
-import { ENSEMBLE_JSON } from '../runtime/run/model-io.js';
+import { isEnsembleDir, MEMBER_FILES, readEnsemble } from '../runtime/run/ensemble.js';
+import { ENSEMBLE_JSON, MODEL_JSON, WEIGHTS_BIN } from '../runtime/run/model-io.js';
 import { RunError } from '../runtime/run/errors.js';
-import { exists } from '../runtime/run/folder.js';
+import { exists, RUN_FILES } from '../runtime/run/folder.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const MODEL_FILES = ['model.json', 'weights.bin', 'spec.json', 'preprocess.json'];
 
-/** The model folder's files the page reads, relative to it: a checkpoint's, or an ensemble's and its members'. */
+/** The model folder's files the page reads, relative to it: a checkpoint's (those an ensemble keeps of each member), or an ensemble's and its members' models. */
 async function modelFiles(checkpoint: string): Promise<string[]> {
-  if (!(await isEnsembleDir(checkpoint))) return MODEL_FILES;
+  if (!(await isEnsembleDir(checkpoint))) return [...MEMBER_FILES];
   const { members } = await readEnsemble(checkpoint);
-  return [ENSEMBLE_JSON, 'spec.json', 'preprocess.json', ...members.flatMap((m) => [join(m, 'model.json'), join(m, 'weights.bin')])];
+  return [ENSEMBLE_JSON, RUN_FILES.spec, RUN_FILES.preprocess, ...members.flatMap((m) => [join(m, MODEL_JSON), join(m, WEIGHTS_BIN)])];
 }
 
 export async function exportWeb(target: string, out: string): Promise<{ checkpoint: string; files: string[] }> {
