@@ -5,6 +5,7 @@
 // and an exit code, never a stack trace.
 import type { ExperimentConfig } from '../spec/config.js';
 import { trainExperiment, type TrainOptions } from '../runtime/train/loop.js';
+import { ensembleSize, trainEnsemble } from '../runtime/train/train-ensemble.js';
 import { EXIT } from './exit-codes.js';
 import { reportRunFailure } from './run-failure.js';
 
@@ -21,6 +22,16 @@ export async function launchTraining(config: ExperimentConfig, opts: Omit<TrainO
   };
   process.on('SIGINT', onSigint);
   try {
+    if (ensembleSize(config) > 1) {
+      const result = await trainEnsemble(config, { ...opts, signal: abort.signal });
+      const seeds = result.members.map((m) => m.seed).join(', ');
+      if (result.validation === null) process.stdout.write(`stopped: the ensemble's members so far (seeds ${seeds}) are in ${result.runDir}; --resume ${result.runDir} goes on\n`);
+      else {
+        const { dice, auc } = result.validation.configured.mean;
+        process.stdout.write(`done: an ensemble of ${result.members.length} (seeds ${seeds}), validation dice ${dice.toFixed(4)}, auc ${auc.toFixed(4)}; run folder ${result.runDir}\n`);
+      }
+      return result.stopped === 'aborted' ? EXIT.interrupted : EXIT.ok;
+    }
     const result = await trainExperiment(config, { ...opts, signal: abort.signal });
     const best = result.best === null ? 'no finished epoch' : `best ${result.best.monitor} ${result.best.value.toFixed(4)} at epoch ${result.best.epoch}`;
     process.stdout.write(`done (${result.stopped.replace('_', ' ')}): ${best}; run folder ${result.runDir}\n`);

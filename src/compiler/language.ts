@@ -349,6 +349,13 @@ const TRAIN: BlockDef = {
     doc: 'Validate, checkpoint and predict with an exponential moving average of the weights (batch-norm statistics included), updated after every step with this decay and corrected for its start; training goes on from the trained weights. 0 = off.',
     example: 'ema 0.998',
   },
+  ensemble: {
+    target: 'ensemble',
+    form: 'value',
+    type: int(1, 16),
+    doc: 'Train this many members, one after another, that differ only in their seed (the experiment’s seed, then the next ones), all validated on the images the experiment’s seed draws; the run then segments with the mean of their probability maps, as an `r2u ensemble` folder does. Unstated: one model.',
+    example: 'ensemble 3',
+  },
   metrics: { target: 'metrics', form: 'list', type: oneOfVocabulary(V.METRICS), doc: 'Validation metrics printed each epoch (loss always is).', example: 'metrics accuracy, sensitivity, dice' },
 };
 

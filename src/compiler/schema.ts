@@ -133,7 +133,7 @@ export const EXPERIMENT_SCHEMA: Schema = {
       clip_grad: nonNegative,
       ema: number(0, 0.9999),
       metrics: { type: 'array', items: enumOf(V.METRICS), uniqueItems: true },
-    }),
+    }, undefined, { ensemble: integer(1, 16) }),
     eval: object({
       threshold: fraction,
       mode: enumOf(V.INFERENCE_MODES),

@@ -133,6 +133,8 @@ export interface TrainConfig {
    */
   readonly ema: number;
   readonly metrics: readonly Metric[];
+  /** members trained one after another with seeds seed, seed + 1, …; absent: one model (so that runs without it keep their content hash) */
+  readonly ensemble?: number;
 }
 
 // ---------------------------------------------------------------- eval

@@ -110,6 +110,23 @@ describe('r2u train / eval / predict', () => {
     }
   });
 
+  it('trains `ensemble 2` as two seeds into one run folder that compare, eval and predict take', async () => {
+    const run = join(dir, 'seeds');
+    const plan = await r2u('train', join(dir, 'tiny.r2u'), '--set', 'train.ensemble=2', '--dry-run', '--backend', 'wasm');
+    expect(plan.out).toMatch(/^ensemble: +2 members trained one after another \(seeds 3, 4\)/m);
+    const train = await r2u('train', join(dir, 'tiny.r2u'), '--set', 'train.ensemble=2', '--out', run, '--backend', 'wasm', '--workers', '1');
+    expect(train.err).not.toMatch(/\n\s+at /);
+    expect(train.code).toBe(0);
+    expect(train.out).toMatch(/^member 2 of 2: seed 4$/m);
+    expect(train.out).toMatch(/^done: an ensemble of 2 \(seeds 3, 4\), validation dice \d\.\d{4}, auc \d\.\d{4}; run folder .*seeds$/m);
+    const compared = await r2u('compare', join(dir, 'run'), run, '--format', 'json');
+    expect(compared.code).toBe(0);
+    expect(JSON.parse(compared.out).runs.map((r: { params: Record<string, unknown> }) => r.params.ensemble)).toEqual([null, '2 seeds (3, 4)']);
+    const pr = await r2u('predict', run, join(dir, 'eye.png'), '--out', join(dir, 'seeds-maps'), '--backend', 'wasm');
+    expect(pr.err).toMatch(/an ensemble of 2/);
+    expect(pr.code).toBe(0);
+  });
+
   it('dry-run prints the plan and writes nothing', async () => {
     const r = await r2u('train', join(dir, 'tiny.r2u'), '--dry-run', '--backend', 'wasm', '--out', join(dir, 'dry'));
     expect(r.code).toBe(0);

@@ -16,7 +16,7 @@ const VARIANT_SETS: readonly (readonly string[])[] = [
   ['train.loss=weighted_bce', 'train.optimizer=adamw', 'train.schedule=step', 'data.dataset=drive', 'data.split=kfold 5 fold 1, seed 42', 'train.early_stop=val_dice'],
   ['train.loss=dice', 'train.optimizer=sgd', 'train.schedule=cosine', 'data.dataset=stare', 'data.split=images "21", "22"'],
   ['train.loss=bce_dice', 'train.schedule=plateau', 'data.dataset=chase_db1', 'data.split.seed=3'],
-  ['train.loss=focal'],
+  ['train.loss=focal', 'train.ensemble=3'],
 ];
 
 const EVERY_OP = `experiment all_ops {

@@ -45,11 +45,22 @@ export async function readEnsemble(dir: string): Promise<EnsembleManifest> {
   return manifest;
 }
 
-interface Member {
+/** A member: its checkpoint, the spec it trained with and the preprocessing statistics it fitted. */
+export interface Member {
   readonly source: string;
   readonly checkpoint: string;
   readonly spec: ExperimentConfig;
   readonly stats: unknown;
+}
+
+/** A member from a run folder (its best checkpoint) or a checkpoint folder. */
+export async function readMember(source: string): Promise<Member> {
+  const checkpoint = await resolveCheckpointDir(source);
+  if (await isEnsembleDir(checkpoint)) throw new RunError(`${source}: is an ensemble itself; give its members instead`);
+  for (const f of MEMBER_FILES) if (!(await exists(join(checkpoint, f)))) throw new RunError(`${checkpoint}: no ${f}; a member needs ${MEMBER_FILES.join(', ')}`);
+  const spec = await readSpec(checkpoint);
+  const stats = await readJson<unknown>(join(checkpoint, RUN_FILES.preprocess), 'preprocessing statistics');
+  return { source, checkpoint, spec, stats };
 }
 
 /** Refuses members that would not read the same input as the first. */
@@ -63,6 +74,30 @@ function assertCompatible(members: readonly Member[]): void {
   }
 }
 
+/** The folder member `index` is kept in, relative to the ensemble's. */
+export const memberFolder = (index: number): string => join('members', String(index));
+
+/** Copies a member's checkpoint into the ensemble folder `out`, as member `index`. */
+export async function copyMember(member: Member, out: string, index: number): Promise<void> {
+  await mkdir(join(out, memberFolder(index)), { recursive: true });
+  for (const f of MEMBER_FILES) await copyFile(join(member.checkpoint, f), join(out, memberFolder(index), f));
+}
+
+/**
+ * Writes the ensemble's own files once its members are in place: `spec` (the
+ * ensemble's inference and eval settings), the shared statistics, and the
+ * manifest last, since a folder without it is not taken for an ensemble.
+ */
+export async function writeManifest(out: string, members: readonly Member[], spec: ExperimentConfig): Promise<EnsembleManifest> {
+  if (members.length < 2) throw new RunError(`an ensemble needs at least 2 members, ${members.length} given`);
+  assertCompatible(members);
+  const manifest: EnsembleManifest = { members: members.map((_, i) => memberFolder(i)), sources: members.map((m) => m.source) };
+  await writeJsonAtomic(join(out, RUN_FILES.spec), spec);
+  await writeJsonAtomic(join(out, RUN_FILES.preprocess), members[0].stats);
+  await writeJsonAtomic(join(out, ENSEMBLE_JSON), manifest);
+  return manifest;
+}
+
 /**
  * Copies each member's checkpoint (a run folder's best, or a checkpoint
  * folder) into `out` and writes the manifest. `out` must be new or empty.
@@ -70,25 +105,9 @@ function assertCompatible(members: readonly Member[]): void {
 export async function writeEnsemble(sources: readonly string[], out: string): Promise<EnsembleManifest> {
   if (sources.length < 2) throw new RunError(`an ensemble needs at least 2 members, ${sources.length} given`);
   const members: Member[] = [];
-  for (const source of sources) {
-    const checkpoint = await resolveCheckpointDir(source);
-    if (await isEnsembleDir(checkpoint)) throw new RunError(`${source}: is an ensemble itself; give its members instead`);
-    for (const f of MEMBER_FILES) if (!(await exists(join(checkpoint, f)))) throw new RunError(`${checkpoint}: no ${f}; a member needs ${MEMBER_FILES.join(', ')}`);
-    const spec = await readSpec(checkpoint);
-    const stats = await readJson<unknown>(join(checkpoint, RUN_FILES.preprocess), 'preprocessing statistics');
-    members.push({ source, checkpoint, spec, stats });
-  }
+  for (const source of sources) members.push(await readMember(source));
   assertCompatible(members);
   await assertFreshRunDir(out);
-  const folders = members.map((_, i) => join('members', String(i)));
-  for (const [i, m] of members.entries()) {
-    await mkdir(join(out, folders[i]), { recursive: true });
-    for (const f of MEMBER_FILES) await copyFile(join(m.checkpoint, f), join(out, folders[i], f));
-  }
-  const manifest: EnsembleManifest = { members: folders, sources: [...sources] };
-  await writeJsonAtomic(join(out, RUN_FILES.spec), members[0].spec);
-  await writeJsonAtomic(join(out, RUN_FILES.preprocess), members[0].stats);
-  // the manifest last: a folder without it is not taken for an ensemble
-  await writeJsonAtomic(join(out, ENSEMBLE_JSON), manifest);
-  return manifest;
+  for (const [i, m] of members.entries()) await copyMember(m, out, i);
+  return writeManifest(out, members, members[0].spec);
 }

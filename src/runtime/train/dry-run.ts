@@ -9,6 +9,7 @@ import type { BackendName, DataConfig, ExperimentConfig } from '../../spec/confi
 import { createPreprocessor, DataError, inputChannels, loadDataset, splitImages } from '../data/index.js';
 import { buildModel, formatSummary, summarizeModel } from '../model/index.js';
 import { assertTrainable } from './assert-trainable.js';
+import { ensembleSize, memberConfigs } from './train-ensemble.js';
 
 
 const dims = (d: readonly [number, number]) => `${d[0]}x${d[1]}`;
@@ -45,6 +46,9 @@ function describeExperiment(c: ExperimentConfig): string[] {
     `schedule:  ${variant(t.schedule)}`,
     `weights:   ${t.ema > 0 ? `validated and saved as their moving average, decay ${t.ema} per step` : 'validated and saved as trained'}`,
     `training:  ${t.epochs} epochs x ${stepsPerEpoch} steps of ${t.batch} patches, seed ${c.seed}`,
+    ...(ensembleSize(c) > 1
+      ? [`ensemble:  ${ensembleSize(c)} members trained one after another (seeds ${memberConfigs(c).map((m) => m.seed).join(', ')}), each validated on the same images; the run segments with the mean of their maps`]
+      : []),
     `stopping:  ${t.early_stop === null ? 'none, all epochs' : `on ${t.early_stop.monitor}, patience ${t.early_stop.patience}${t.early_stop.restore_best ? ', restoring the best weights' : ''}`}`,
     `metrics:   loss, ${t.metrics.join(', ')}`,
     `eval:      ${c.eval.mode === 'sliding_window' ? `sliding window, stride ${dims(c.eval.stride)}` : 'full image'}, threshold ${c.eval.threshold}` +

@@ -21,7 +21,7 @@ export interface Resumed {
 /** Loads the last checkpoint of a run; the experiment must be the one the run was started with. */
 export async function loadResume(dir: string, config: ExperimentConfig): Promise<Resumed> {
   const spec = await readSpec(dir);
-  if (JSON.stringify(resumable(spec)) !== JSON.stringify(resumable(config))) {
+  if (!sameExperiment(spec, config)) {
     throw new RunError(
       `${dir}: the experiment differs from the run's spec.json; resume with the same spec (only train.epochs and runtime settings may change)`,
     );
@@ -37,7 +37,8 @@ export async function loadResume(dir: string, config: ExperimentConfig): Promise
   return { checkpoint, history, info, epochsBefore: spec.train.epochs };
 }
 
-/** what a resume must not change: everything but the runtime settings and the number of epochs */
+/** Whether a resume continues the run's experiment: it may change the runtime settings and the number of epochs, nothing else. */
+export const sameExperiment = (saved: ExperimentConfig, config: ExperimentConfig): boolean => JSON.stringify(resumable(saved)) === JSON.stringify(resumable(config));
 const resumable = (c: ExperimentConfig) => ({ ...c, runtime: undefined, train: { ...c.train, epochs: undefined } });
 
 /** A resume with another train.epochs: spec.json takes the new length. */

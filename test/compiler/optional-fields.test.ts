@@ -1,5 +1,6 @@
-// A split's own seed (`split kfold 5 fold 1, seed 42`): an optional field, so
-// experiments that do not state it resolve, and hash, as before.
+// Optional fields: a split's own seed (`split kfold 5 fold 1, seed 42`) and
+// `train { ensemble N }` are absent from a resolved experiment unless stated,
+// so experiments that do not state them resolve, and hash, as before.
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostics } from '../../src/compiler/index.js';
 import { loadText, spec } from './helpers.js';
@@ -36,5 +37,23 @@ describe('split seed', () => {
     expect(mixed.map((d) => [d.code, d.message, d.span?.column])).toEqual([
       ['bad-value', "'kfold <k> fold <fold>' and 'train <train>' belong to different kinds of 'split' (kfold, ratio)", 27],
     ]);
+  });
+});
+
+describe('train ensemble', () => {
+  it('is absent unless stated, and set by the statement or --set', () => {
+    const train = (body: string, sets?: string[]) => {
+      const r = loadText(spec(body), { sets });
+      expect(r.diagnostics, formatDiagnostics(r.diagnostics)).toEqual([]);
+      return r.config!.train;
+    };
+    expect('ensemble' in train('')).toBe(false);
+    expect(train('  train { ensemble 3 }').ensemble).toBe(3);
+    expect(train('', ['train.ensemble=2']).ensemble).toBe(2);
+  });
+
+  it('takes 1 to 16 members', () => {
+    const d = loadText(spec('  train { ensemble 0 }')).diagnostics;
+    expect(d.map((x) => [x.code, x.message])).toEqual([['bad-value', "'ensemble' is out of range: 0"]]);
   });
 });

@@ -1,0 +1,100 @@
+// Training an experiment that states `ensemble N`: N members, one after
+// another, each a whole run of the experiment with its own seed, then the run
+// folder becomes an ensemble folder (run/ensemble.ts) scored on the validation
+// images the members share:
+//
+//   <run>/spec.json, run.json   the experiment as stated (with its `ensemble N`)
+//   <run>/member-runs/<i>/      member i's run folder (metrics, checkpoints, report)
+//   <run>/members/<i>/          member i's best checkpoint, copied once it has finished
+//   <run>/ensemble.json, preprocess.json, eval-val.json   once every member has
+//
+// A member's copy in members/<i>/ is what marks it finished, so `--resume`
+// skips finished members, continues the one that was interrupted and trains
+// the rest.
+import { mkdir, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { ExperimentConfig } from '../../spec/config.js';
+import { evaluateRun, type EvalReport } from '../eval/run-eval.js';
+import { writeJsonAtomic } from '../run/atomic.js';
+import { copyMember, memberFolder, readMember, writeManifest, type Member } from '../run/ensemble.js';
+import { RunError } from '../run/errors.js';
+import { assertFreshRunDir, defaultRunDir, exists, readSpec, RUN_FILES, type RunInfo } from '../run/folder.js';
+import { machineLine } from '../run/machine.js';
+import { MODEL_JSON } from '../run/model-io.js';
+import { trainExperiment, type TrainOptions, type TrainResult } from './loop.js';
+import { sameExperiment } from './resume.js';
+
+/** The number of members an experiment trains (1: a single model). */
+export const ensembleSize = (config: ExperimentConfig): number => config.train.ensemble ?? 1;
+
+/**
+ * Each member's experiment: the stated one with seed `seed + i` and without
+ * `ensemble`; a ratio or k-fold split keeps the experiment's seed as its own,
+ * so every member validates on the same images.
+ */
+export function memberConfigs(config: ExperimentConfig): ExperimentConfig[] {
+  const { ensemble: _, ...train } = config.train;
+  const split = config.data.split.kind === 'list' ? config.data.split : { ...config.data.split, seed: config.data.split.seed ?? config.seed };
+  return Array.from({ length: ensembleSize(config) }, (_, i) => ({ ...config, seed: config.seed + i, data: { ...config.data, split }, train }));
+}
+
+const MEMBER_RUNS = 'member-runs';
+
+export interface EnsembleTrainResult {
+  readonly runDir: string;
+  readonly stopped: 'completed' | 'aborted';
+  /** each member trained in this call (a finished member skipped on resume has none) */
+  readonly members: ReadonlyArray<{ readonly seed: number; readonly result: TrainResult | null }>;
+  /** the ensemble's validation report, once every member has finished */
+  readonly validation: EvalReport | null;
+}
+
+export async function trainEnsemble(config: ExperimentConfig, opts: TrainOptions = {}): Promise<EnsembleTrainResult> {
+  const log = opts.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const configs = memberConfigs(config);
+  if (configs.length < 2) throw new RunError(`train.ensemble ${configs.length}: an ensemble trains at least 2 members`);
+  const runDir = opts.resume ?? opts.out ?? defaultRunDir(config.name);
+  const created = opts.resume === undefined;
+  if (created) {
+    await assertFreshRunDir(runDir);
+    await mkdir(runDir, { recursive: true });
+    const info: RunInfo = { cwd: resolve('.'), created: new Date().toISOString(), machine: machineLine() };
+    await writeJsonAtomic(join(runDir, RUN_FILES.spec), config);
+    await writeJsonAtomic(join(runDir, RUN_FILES.run), info);
+  } else if (!sameExperiment(await readSpec(runDir), config)) {
+    throw new RunError(`${runDir}: the experiment differs from the run's spec.json; resume with the same spec (only train.epochs and runtime settings may change)`);
+  }
+
+  const members: Member[] = [];
+  const trained: Array<{ seed: number; result: TrainResult | null }> = [];
+  for (const [i, member] of configs.entries()) {
+    const heading = `member ${i + 1} of ${configs.length}: seed ${member.seed}`;
+    if (await exists(join(runDir, memberFolder(i), MODEL_JSON))) {
+      log(`${heading}: finished before`);
+      members.push({ ...(await readMember(join(runDir, memberFolder(i)))), source: join(runDir, MEMBER_RUNS, String(i)) });
+      trained.push({ seed: member.seed, result: null });
+      continue;
+    }
+    log(heading);
+    const dir = join(runDir, MEMBER_RUNS, String(i));
+    const begun = await exists(join(dir, RUN_FILES.last, MODEL_JSON));
+    let result: TrainResult;
+    try {
+      result = await trainExperiment(member, { ...opts, out: begun ? undefined : dir, resume: begun ? dir : undefined });
+    } catch (err) {
+      // a first member that could not start (a bad dataset) leaves no half-made run behind
+      if (created && i === 0 && !(await exists(dir))) await rm(runDir, { recursive: true, force: true });
+      throw err;
+    }
+    trained.push({ seed: member.seed, result });
+    if (result.stopped === 'aborted') return { runDir, stopped: 'aborted', members: trained, validation: null };
+    if (result.best === null) throw new RunError(`${dir}: member ${i + 1} finished without a scored epoch, so it has no best checkpoint`);
+    const finished = await readMember(dir);
+    await copyMember(finished, runDir, i);
+    members.push({ ...finished, source: dir });
+  }
+  await writeManifest(runDir, members, config);
+  log(`ensemble: ${members.length} members in ${runDir}; scoring it on the validation images they share`);
+  const validation = await evaluateRun(runDir, { split: 'val', backend: opts.backend, log });
+  return { runDir, stopped: 'completed', members: trained, validation };
+}

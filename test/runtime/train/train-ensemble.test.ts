@@ -1,0 +1,71 @@
+// `train { ensemble N }`: N members trained one after another with their own
+// seeds on the same validation images, the run folder then an ensemble that
+// eval and predict take, scored on those images; --resume skips finished members.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initBackend } from '../../../src/runtime/backend.js';
+import { DataError } from '../../../src/runtime/data/index.js';
+import { loadPredictor } from '../../../src/runtime/eval/predictor.js';
+import { resolveCheckpointDir } from '../../../src/runtime/run/checkpoint.js';
+import { readSpec } from '../../../src/runtime/run/folder.js';
+import { memberConfigs, trainEnsemble } from '../../../src/runtime/train/train-ensemble.js';
+import type { ExperimentConfig } from '../../../src/spec/config.js';
+import { tinyConfig } from './tiny-config.js';
+
+let root: string;
+const quiet = { log: () => {}, progress: false };
+const ensembleOf = (n: number, c: ExperimentConfig = tinyConfig({ train: { epochs: 1 } })): ExperimentConfig => ({ ...c, train: { ...c.train, ensemble: n } });
+
+beforeAll(async () => {
+  await initBackend('cpu');
+  root = await mkdtemp(join(tmpdir(), 'r2u-train-ensemble-'));
+});
+
+describe('memberConfigs', () => {
+  it("gives member i the seed seed + i, keeps the experiment's seed as the split's, and drops `ensemble`", () => {
+    const members = memberConfigs(ensembleOf(3));
+    expect(members.map((m) => [m.seed, m.data.split, 'ensemble' in m.train])).toEqual([0, 1, 2].map((i) => [7 + i, { kind: 'ratio', train: 0.6, val: 0.4, seed: 7 }, false]));
+    const kfold = ensembleOf(2, { ...tinyConfig(), data: { ...tinyConfig().data, split: { kind: 'kfold', k: 5, fold: 1, seed: 42 } } });
+    expect(memberConfigs(kfold).map((m) => m.data.split)).toEqual([0, 1].map(() => ({ kind: 'kfold', k: 5, fold: 1, seed: 42 })));
+    const list = ensembleOf(2, { ...tinyConfig(), data: { ...tinyConfig().data, split: { kind: 'list', val: ['syn001'] } } });
+    expect(memberConfigs(list).map((m) => m.data.split)).toEqual([0, 1].map(() => ({ kind: 'list', val: ['syn001'] })));
+    expect(memberConfigs(tinyConfig())).toHaveLength(1);
+  });
+});
+
+describe('trainEnsemble', () => {
+  it('trains each member into its own run, then makes the run folder an ensemble scored on the shared validation images', async () => {
+    const out = join(root, 'two');
+    const result = await trainEnsemble(ensembleOf(2), { ...quiet, out });
+    expect(result.stopped).toBe('completed');
+    expect(result.members.map((m) => [m.seed, m.result?.history.length])).toEqual([[7, 1], [8, 1]]);
+    expect((await readdir(out)).sort()).toEqual(['ensemble.json', 'eval-val.csv', 'eval-val.json', 'member-runs', 'members', 'preprocess.json', 'run.json', 'spec.json']);
+    expect((await readSpec(out)).train.ensemble).toBe(2);
+    expect(await Promise.all([0, 1].map(async (i) => (await readSpec(join(out, 'member-runs', String(i)))).seed))).toEqual([7, 8]);
+    expect(JSON.parse(await readFile(join(out, 'ensemble.json'), 'utf8'))).toEqual({ members: ['members/0', 'members/1'], sources: [0, 1].map((i) => join(out, 'member-runs', String(i))) });
+    expect(await resolveCheckpointDir(out)).toBe(out);
+    const predictor = await loadPredictor(out);
+    expect(predictor.ensemble?.members).toHaveLength(2);
+    predictor.dispose();
+    const report = result.validation!;
+    expect([report.split, report.configured.images.length]).toEqual(['val', 2]);
+    expect(JSON.parse(await readFile(join(out, 'eval-val.json'), 'utf8')).configured.mean.auc).toBeCloseTo(report.configured.mean.auc, 12);
+
+    // a member whose copy is missing trains on from its run (here: nothing left); the other is skipped
+    await rm(join(out, 'members', '1'), { recursive: true });
+    await rm(join(out, 'ensemble.json'));
+    const resumed = await trainEnsemble(ensembleOf(2), { ...quiet, resume: out });
+    expect(resumed.members.map((m) => [m.seed, m.result === null])).toEqual([[7, true], [8, false]]);
+    expect(resumed.validation!.configured.mean).toEqual(report.configured.mean);
+    await expect(trainEnsemble({ ...ensembleOf(2), seed: 9 }, { ...quiet, resume: out })).rejects.toThrow(/the experiment differs from the run's spec\.json/);
+  });
+
+  it('leaves no run folder behind when the first member cannot load its data', async () => {
+    const out = join(root, 'bad');
+    const bad = ensembleOf(2, { ...tinyConfig(), data: { ...tinyConfig().data, dataset: { kind: 'drive', root: join(root, 'no-such-drive') } } });
+    await expect(trainEnsemble(bad, { ...quiet, out })).rejects.toBeInstanceOf(DataError);
+    expect(await readdir(root)).not.toContain('bad');
+  });
+});
