@@ -93,13 +93,9 @@ export async function loadRuns(paths: readonly string[], at: EpochChoice = 'best
         const dir = trialDir(path, t.alias);
         if (!existsSync(join(dir, 'spec.json'))) continue;
         const finished = (await readState(path, t.alias)).status === 'done';
-        loaded.push({ run: { ...(await loadRun(dir, t.alias, at, finished)), ...(adopt && { adopt }) }, family: basename(path) });
+        loaded.push({ run: { ...(await loadRunOrEnsemble(dir, t.alias, at, finished)), ...(adopt && { adopt }) }, family: basename(path) });
       }
-    } else if (existsSync(join(path, 'spec.json'))) {
-      // an ensemble has no epochs of its own (checked only then: it loads the runtime)
-      const ensemble = existsSync(join(path, 'metrics.jsonl')) ? undefined : await loadEnsemble(path, basename(path), at);
-      loaded.push({ run: ensemble ?? (await loadRun(path, basename(path), at, true)) });
-    }
+    } else if (existsSync(join(path, 'spec.json'))) loaded.push({ run: await loadRunOrEnsemble(path, basename(path), at, true) });
     else throw new UsageError(`${path} is neither a run folder (spec.json) nor a sweep folder (${FAMILY_FILE})`);
   }
   if (loaded.length === 0) throw new UsageError('no finished runs to compare');
@@ -121,6 +117,13 @@ function repeatKey(config: ExperimentConfig): string {
 /** the configuration paths repeatKey reads: they vary within a group, so they do not name one */
 const REPEAT_PATHS = new Set(['seed', 'data.split.fold']);
 
+/** A run folder, or an ensemble folder (a finished `train { ensemble N }` run or trial, or `r2u ensemble`'s output). */
+async function loadRunOrEnsemble(dir: string, name: string, at: EpochChoice, finished: boolean): Promise<RunResult> {
+  // an ensemble has no epochs of its own (asked only then: it loads the runtime)
+  const ensemble = existsSync(join(dir, 'metrics.jsonl')) ? undefined : await loadEnsemble(dir, name, at);
+  return ensemble ?? loadRun(dir, name, at, finished);
+}
+
 async function loadRun(dir: string, name: string, at: EpochChoice, finished: boolean): Promise<RunResult> {
   const config = withNewerDefaults(JSON.parse(await readFile(join(dir, 'spec.json'), 'utf8')) as ExperimentConfig);
   const text = await readFile(join(dir, 'metrics.jsonl'), 'utf8').catch(() => '');
@@ -133,14 +136,20 @@ async function loadRun(dir: string, name: string, at: EpochChoice, finished: boo
   const best = records.reduce<Record<string, number> | undefined>((b, r) => (b === undefined || sign * r[monitor] > sign * b[monitor] ? r : b), undefined);
   const scored = at === 'last' ? records.at(-1) : best;
   const images = scored && lines[records.indexOf(scored)].val_images;
+  const where = await trainedOn(dir);
+  if (!scored) return { name, dir, config, finished, history: records, ...where };
+  const metrics = Object.fromEntries(COMPARED_METRICS.map((m) => [m, scored[m]])) as Record<Metric, number>;
+  return { name, dir, config, finished, history: records, ...where, scored: { epoch: scored.epoch, at, monitor, metrics, ...(images && { images }) } };
+}
+
+/** Where a run trained: run.json's machine line and backend.json's description (an ensemble's: its first member run's backend). */
+async function trainedOn(dir: string): Promise<{ machine?: string; backend?: string }> {
   const field = async (file: string, key: string): Promise<string | undefined> => {
     const value = await readFile(join(dir, file), 'utf8').then((t) => (JSON.parse(t) as Record<string, unknown>)[key]).catch(() => undefined);
     return typeof value === 'string' ? value : undefined;
   };
-  const where = { machine: await field('run.json', 'machine'), backend: await field('backend.json', 'description') };
-  if (!scored) return { name, dir, config, finished, history: records, ...where };
-  const metrics = Object.fromEntries(COMPARED_METRICS.map((m) => [m, scored[m]])) as Record<Metric, number>;
-  return { name, dir, config, finished, history: records, ...where, scored: { epoch: scored.epoch, at, monitor, metrics, ...(images && { images }) } };
+  const backend = (await field('backend.json', 'description')) ?? (await field(join('member-runs', '0', 'backend.json'), 'description'));
+  return { machine: await field('run.json', 'machine'), backend };
 }
 
 /**
@@ -164,7 +173,7 @@ async function loadEnsemble(dir: string, name: string, at: EpochChoice): Promise
   // a figure an image cannot have is NaN in the report and null in a training record
   const figures = (i: (typeof images)[number]) => Object.fromEntries(IMAGE_METRICS.map((m) => [m, Number.isFinite(i[m]) ? i[m] : null])) as Record<ImageMetric, number | null>;
   const scored = { epoch: null, at, monitor: first.train.early_stop?.monitor ?? 'val_loss', metrics, images: Object.fromEntries(images.map((i) => [i.id, figures(i)])) };
-  return { name, dir, config, finished: true, history: [], ensemble: membersOf(specs), scored };
+  return { name, dir, config, finished: true, history: [], ...(await trainedOn(dir)), ensemble: membersOf(specs), scored };
 }
 
 /** What an ensemble's members are: `3 seeds (42, 43, 44)` when only their seeds differ, else the settings that differ. */

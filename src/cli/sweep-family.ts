@@ -17,7 +17,7 @@
 // queue) a training step never blocks the worker's lock renewal.
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
-import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -173,8 +173,26 @@ export const shown = (path: string): string => {
   return rel && !rel.startsWith('..') ? rel : path;
 };
 
-/** A finished trial's files an export keeps, beside done.json: what `r2u compare` reads, and what names the backend. */
-const RECORDED = ['spec.json', 'metrics.jsonl', 'backend.json'] as const;
+/**
+ * A finished trial's files an export keeps, beside done.json: what `r2u
+ * compare` reads, and what names the backend. A trial that is an ensemble
+ * (`train { ensemble N }`) adds its manifest and validation report, each
+ * member's spec, and each member run's records.
+ */
+const RECORDED = ['spec.json', 'metrics.jsonl', 'backend.json', 'ensemble.json', 'eval-val.json'] as const;
+const MEMBER_RECORDS: ReadonlyArray<readonly [string, readonly string[]]> = [
+  ['members', ['spec.json']],
+  ['member-runs', ['spec.json', 'metrics.jsonl', 'backend.json']],
+];
+
+/** The recorded files of the trial folder `from` that exist, relative to it. */
+async function recordedFiles(from: string): Promise<string[]> {
+  const files: string[] = [...RECORDED];
+  for (const [folder, names] of MEMBER_RECORDS) {
+    for (const member of await readdir(join(from, folder)).catch(() => [] as string[])) files.push(...names.map((n) => join(folder, member, n)));
+  }
+  return files.filter((f) => existsSync(join(from, f)));
+}
 
 /**
  * Copies the family at `out` into `dest` as records (see the header); a
@@ -192,7 +210,10 @@ export async function exportFamily(out: string, dest: string): Promise<{ finishe
     if (!existsSync(doneFile(out, t.alias))) continue;
     const [from, to] = [trialDir(out, t.alias), trialDir(dest, t.alias)];
     await mkdir(to, { recursive: true });
-    for (const name of RECORDED) if (existsSync(join(from, name))) await copyFile(join(from, name), join(to, name));
+    for (const file of await recordedFiles(from)) {
+      await mkdir(dirname(join(to, file)), { recursive: true });
+      await copyFile(join(from, file), join(to, file));
+    }
     // the run's working directory names a folder on the machine that trained; the machine and the date are kept
     const info = await readFile(join(from, 'run.json'), 'utf8').then((text) => JSON.parse(text) as { created?: string; machine?: string }).catch(() => ({}) as { created?: string; machine?: string });
     await writeJson(join(to, 'run.json'), { created: info.created, machine: info.machine ?? null });

@@ -3,11 +3,13 @@
 // `sweep status` does not report a killed trial as training and `sweep run`
 // trains it again.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readState } from '../../src/cli/sweep-family.js';
+import { loadRuns } from '../../src/cli/run-comparison.js';
+import { exportFamily, readState } from '../../src/cli/sweep-family.js';
+import { DEFAULT_EXPERIMENT } from '../../src/spec/defaults.js';
 
 const out = mkdtempSync(join(tmpdir(), 'r2u-family-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -27,5 +29,46 @@ describe('readState', () => {
     recordRunning('elsewhere', `not-${hostname()}`, gone);
     expect((await readState(out, 'elsewhere')).status).toBe('running');
     expect(await readState(out, 'never-started')).toEqual({ status: 'pending', attempts: 0 });
+  });
+});
+
+describe('exportFamily', () => {
+  it("keeps an ensemble trial's manifest, validation report and members' records, not their weights, and compare reads the export", async () => {
+    const family = join(out, 'ens-family');
+    const trial = join(family, 'trials', 'fold=0');
+    const spec = JSON.stringify({ ...DEFAULT_EXPERIMENT, train: { ...DEFAULT_EXPERIMENT.train, ensemble: 2 } });
+    const write = (file: string, text: string) => {
+      mkdirSync(dirname(join(trial, file)), { recursive: true });
+      writeFileSync(join(trial, file), text);
+    };
+    write('spec.json', spec);
+    write('run.json', JSON.stringify({ cwd: '/somewhere', created: 'today', machine: '2 × AMD EPYC' }));
+    write('ensemble.json', JSON.stringify({ members: ['members/0', 'members/1'], sources: ['member-runs/0', 'member-runs/1'] }));
+    const mean = { accuracy: 0.95, sensitivity: 0.8, specificity: 0.97, precision: 0.8, dice: 0.81, auc: 0.97 };
+    const { mode, scale, tta } = DEFAULT_EXPERIMENT.eval;
+    write('eval-val.json', JSON.stringify({ split: 'val', mode, scale, tta, configured: { threshold: 0.5, images: [{ id: '21', ...mean }], mean } }));
+    for (const i of [0, 1]) {
+      const member = JSON.stringify({ ...DEFAULT_EXPERIMENT, seed: 42 + i });
+      write(`members/${i}/spec.json`, member);
+      write(`members/${i}/weights.bin`, 'weights');
+      write(`member-runs/${i}/spec.json`, member);
+      write(`member-runs/${i}/metrics.jsonl`, '{"epoch":1,"val_dice":0.8}\n');
+      write(`member-runs/${i}/backend.json`, JSON.stringify({ description: 'native (oneDNN)' }));
+      write(`member-runs/${i}/checkpoints/best/weights.bin`, 'weights');
+    }
+    write('done.json', '{}');
+    writeFileSync(join(family, 'sweep.json'), JSON.stringify({ spec: 'x.r2u', trials: [{ index: 1, id: 'abc', alias: 'fold=0', values: {}, sets: [], state: { status: 'done', attempts: 1 } }] }));
+
+    const dest = join(out, 'ens-records');
+    expect(await exportFamily(family, dest)).toEqual({ finished: 1, trials: 1 });
+    const files = (dir: string): string[] => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name))).sort();
+    expect(files(join(dest, 'trials', 'fold=0'))).toEqual([
+      'done.json', 'ensemble.json', 'eval-val.json',
+      'member-runs/0/backend.json', 'member-runs/0/metrics.jsonl', 'member-runs/0/spec.json',
+      'member-runs/1/backend.json', 'member-runs/1/metrics.jsonl', 'member-runs/1/spec.json',
+      'members/0/spec.json', 'members/1/spec.json', 'run.json', 'spec.json',
+    ]);
+    const [run] = await loadRuns([dest]);
+    expect([run.ensemble, run.scored?.metrics.val_dice, run.machine, run.backend]).toEqual(['2 seeds (42, 43)', 0.81, '2 × AMD EPYC', 'native (oneDNN)']);
   });
 });
