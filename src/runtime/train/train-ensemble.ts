@@ -10,7 +10,8 @@
 //
 // A member's copy in members/<i>/ is what marks it finished, so `--resume`
 // skips finished members, continues the one that was interrupted and trains
-// the rest.
+// the rest; a resume that changes train.epochs lengthens (or shortens) the
+// finished members too, as it does a single run.
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ExperimentConfig } from '../../spec/config.js';
@@ -49,6 +50,11 @@ export interface EnsembleTrainResult {
   readonly validation: EvalReport | null;
 }
 
+/** Whether member `config` has its copy, from a run trained to the length it asks for. */
+async function finishedAs(copy: string, run: string, config: ExperimentConfig): Promise<boolean> {
+  return (await exists(join(copy, MODEL_JSON))) && (await readSpec(run)).train.epochs === config.train.epochs;
+}
+
 export async function trainEnsemble(config: ExperimentConfig, opts: TrainOptions = {}): Promise<EnsembleTrainResult> {
   const log = opts.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const configs = memberConfigs(config);
@@ -61,22 +67,29 @@ export async function trainEnsemble(config: ExperimentConfig, opts: TrainOptions
     const info: RunInfo = { cwd: resolve('.'), created: new Date().toISOString(), machine: machineLine() };
     await writeJsonAtomic(join(runDir, RUN_FILES.spec), config);
     await writeJsonAtomic(join(runDir, RUN_FILES.run), info);
-  } else if (!sameExperiment(await readSpec(runDir), config)) {
-    throw new RunError(`${runDir}: the experiment differs from the run's spec.json; resume with the same spec (only train.epochs and runtime settings may change)`);
+  } else {
+    const saved = await readSpec(runDir);
+    if (!sameExperiment(saved, config)) {
+      throw new RunError(`${runDir}: the experiment differs from the run's spec.json; resume with the same spec (only train.epochs and runtime settings may change)`);
+    }
+    if (saved.train.epochs !== config.train.epochs) {
+      await writeJsonAtomic(join(runDir, RUN_FILES.spec), config);
+      log(`train.epochs: ${saved.train.epochs} -> ${config.train.epochs} (spec.json updated; every member trains to the new length)`);
+    }
   }
 
   const members: Member[] = [];
   const trained: Array<{ seed: number; result: TrainResult | null }> = [];
   for (const [i, member] of configs.entries()) {
     const heading = `member ${i + 1} of ${configs.length}: seed ${member.seed}`;
-    if (await exists(join(runDir, memberFolder(i), MODEL_JSON))) {
+    const dir = join(runDir, MEMBER_RUNS, String(i));
+    if (await finishedAs(join(runDir, memberFolder(i)), dir, member)) {
       log(`${heading}: finished before`);
-      members.push({ ...(await readMember(join(runDir, memberFolder(i)))), source: join(runDir, MEMBER_RUNS, String(i)) });
+      members.push({ ...(await readMember(join(runDir, memberFolder(i)))), source: dir });
       trained.push({ seed: member.seed, result: null });
       continue;
     }
     log(heading);
-    const dir = join(runDir, MEMBER_RUNS, String(i));
     const begun = await exists(join(dir, RUN_FILES.last, MODEL_JSON));
     let result: TrainResult;
     try {

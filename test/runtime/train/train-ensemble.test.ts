@@ -60,6 +60,13 @@ describe('trainEnsemble', () => {
     expect(resumed.members.map((m) => [m.seed, m.result === null])).toEqual([[7, true], [8, false]]);
     expect(resumed.validation!.configured.mean).toEqual(report.configured.mean);
     await expect(trainEnsemble({ ...ensembleOf(2), seed: 9 }, { ...quiet, resume: out })).rejects.toThrow(/the experiment differs from the run's spec\.json/);
+
+    // a resume with more epochs lengthens every member, finished or not, and records the new length
+    const longer = ensembleOf(2, tinyConfig({ train: { epochs: 2 } }));
+    const lengthened = await trainEnsemble(longer, { ...quiet, resume: out });
+    expect(lengthened.members.map((m) => m.result?.history.length)).toEqual([2, 2]);
+    expect((await readSpec(out)).train.epochs).toBe(2);
+    expect((await trainEnsemble(longer, { ...quiet, resume: out })).members.map((m) => m.result)).toEqual([null, null]);
   });
 
   it('leaves no run folder behind when the first member cannot load its data', async () => {
