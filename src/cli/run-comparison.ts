@@ -20,6 +20,8 @@ import { canonicalJson } from '../spec/content-hash.js';
 import type { ExperimentConfig } from '../spec/config.js';
 import { withNewerDefaults } from '../spec/defaults.js';
 import { monitorOfShortName, shortMonitorName } from '../spec/vocabulary.js';
+import type { EvalReport } from '../runtime/eval/run-eval.js';
+import type { EnsembleManifest } from '../runtime/run/ensemble.js';
 import type { ComparisonPageData } from '../web/compare-page.js';
 import { judge, type Verdict } from './adoption-verdict.js';
 import { UsageError } from './flags.js';
@@ -119,7 +121,7 @@ const REPEAT_PATHS = new Set(['seed', 'data.split.fold']);
 
 /** A run folder, or an ensemble folder (a finished `train { ensemble N }` run or trial, or `r2u ensemble`'s output). */
 async function loadRunOrEnsemble(dir: string, name: string, at: EpochChoice, finished: boolean): Promise<RunResult> {
-  // an ensemble has no epochs of its own (asked only then: it loads the runtime)
+  // an ensemble has no epochs of its own
   const ensemble = existsSync(join(dir, 'metrics.jsonl')) ? undefined : await loadEnsemble(dir, name, at);
   return ensemble ?? loadRun(dir, name, at, finished);
 }
@@ -158,22 +160,24 @@ async function trainedOn(dir: string): Promise<{ machine?: string; backend?: str
  * per-image figures (at eval.threshold). Undefined when the folder is not an ensemble.
  */
 async function loadEnsemble(dir: string, name: string, at: EpochChoice): Promise<RunResult | undefined> {
-  const { isEnsembleDir, memberSpecs, readEnsemble } = await import('../runtime/run/ensemble.js');
-  if (!(await isEnsembleDir(dir))) return undefined;
-  const { readValidationReport } = await import('../runtime/eval/run-eval.js');
-  const report = await readValidationReport(dir);
-  if (report === null || report.split !== 'val') {
+  // read as plain files, as loadRun reads a run: `r2u diff` of two folders runs without the runtime
+  if (!existsSync(join(dir, 'ensemble.json'))) return undefined;
+  const json = async <T>(file: string): Promise<T | undefined> => readFile(join(dir, file), 'utf8').then((t) => JSON.parse(t) as T).catch(() => undefined);
+  const report = await json<EvalReport>('eval-val.json');
+  if (report?.split !== 'val') {
     throw new UsageError(`${dir}: an ensemble is compared by its validation scores, and it has none yet; run r2u eval ${dir} --split val first`);
   }
-  const specs = await memberSpecs(dir, await readEnsemble(dir));
-  const first = withNewerDefaults(JSON.parse(await readFile(join(dir, 'spec.json'), 'utf8')) as ExperimentConfig);
+  const members = (await json<EnsembleManifest>('ensemble.json'))?.members;
+  const specs = Array.isArray(members) ? await Promise.all(members.map((m) => json<ExperimentConfig>(join(m, 'spec.json')))) : [];
+  if (specs.length === 0 || specs.some((s) => s === undefined)) throw new UsageError(`${join(dir, 'ensemble.json')}: its members' specs (members/<i>/spec.json) cannot be read`);
+  const first = withNewerDefaults((await json<ExperimentConfig>('spec.json'))!);
   const config: ExperimentConfig = { ...first, eval: { ...first.eval, mode: report.mode, scale: report.scale, tta: report.tta } };
   const { mean, images } = report.configured;
   const metrics = { val_dice: mean.dice, val_auc: mean.auc, val_sensitivity: mean.sensitivity, val_specificity: mean.specificity, val_accuracy: mean.accuracy, val_loss: Number.NaN };
   // a figure an image cannot have is NaN in the report and null in a training record
   const figures = (i: (typeof images)[number]) => Object.fromEntries(IMAGE_METRICS.map((m) => [m, Number.isFinite(i[m]) ? i[m] : null])) as Record<ImageMetric, number | null>;
   const scored = { epoch: null, at, monitor: first.train.early_stop?.monitor ?? 'val_loss', metrics, images: Object.fromEntries(images.map((i) => [i.id, figures(i)])) };
-  return { name, dir, config, finished: true, history: [], ...(await trainedOn(dir)), ensemble: membersOf(specs), scored };
+  return { name, dir, config, finished: true, history: [], ...(await trainedOn(dir)), ensemble: membersOf(specs as ExperimentConfig[]), scored };
 }
 
 /** What an ensemble's members are: `3 seeds (42, 43, 44)` when only their seeds differ, else the settings that differ. */

@@ -122,6 +122,10 @@ describe('r2u train / eval / predict', () => {
     const compared = await r2u('compare', join(dir, 'run'), run, '--format', 'json');
     expect(compared.code).toBe(0);
     expect(JSON.parse(compared.out).runs.map((r: { params: Record<string, unknown> }) => r.params.ensemble)).toEqual([null, '2 seeds (3, 4)']);
+    // diff reads it without the runtime, as it reads runs
+    const diffed = await r2u('diff', join(dir, 'run'), run);
+    expect(diffed.err).toBe('');
+    expect([diffed.code, diffed.out]).toEqual([1, expect.stringMatching(/^\+ train\.ensemble: 2$[\s\S]*^best epoch +1 +— *$/m)]);
     const pr = await r2u('predict', run, join(dir, 'eye.png'), '--out', join(dir, 'seeds-maps'), '--backend', 'wasm');
     expect(pr.err).toMatch(/an ensemble of 2/);
     expect(pr.code).toBe(0);

@@ -65,7 +65,7 @@ export interface EvalOptions {
 const evalReportName = (split: EvalSplit, dataset?: DatasetConfig): string => (dataset === undefined ? `eval-${split}` : `eval-${dataset.kind}${split === 'test' ? '-test' : ''}`);
 
 /** The validation report a previous `r2u eval --split val` saved in the run folder, or null where there is none. */
-export function readValidationReport(runDir: string): Promise<EvalReport | null> {
+function readValidationReport(runDir: string): Promise<EvalReport | null> {
   return readJson<EvalReport>(join(runDir, `${evalReportName('val')}.json`), 'saved validation report').catch(() => null);
 }
 
