@@ -59,7 +59,7 @@ export interface RunResult {
   readonly backend?: string;
   /** the adoption rule of the family the run belongs to (`adopt if …` in its sweep), and where it is stated */
   readonly adopt?: StatedRule;
-  /** for an ensemble folder, what its members are (`3 seeds (42, 43, 44)`); its config is its first member's */
+  /** for an ensemble folder, what its members are (`3 seeds`); its config is its first member's */
   readonly ensemble?: string;
   /** the scored epoch's record (its best or its last, as loaded); undefined when no epoch finished */
   readonly scored?: {
@@ -180,11 +180,15 @@ async function loadEnsemble(dir: string, name: string, at: EpochChoice): Promise
   return { name, dir, config, finished: true, history: [], ...(await trainedOn(dir)), ensemble: membersOf(specs as ExperimentConfig[]), scored };
 }
 
-/** What an ensemble's members are: `3 seeds (42, 43, 44)` when only their seeds differ, else the settings that differ. */
+/**
+ * What an ensemble's members are: `3 seeds` when only their seeds differ, else
+ * the settings that differ. Not which seeds, so that ensembles of other seeds
+ * repeat one experiment (the seed column shows the first member's).
+ */
 function membersOf(specs: readonly ExperimentConfig[]): string {
   const [first, ...rest] = specs;
   const differ = [...new Set(rest.flatMap((s) => diffConfigs(first, s).map((c) => c.path)))].filter((p) => p !== 'name');
-  if (differ.every((p) => p === 'seed')) return `${specs.length} seeds (${specs.map((s) => s.seed).join(', ')})`;
+  if (differ.every((p) => p === 'seed')) return `${specs.length} seeds`;
   return `${specs.length} members (${differ.map(shortPath).join(', ')} differ)`;
 }
 
@@ -453,7 +457,7 @@ function machinesTable(c: Comparison): Table[] {
   return [{ headers: ['trained on (machine; backend)', 'runs'], rows: c.machines.map((m) => [`${m.machine ?? 'machine not recorded'}; ${m.backend ?? 'backend not recorded'}`, m.runs.join(', ')]) }];
 }
 
-/** The column that names an ensemble's members (`ensemble=3 seeds (42, 43, 44)`) */
+/** The column that names an ensemble's members (`ensemble=3 seeds`) */
 const ENSEMBLE_PARAM = 'ensemble';
 
 /** The page shows the panels of this many best runs, and at most this many panels of each. */

@@ -125,7 +125,8 @@ export async function runTrial(out: string, spec: string, baseSets: readonly str
   const prior = await readState(out, trial.alias);
   if (prior.status === 'done') return prior;
   const dir = trialDir(out, trial.alias);
-  const resumable = existsSync(join(dir, 'checkpoints', 'last')) && existsSync(join(dir, 'spec.json'));
+  // a run with a finished epoch, or an ensemble (`train { ensemble N }`) with a member begun
+  const resumable = existsSync(join(dir, 'spec.json')) && [join(dir, 'checkpoints', 'last'), join(dir, 'member-runs')].some((p) => existsSync(p));
   // an attempt that died before its first epoch leaves a folder a fresh run refuses
   if (!resumable) await rm(dir, { recursive: true, force: true });
   await mkdir(dirname(dir), { recursive: true });

@@ -294,15 +294,15 @@ describe('loadRuns: an ensemble folder', () => {
         writeFileSync(path.join(root, `ens-${k}`, 'eval-val.json'), JSON.stringify(report));
       }
       const runs = await loadRuns(paths);
-      expect(runs.map((r) => [r.name, r.ensemble, r.scored?.epoch])).toEqual([['fold=0', undefined, 1], ['fold=1', undefined, 1], ['ens-0', '2 seeds (42, 43)', null], ['ens-1', '2 seeds (42, 43)', null]]);
+      expect(runs.map((r) => [r.name, r.ensemble, r.scored?.epoch])).toEqual([['fold=0', undefined, 1], ['fold=1', undefined, 1], ['ens-0', '2 seeds', null], ['ens-1', '2 seeds', null]]);
       const c = compareRuns(runs);
       expect(c.params).toEqual(['ensemble', 'data.split.fold']);
-      expect(c.repeats.map((g) => g.label)).toEqual(['ensemble=null', 'ensemble=2 seeds (42, 43)']);
-      expect([c.paired[0].group, c.paired[0].pairs, c.paired[0].change.val_dice.better]).toEqual(['ensemble=2 seeds (42, 43)', 2, 2]);
+      expect(c.repeats.map((g) => g.label)).toEqual(['ensemble=null', 'ensemble=2 seeds']);
+      expect([c.paired[0].group, c.paired[0].pairs, c.paired[0].change.val_dice.better]).toEqual(['ensemble=2 seeds', 2, 2]);
       expect(c.paired[0].change.val_dice.mean).toBeCloseTo(0.01, 10);
       const tables = comparisonTables(c);
       // an ensemble has no epoch and no loss
-      expect(tables[0].rows[2].slice(0, 4)).toEqual(['ens-0', '2 seeds (42, 43)', '0', '—']);
+      expect(tables[0].rows[2].slice(0, 4)).toEqual(['ens-0', '2 seeds', '0', '—']);
       expect(tables[0].rows[2].at(-2)).toBe('—');
       expect(tables[2].rows[0].at(-1)).toBe('—');
       expect(tables.at(-1)!.rows.map((r) => [r[0], r[1], r[3], r[6]])).toEqual([['20', 'fold=0', '+0.0100', '—'], ['21', 'fold=1', '+0.0100', '—']]);

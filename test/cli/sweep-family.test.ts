@@ -69,6 +69,6 @@ describe('exportFamily', () => {
       'members/0/spec.json', 'members/1/spec.json', 'run.json', 'spec.json',
     ]);
     const [run] = await loadRuns([dest]);
-    expect([run.ensemble, run.scored?.metrics.val_dice, run.machine, run.backend]).toEqual(['2 seeds (42, 43)', 0.81, '2 × AMD EPYC', 'native (oneDNN)']);
+    expect([run.ensemble, run.scored?.metrics.val_dice, run.machine, run.backend]).toEqual(['2 seeds', 0.81, '2 × AMD EPYC', 'native (oneDNN)']);
   });
 });

@@ -3,7 +3,7 @@
 // trials, --retry-failed runs failed ones again, and the comparison reads the family.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { r2u, TINY_SWEEP } from './tiny-sweep.js';
@@ -133,6 +133,27 @@ describe('r2u sweep run (local) and r2u compare', () => {
     const missing = await r2u('sweep', 'run', judged, '--out', join(dir, 'missing'), '--baseline', join(dir, 'no-such-family'));
     expect(missing.code).toBe(2);
     expect(existsSync(join(dir, 'missing', 'trials'))).toBe(false);
+  }, 600_000);
+
+  it('trains trials that are ensembles, resumes one stopped part-way from its finished members, and compares them', async () => {
+    const seeds = join(dir, 'seeds.r2u');
+    await writeFile(seeds, TINY_SWEEP.replace(/ {2}sweep \{[\s\S]*?\n {2}\}\n/, '  sweep {\n    seeds 1, 2\n  }\n'));
+    const out = join(dir, 'ensembles');
+    const first = await r2u('sweep', 'run', seeds, '--set', 'train.ensemble=2', '--out', out);
+    expect(first.err).not.toMatch(/\n\s+at /);
+    expect(first.code).toBe(0);
+    // seed=2's trial as a stop during its second member leaves it: the first member copied, the second's run begun
+    const trial = join(out, 'trials', 'seed=2');
+    for (const f of ['members/1', 'ensemble.json', 'eval-val.json', 'done.json']) await rm(join(trial, f), { recursive: true });
+    await writeFile(join(out, 'state', 'seed=2.json'), JSON.stringify({ status: 'stopped', attempts: 1 }));
+    const again = await r2u('sweep', 'run', seeds, '--set', 'train.ensemble=2', '--out', out);
+    expect(again.code).toBe(0);
+    const log = readFileSync(join(out, 'logs', 'seed=2.log'), 'utf8');
+    expect(log).toMatch(/r2u train --resume .*seed=2[\s\S]*member 1 of 2: seed 2: finished before\n[\s\S]*member 2 of 2: seed 3\n[\s\S]*done: an ensemble of 2/);
+    const compared = JSON.parse((await r2u('compare', out, '--format', 'json')).out);
+    expect(compared.runs.map((r: { name: string; params: Record<string, unknown> }) => [r.name, r.params.ensemble])).toEqual([['seed=1', '2 seeds'], ['seed=2', '2 seeds']]);
+    // ensembles of other seeds are repeats of one experiment, as runs of other seeds are
+    expect(compared.repeats.map((g: { label: string; runs: string[] }) => g.runs)).toEqual([['seed=1', 'seed=2']]);
   }, 600_000);
 
   it('plan prints the trials, and a spec without a sweep is a usage error', async () => {

@@ -91,6 +91,8 @@ export async function trainEnsemble(config: ExperimentConfig, opts: TrainOptions
     }
     log(heading);
     const begun = await exists(join(dir, RUN_FILES.last, MODEL_JSON));
+    // a member that died before its first epoch leaves a folder a fresh run refuses
+    if (!begun) await rm(dir, { recursive: true, force: true });
     let result: TrainResult;
     try {
       result = await trainExperiment(member, { ...opts, out: begun ? undefined : dir, resume: begun ? dir : undefined });
