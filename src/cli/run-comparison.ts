@@ -144,14 +144,14 @@ async function loadRun(dir: string, name: string, at: EpochChoice, finished: boo
   return { name, dir, config, finished, history: records, ...where, scored: { epoch: scored.epoch, at, monitor, metrics, ...(images && { images }) } };
 }
 
-/** Where a run trained: run.json's machine line and backend.json's description (an ensemble's: its first member run's backend). */
-async function trainedOn(dir: string): Promise<{ machine?: string; backend?: string }> {
+/** Where a run trained: run.json's machine line and backend.json's description (an ensemble's: where its first member trained). */
+async function trainedOn(dir: string, manifest?: EnsembleManifest): Promise<{ machine?: string; backend?: string }> {
   const field = async (file: string, key: string): Promise<string | undefined> => {
     const value = await readFile(join(dir, file), 'utf8').then((t) => (JSON.parse(t) as Record<string, unknown>)[key]).catch(() => undefined);
     return typeof value === 'string' ? value : undefined;
   };
-  const backend = (await field('backend.json', 'description')) ?? (await field(join('member-runs', '0', 'backend.json'), 'description'));
-  return { machine: await field('run.json', 'machine'), backend };
+  const first = manifest?.trained_on?.[0];
+  return { machine: (await field('run.json', 'machine')) ?? first?.machine ?? undefined, backend: (await field('backend.json', 'description')) ?? first?.backend ?? undefined };
 }
 
 /**
@@ -167,7 +167,8 @@ async function loadEnsemble(dir: string, name: string, at: EpochChoice): Promise
   if (report?.split !== 'val') {
     throw new UsageError(`${dir}: an ensemble is compared by its validation scores, and it has none yet; run r2u eval ${dir} --split val first`);
   }
-  const members = (await json<EnsembleManifest>('ensemble.json'))?.members;
+  const manifest = await json<EnsembleManifest>('ensemble.json');
+  const members = manifest?.members;
   const specs = Array.isArray(members) ? await Promise.all(members.map((m) => json<ExperimentConfig>(join(m, 'spec.json')))) : [];
   if (specs.length === 0 || specs.some((s) => s === undefined)) throw new UsageError(`${join(dir, 'ensemble.json')}: its members' specs (members/<i>/spec.json) cannot be read`);
   const first = withNewerDefaults((await json<ExperimentConfig>('spec.json'))!);
@@ -177,7 +178,7 @@ async function loadEnsemble(dir: string, name: string, at: EpochChoice): Promise
   // a figure an image cannot have is NaN in the report and null in a training record
   const figures = (i: (typeof images)[number]) => Object.fromEntries(IMAGE_METRICS.map((m) => [m, Number.isFinite(i[m]) ? i[m] : null])) as Record<ImageMetric, number | null>;
   const scored = { epoch: null, at, monitor: first.train.early_stop?.monitor ?? 'val_loss', metrics, images: Object.fromEntries(images.map((i) => [i.id, figures(i)])) };
-  return { name, dir, config, finished: true, history: [], ...(await trainedOn(dir)), ensemble: membersOf(specs as ExperimentConfig[]), scored };
+  return { name, dir, config, finished: true, history: [], ...(await trainedOn(dir, manifest)), ensemble: membersOf(specs as ExperimentConfig[]), scored };
 }
 
 /**

@@ -43,7 +43,8 @@ describe('exportFamily', () => {
     };
     write('spec.json', spec);
     write('run.json', JSON.stringify({ cwd: '/somewhere', created: 'today', machine: '2 × AMD EPYC' }));
-    write('ensemble.json', JSON.stringify({ members: ['members/0', 'members/1'], sources: ['member-runs/0', 'member-runs/1'] }));
+    const trainedOn = { machine: '2 × AMD EPYC', backend: 'native (oneDNN)' };
+    write('ensemble.json', JSON.stringify({ members: ['members/0', 'members/1'], sources: ['member-runs/0', 'member-runs/1'], trained_on: [trainedOn, trainedOn] }));
     const mean = { accuracy: 0.95, sensitivity: 0.8, specificity: 0.97, precision: 0.8, dice: 0.81, auc: 0.97 };
     const { mode, scale, tta } = DEFAULT_EXPERIMENT.eval;
     write('eval-val.json', JSON.stringify({ split: 'val', mode, scale, tta, configured: { threshold: 0.5, images: [{ id: '21', ...mean }], mean } }));

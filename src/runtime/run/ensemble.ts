@@ -28,6 +28,8 @@ export interface EnsembleManifest {
   readonly members: readonly string[];
   /** the run or checkpoint each member was copied from, as given */
   readonly sources: readonly string[];
+  /** where each member trained (its run's run.json machine line and backend.json description; null where its source is a bare checkpoint); absent in ensembles made before it was recorded */
+  readonly trained_on?: ReadonlyArray<{ readonly machine: string | null; readonly backend: string | null }>;
 }
 
 export const isEnsembleDir = (dir: string): Promise<boolean> => exists(join(dir, ENSEMBLE_JSON));
@@ -51,6 +53,7 @@ export interface Member {
   readonly checkpoint: string;
   readonly spec: ExperimentConfig;
   readonly stats: unknown;
+  readonly trainedOn: { readonly machine: string | null; readonly backend: string | null };
 }
 
 /** A member from a run folder (its best checkpoint) or a checkpoint folder. */
@@ -60,7 +63,12 @@ export async function readMember(source: string): Promise<Member> {
   for (const f of MEMBER_FILES) if (!(await exists(join(checkpoint, f)))) throw new RunError(`${checkpoint}: no ${f}; a member needs ${MEMBER_FILES.join(', ')}`);
   const spec = await readSpec(checkpoint);
   const stats = await readJson<unknown>(join(checkpoint, RUN_FILES.preprocess), 'preprocessing statistics');
-  return { source, checkpoint, spec, stats };
+  // a run folder says where it trained; a bare checkpoint does not
+  const field = async (file: string, key: string): Promise<string | null> => {
+    const value = await readJson<Record<string, unknown>>(join(source, file), file).then((o) => o[key], () => null);
+    return typeof value === 'string' ? value : null;
+  };
+  return { source, checkpoint, spec, stats, trainedOn: { machine: await field(RUN_FILES.run, 'machine'), backend: await field(RUN_FILES.backend, 'description') } };
 }
 
 /** Refuses members that would not read the same input as the first. */
@@ -91,7 +99,7 @@ export async function copyMember(member: Member, out: string, index: number): Pr
 export async function writeManifest(out: string, members: readonly Member[], spec: ExperimentConfig): Promise<EnsembleManifest> {
   if (members.length < 2) throw new RunError(`an ensemble needs at least 2 members, ${members.length} given`);
   assertCompatible(members);
-  const manifest: EnsembleManifest = { members: members.map((_, i) => memberFolder(i)), sources: members.map((m) => m.source) };
+  const manifest: EnsembleManifest = { members: members.map((_, i) => memberFolder(i)), sources: members.map((m) => m.source), trained_on: members.map((m) => m.trainedOn) };
   await writeJsonAtomic(join(out, RUN_FILES.spec), spec);
   await writeJsonAtomic(join(out, RUN_FILES.preprocess), members[0].stats);
   await writeJsonAtomic(join(out, ENSEMBLE_JSON), manifest);

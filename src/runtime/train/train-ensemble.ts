@@ -85,7 +85,7 @@ export async function trainEnsemble(config: ExperimentConfig, opts: TrainOptions
     const dir = join(runDir, MEMBER_RUNS, String(i));
     if (await finishedAs(join(runDir, memberFolder(i)), dir, member)) {
       log(`${heading}: finished before`);
-      members.push({ ...(await readMember(join(runDir, memberFolder(i)))), source: dir });
+      members.push(await readMember(dir));
       trained.push({ seed: member.seed, result: null });
       continue;
     }
@@ -106,7 +106,7 @@ export async function trainEnsemble(config: ExperimentConfig, opts: TrainOptions
     if (result.best === null) throw new RunError(`${dir}: member ${i + 1} finished without a scored epoch, so it has no best checkpoint`);
     const finished = await readMember(dir);
     await copyMember(finished, runDir, i);
-    members.push({ ...finished, source: dir });
+    members.push(finished);
   }
   await writeManifest(runDir, members, config);
   log(`ensemble: ${members.length} members in ${runDir}; scoring it on the validation images they share`);

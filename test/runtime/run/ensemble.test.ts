@@ -46,7 +46,8 @@ describe('an ensemble', () => {
     const b = await savedRun('b', { ...base, model: { ...base.model, filters: 6 } });
     const out = join(root, 'ab');
     const manifest = await writeEnsemble([a, b], out);
-    expect(manifest).toEqual({ members: ['members/0', 'members/1'], sources: [a, b] });
+    // bare run folders without run.json or backend.json: where they trained is not known
+    expect(manifest).toEqual({ members: ['members/0', 'members/1'], sources: [a, b], trained_on: [0, 1].map(() => ({ machine: null, backend: null })) });
     expect((await readdir(out)).sort()).toEqual(['ensemble.json', 'members', 'preprocess.json', 'spec.json']);
     expect((await readdir(join(out, 'members', '1'))).sort()).toEqual(['model.json', 'preprocess.json', 'spec.json', 'weights.bin']);
     expect(await resolveCheckpointDir(out)).toBe(out);

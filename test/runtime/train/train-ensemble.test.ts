@@ -44,7 +44,11 @@ describe('trainEnsemble', () => {
     expect((await readdir(out)).sort()).toEqual(['ensemble.json', 'eval-val.csv', 'eval-val.json', 'member-runs', 'members', 'preprocess.json', 'run.json', 'spec.json']);
     expect((await readSpec(out)).train.ensemble).toBe(2);
     expect(await Promise.all([0, 1].map(async (i) => (await readSpec(join(out, 'member-runs', String(i)))).seed))).toEqual([7, 8]);
-    expect(JSON.parse(await readFile(join(out, 'ensemble.json'), 'utf8'))).toEqual({ members: ['members/0', 'members/1'], sources: [0, 1].map((i) => join(out, 'member-runs', String(i))) });
+    expect(JSON.parse(await readFile(join(out, 'ensemble.json'), 'utf8'))).toEqual({
+      members: ['members/0', 'members/1'],
+      sources: [0, 1].map((i) => join(out, 'member-runs', String(i))),
+      trained_on: [0, 1].map(() => ({ machine: expect.stringMatching(/ × .*GiB, Node v/), backend: expect.stringMatching(/^cpu/) })),
+    });
     expect(await resolveCheckpointDir(out)).toBe(out);
     const predictor = await loadPredictor(out);
     expect(predictor.ensemble?.members).toHaveLength(2);
