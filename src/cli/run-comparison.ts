@@ -19,6 +19,7 @@ import type { AdoptionRule } from '../compiler/index.js';
 import { canonicalJson } from '../spec/content-hash.js';
 import type { ExperimentConfig } from '../spec/config.js';
 import { withNewerDefaults } from '../spec/defaults.js';
+import { ENSEMBLE_FILES, evalReportName, RUN_FILES } from '../spec/run-files.js';
 import { monitorOfShortName, shortMonitorName } from '../spec/vocabulary.js';
 import type { EvalReport } from '../runtime/eval/run-eval.js';
 import type { EnsembleManifest } from '../runtime/run/ensemble.js';
@@ -93,11 +94,11 @@ export async function loadRuns(paths: readonly string[], at: EpochChoice = 'best
       const adopt = family.adopt && { rule: family.adopt, from: join(basename(path), FAMILY_FILE) };
       for (const t of family.trials) {
         const dir = trialDir(path, t.alias);
-        if (!existsSync(join(dir, 'spec.json'))) continue;
+        if (!existsSync(join(dir, RUN_FILES.spec))) continue;
         const finished = (await readState(path, t.alias)).status === 'done';
         loaded.push({ run: { ...(await loadRunOrEnsemble(dir, t.alias, at, finished)), ...(adopt && { adopt }) }, family: basename(path) });
       }
-    } else if (existsSync(join(path, 'spec.json'))) loaded.push({ run: await loadRunOrEnsemble(path, basename(path), at, true) });
+    } else if (existsSync(join(path, RUN_FILES.spec))) loaded.push({ run: await loadRunOrEnsemble(path, basename(path), at, true) });
     else throw new UsageError(`${path} is neither a run folder (spec.json) nor a sweep folder (${FAMILY_FILE})`);
   }
   if (loaded.length === 0) throw new UsageError('no finished runs to compare');
@@ -122,13 +123,13 @@ const REPEAT_PATHS = new Set(['seed', 'data.split.fold']);
 /** A run folder, or an ensemble folder (a finished `train { ensemble N }` run or trial, or `r2u ensemble`'s output). */
 async function loadRunOrEnsemble(dir: string, name: string, at: EpochChoice, finished: boolean): Promise<RunResult> {
   // an ensemble has no epochs of its own
-  const ensemble = existsSync(join(dir, 'metrics.jsonl')) ? undefined : await loadEnsemble(dir, name, at);
+  const ensemble = existsSync(join(dir, RUN_FILES.metrics)) ? undefined : await loadEnsemble(dir, name, at);
   return ensemble ?? loadRun(dir, name, at, finished);
 }
 
 async function loadRun(dir: string, name: string, at: EpochChoice, finished: boolean): Promise<RunResult> {
-  const config = withNewerDefaults(JSON.parse(await readFile(join(dir, 'spec.json'), 'utf8')) as ExperimentConfig);
-  const text = await readFile(join(dir, 'metrics.jsonl'), 'utf8').catch(() => '');
+  const config = withNewerDefaults(JSON.parse(await readFile(join(dir, RUN_FILES.spec), 'utf8')) as ExperimentConfig);
+  const text = await readFile(join(dir, RUN_FILES.metrics), 'utf8').catch(() => '');
   type Line = Record<string, number> & { val_images?: Record<string, Record<ImageMetric, number | null>> };
   const lines = text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Line);
   // the history holds the epoch's figures; the per-image ones go with the scored epoch only
@@ -151,7 +152,7 @@ async function trainedOn(dir: string, manifest?: EnsembleManifest): Promise<{ ma
     return typeof value === 'string' ? value : undefined;
   };
   const first = manifest?.trained_on?.[0];
-  return { machine: (await field('run.json', 'machine')) ?? first?.machine ?? undefined, backend: (await field('backend.json', 'description')) ?? first?.backend ?? undefined };
+  return { machine: (await field(RUN_FILES.run, 'machine')) ?? first?.machine ?? undefined, backend: (await field(RUN_FILES.backend, 'description')) ?? first?.backend ?? undefined };
 }
 
 /**
@@ -161,17 +162,17 @@ async function trainedOn(dir: string, manifest?: EnsembleManifest): Promise<{ ma
  */
 async function loadEnsemble(dir: string, name: string, at: EpochChoice): Promise<RunResult | undefined> {
   // read as plain files, as loadRun reads a run: `r2u diff` of two folders runs without the runtime
-  if (!existsSync(join(dir, 'ensemble.json'))) return undefined;
+  if (!existsSync(join(dir, ENSEMBLE_FILES.manifest))) return undefined;
   const json = async <T>(file: string): Promise<T | undefined> => readFile(join(dir, file), 'utf8').then((t) => JSON.parse(t) as T).catch(() => undefined);
-  const report = await json<EvalReport>('eval-val.json');
+  const report = await json<EvalReport>(`${evalReportName('val')}.json`);
   if (report?.split !== 'val') {
     throw new UsageError(`${dir}: an ensemble is compared by its validation scores, and it has none yet; run r2u eval ${dir} --split val first`);
   }
-  const manifest = await json<EnsembleManifest>('ensemble.json');
+  const manifest = await json<EnsembleManifest>(ENSEMBLE_FILES.manifest);
   const members = manifest?.members;
-  const specs = Array.isArray(members) ? await Promise.all(members.map((m) => json<ExperimentConfig>(join(m, 'spec.json')))) : [];
-  if (specs.length === 0 || specs.some((s) => s === undefined)) throw new UsageError(`${join(dir, 'ensemble.json')}: its members' specs (members/<i>/spec.json) cannot be read`);
-  const first = withNewerDefaults((await json<ExperimentConfig>('spec.json'))!);
+  const specs = Array.isArray(members) ? await Promise.all(members.map((m) => json<ExperimentConfig>(join(m, RUN_FILES.spec)))) : [];
+  if (specs.length === 0 || specs.some((s) => s === undefined)) throw new UsageError(`${join(dir, ENSEMBLE_FILES.manifest)}: its members' specs (${ENSEMBLE_FILES.members}/<i>/${RUN_FILES.spec}) cannot be read`);
+  const first = withNewerDefaults((await json<ExperimentConfig>(RUN_FILES.spec))!);
   const config: ExperimentConfig = { ...first, eval: { ...first.eval, mode: report.mode, scale: report.scale, tta: report.tta } };
   const { mean, images } = report.configured;
   const metrics = { val_dice: mean.dice, val_auc: mean.auc, val_sensitivity: mean.sensitivity, val_specificity: mean.specificity, val_accuracy: mean.accuracy, val_loss: Number.NaN };

@@ -22,6 +22,7 @@ import { hostname } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AdoptionRule, SweepPlan, Trial } from '../compiler/index.js';
+import { ENSEMBLE_FILES, evalReportName, RUN_FILES } from '../spec/run-files.js';
 import { EXIT } from './exit-codes.js';
 import { UsageError } from './flags.js';
 
@@ -126,7 +127,7 @@ export async function runTrial(out: string, spec: string, baseSets: readonly str
   if (prior.status === 'done') return prior;
   const dir = trialDir(out, trial.alias);
   // a run with a finished epoch, or an ensemble (`train { ensemble N }`) with a member begun
-  const resumable = existsSync(join(dir, 'spec.json')) && [join(dir, 'checkpoints', 'last'), join(dir, 'member-runs')].some((p) => existsSync(p));
+  const resumable = existsSync(join(dir, RUN_FILES.spec)) && [join(dir, RUN_FILES.last), join(dir, ENSEMBLE_FILES.memberRuns)].some((p) => existsSync(p));
   // an attempt that died before its first epoch leaves a folder a fresh run refuses
   if (!resumable) await rm(dir, { recursive: true, force: true });
   await mkdir(dirname(dir), { recursive: true });
@@ -180,10 +181,10 @@ export const shown = (path: string): string => {
  * (`train { ensemble N }`) adds its manifest and validation report, each
  * member's spec, and each member run's records.
  */
-const RECORDED = ['spec.json', 'metrics.jsonl', 'backend.json', 'ensemble.json', 'eval-val.json'] as const;
+const RECORDED = [RUN_FILES.spec, RUN_FILES.metrics, RUN_FILES.backend, ENSEMBLE_FILES.manifest, `${evalReportName('val')}.json`] as const;
 const MEMBER_RECORDS: ReadonlyArray<readonly [string, readonly string[]]> = [
-  ['members', ['spec.json']],
-  ['member-runs', ['spec.json', 'metrics.jsonl', 'backend.json']],
+  [ENSEMBLE_FILES.members, [RUN_FILES.spec]],
+  [ENSEMBLE_FILES.memberRuns, [RUN_FILES.spec, RUN_FILES.metrics, RUN_FILES.backend]],
 ];
 
 /** The recorded files of the trial folder `from` that exist, relative to it. */
@@ -216,8 +217,8 @@ export async function exportFamily(out: string, dest: string): Promise<{ finishe
       await copyFile(join(from, file), join(to, file));
     }
     // the run's working directory names a folder on the machine that trained; the machine and the date are kept
-    const info = await readFile(join(from, 'run.json'), 'utf8').then((text) => JSON.parse(text) as { created?: string; machine?: string }).catch(() => ({}) as { created?: string; machine?: string });
-    await writeJson(join(to, 'run.json'), { created: info.created, machine: info.machine ?? null });
+    const info = await readFile(join(from, RUN_FILES.run), 'utf8').then((text) => JSON.parse(text) as { created?: string; machine?: string }).catch(() => ({}) as { created?: string; machine?: string });
+    await writeJson(join(to, RUN_FILES.run), { created: info.created, machine: info.machine ?? null });
     await writeJson(doneFile(dest, t.alias), JSON.parse(await readFile(doneFile(out, t.alias), 'utf8')));
     const state = await readFile(stateFile(out, t.alias), 'utf8').catch(() => undefined);
     if (state !== undefined) await writeJson(stateFile(dest, t.alias), JSON.parse(state));

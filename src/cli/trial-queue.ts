@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FlowProducer, Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { RUN_FILES } from '../spec/run-files.js';
 import { UsageError } from './flags.js';
 import { compareRuns, loadRuns } from './run-comparison.js';
 import { readFamily, runTrial, trialDir, writeFamily, type FamilyFile, type TrialEntry } from './sweep-family.js';
@@ -132,7 +133,7 @@ async function processTrial(job: Job<TrialJob>, log: (line: string) => void): Pr
   log(`trial ${trial.alias}: training (attempt ${job.attemptsMade + 1})`);
   await job.updateProgress({ status: 'running', epoch: 0 });
   // progress per finished epoch, from the run folder's metrics
-  const metrics = join(trialDir(out, trial.alias), 'metrics.jsonl');
+  const metrics = join(trialDir(out, trial.alias), RUN_FILES.metrics);
   const timer = setInterval(() => {
     void readFile(metrics, 'utf8')
       .then((t) => job.updateProgress({ status: 'running', epoch: t.split('\n').filter((l) => l.trim()).length }))

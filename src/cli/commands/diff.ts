@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadExperimentSync } from '../../compiler/index.js';
 import { diffConfigs, formatChanges, showValue, type Change } from '../../compiler/diff.js';
+import { RUN_FILES } from '../../spec/run-files.js';
 import { EXIT } from '../exit-codes.js';
 import { parseChoice, UsageError } from '../flags.js';
 import { printDiagnostics } from '../print-diagnostics.js';
@@ -39,7 +40,7 @@ export function registerDiff(program: Command): void {
 function folderKind(path: string): boolean {
   if (!existsSync(path) || !statSync(path).isDirectory()) return false;
   if (existsSync(join(path, FAMILY_FILE))) throw new UsageError(`${path} is a sweep folder: compare its trials with r2u compare ${path}`);
-  if (!existsSync(join(path, 'spec.json'))) throw new UsageError(`${path} is a folder but not a run folder (no spec.json)`);
+  if (!existsSync(join(path, RUN_FILES.spec))) throw new UsageError(`${path} is a folder but not a run folder (no ${RUN_FILES.spec})`);
   return true;
 }
 

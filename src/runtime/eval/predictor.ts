@@ -11,7 +11,7 @@ import type { PreprocessStats } from '../data/index.js';
 // registers the custom layers (group normalisation) that loading may meet
 import '../model/index.js';
 import { RunError } from '../run/errors.js';
-import { readJson } from '../run/folder.js';
+import { readJson, RUN_FILES } from '../run/folder.js';
 import { isEnsembleDir, readEnsemble, type EnsembleManifest } from '../run/ensemble.js';
 import { layersModelDir } from '../run/model-io.js';
 import { maxTensorBytes } from './infer.js';
@@ -33,8 +33,8 @@ export interface Predictor {
 
 /** Loads a checkpoint, or an ensemble's members, on the given backend (default: the one its spec asks for). */
 export async function loadPredictor(checkpointDir: string, backendPref?: BackendName): Promise<Predictor> {
-  const spec = withNewerDefaults(await readJson<ExperimentConfig>(join(checkpointDir, 'spec.json'), 'resolved spec (a checkpoint must carry its spec.json)'));
-  const preprocess = await readJson<PreprocessStats>(join(checkpointDir, 'preprocess.json'), 'preprocessing statistics');
+  const spec = withNewerDefaults(await readJson<ExperimentConfig>(join(checkpointDir, RUN_FILES.spec), 'resolved spec (a checkpoint must carry its spec.json)'));
+  const preprocess = await readJson<PreprocessStats>(join(checkpointDir, RUN_FILES.preprocess), 'preprocessing statistics');
   const ensemble = (await isEnsembleDir(checkpointDir)) ? await readEnsemble(checkpointDir) : null;
   // the backend must be ready before any tensor, the model's weights included, exists
   const backend = await initBackend(backendPref ?? spec.runtime.backend);

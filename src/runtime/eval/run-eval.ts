@@ -8,6 +8,7 @@
 // dataset) into the run.
 import { join } from 'node:path';
 import type { DatasetConfig, ExperimentConfig } from '../../spec/config.js';
+import { evalReportName } from '../../spec/run-files.js';
 import { METRICS, valuesOf, type BackendName, type InferenceMode, type InferenceScale, type TtaMode } from '../../spec/vocabulary.js';
 import { DataError, loadRawImages, splitImages, type RawImage } from '../data/index.js';
 import { writeFileAtomic, writeJsonAtomic } from '../run/atomic.js';
@@ -60,9 +61,6 @@ export interface EvalOptions {
   backend?: BackendName;
   log?: (line: string) => void;
 }
-
-/** The name (without .json or .csv) of the report `r2u eval` writes into the run folder. */
-const evalReportName = (split: EvalSplit, dataset?: DatasetConfig): string => (dataset === undefined ? `eval-${split}` : `eval-${dataset.kind}${split === 'test' ? '-test' : ''}`);
 
 /** The validation report a previous `r2u eval --split val` saved in the run folder, or null where there is none. */
 function readValidationReport(runDir: string): Promise<EvalReport | null> {
@@ -146,7 +144,7 @@ export async function evaluateRun(runDir: string, opts: EvalOptions): Promise<Ev
       best_f1: { threshold: best.threshold, images: rows(atBest), mean: meanScores(atBest.map((r) => r.scores)) },
       best_f1_source: best.source,
     };
-    const name = evalReportName(split, opts.dataset);
+    const name = evalReportName(split, opts.dataset?.kind);
     await writeJsonAtomic(join(runDir, `${name}.json`), report);
     await writeFileAtomic(join(runDir, `${name}.csv`), evalCsv(report));
     return report;

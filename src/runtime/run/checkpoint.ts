@@ -54,8 +54,8 @@ const FILES = {
   averageJson: 'average.json',
   trainedBin: 'trained.bin',
   state: 'state.json',
-  spec: 'spec.json',
-  preprocess: 'preprocess.json',
+  spec: RUN_FILES.spec,
+  preprocess: RUN_FILES.preprocess,
 } as const;
 
 const json = (v: unknown): string => `${JSON.stringify(v, null, 2)}\n`;

@@ -14,6 +14,7 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExperimentConfig } from '../../spec/config.js';
 import { canonicalJson } from '../../spec/content-hash.js';
+import { ENSEMBLE_FILES } from '../../spec/run-files.js';
 import { writeJsonAtomic } from './atomic.js';
 import { resolveCheckpointDir } from './checkpoint.js';
 import { RunError } from './errors.js';
@@ -83,7 +84,7 @@ function assertCompatible(members: readonly Member[]): void {
 }
 
 /** The folder member `index` is kept in, relative to the ensemble's. */
-export const memberFolder = (index: number): string => join('members', String(index));
+export const memberFolder = (index: number): string => join(ENSEMBLE_FILES.members, String(index));
 
 /** Copies a member's checkpoint into the ensemble folder `out`, as member `index`. */
 export async function copyMember(member: Member, out: string, index: number): Promise<void> {

@@ -16,18 +16,9 @@ import type { EpochRecord } from '../train/epoch-record.js';
 import { writeFileAtomic } from './atomic.js';
 import { RunError } from './errors.js';
 
-export const RUN_FILES = {
-  spec: 'spec.json',
-  run: 'run.json',
-  backend: 'backend.json',
-  preprocess: 'preprocess.json',
-  metrics: 'metrics.jsonl',
-  last: join('checkpoints', 'last'),
-  best: join('checkpoints', 'best'),
-  curvesSvg: 'curves.svg',
-  curvesPng: 'curves.png',
-  panels: 'panels',
-} as const;
+import { RUN_FILES } from '../../spec/run-files.js';
+
+export { RUN_FILES };
 
 export interface RunInfo {
   /** absolute working directory of the training command */

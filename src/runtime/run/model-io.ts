@@ -5,12 +5,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ENSEMBLE_FILES } from '../../spec/run-files.js';
 import { writeFileAtomic, writeJsonAtomic } from './atomic.js';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
 /** an ensemble's model folder holds this instead of a model (run/ensemble.ts) */
-export const ENSEMBLE_JSON = 'ensemble.json';
+export const ENSEMBLE_JSON = ENSEMBLE_FILES.manifest;
 
 function joinWeights(data: tf.io.WeightData | undefined): ArrayBuffer {
   if (data === undefined) return new ArrayBuffer(0);

@@ -15,6 +15,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ExperimentConfig } from '../../spec/config.js';
+import { ENSEMBLE_FILES } from '../../spec/run-files.js';
 import { evaluateRun, type EvalReport } from '../eval/run-eval.js';
 import { writeJsonAtomic } from '../run/atomic.js';
 import { copyMember, memberFolder, readMember, writeManifest, type Member } from '../run/ensemble.js';
@@ -39,7 +40,6 @@ export function memberConfigs(config: ExperimentConfig): ExperimentConfig[] {
   return Array.from({ length: ensembleSize(config) }, (_, i) => ({ ...config, seed: config.seed + i, data: { ...config.data, split }, train }));
 }
 
-const MEMBER_RUNS = 'member-runs';
 
 export interface EnsembleTrainResult {
   readonly runDir: string;
@@ -82,7 +82,7 @@ export async function trainEnsemble(config: ExperimentConfig, opts: TrainOptions
   const trained: Array<{ seed: number; result: TrainResult | null }> = [];
   for (const [i, member] of configs.entries()) {
     const heading = `member ${i + 1} of ${configs.length}: seed ${member.seed}`;
-    const dir = join(runDir, MEMBER_RUNS, String(i));
+    const dir = join(runDir, ENSEMBLE_FILES.memberRuns, String(i));
     if (await finishedAs(join(runDir, memberFolder(i)), dir, member)) {
       log(`${heading}: finished before`);
       members.push(await readMember(dir));

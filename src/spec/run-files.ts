@@ -1,0 +1,34 @@
+// The names of what r2u writes into a run folder, and into an ensemble's: the
+// runtime writes them and the command line reads them. They live here, in the
+// neutral layer, because the bundled front-end commands (`r2u diff` and `r2u
+// compare` of run folders) read run folders without loading the runtime.
+//
+// The layouts themselves are drawn in ARCHITECTURE.md (the run folder, an
+// ensemble's model folder).
+
+export const RUN_FILES = {
+  spec: 'spec.json',
+  run: 'run.json',
+  backend: 'backend.json',
+  preprocess: 'preprocess.json',
+  metrics: 'metrics.jsonl',
+  last: 'checkpoints/last',
+  best: 'checkpoints/best',
+  curvesSvg: 'curves.svg',
+  curvesPng: 'curves.png',
+  panels: 'panels',
+} as const;
+
+/** An ensemble's folder (`r2u ensemble`, or a run of an experiment with `train { ensemble N }`). */
+export const ENSEMBLE_FILES = {
+  /** the members' folders and where each came from; its presence makes a folder an ensemble */
+  manifest: 'ensemble.json',
+  /** members/<i>/: each member's best checkpoint */
+  members: 'members',
+  /** member-runs/<i>/: each member's whole run, where the run trained its members itself */
+  memberRuns: 'member-runs',
+} as const;
+
+/** The report `r2u eval` writes into a run folder, without its .json or .csv: `eval-val`, `eval-test`, `eval-chase_db1-test`. */
+export const evalReportName = (split: 'val' | 'test' | 'all', datasetKind?: string): string =>
+  datasetKind === undefined ? `eval-${split}` : `eval-${datasetKind}${split === 'test' ? '-test' : ''}`;
