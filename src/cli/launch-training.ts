@@ -27,7 +27,7 @@ export async function launchTraining(config: ExperimentConfig, opts: Omit<TrainO
       const seeds = result.members.map((m) => m.seed).join(', ');
       if (result.validation === null) process.stdout.write(`stopped: the ensemble's members so far (seeds ${seeds}) are in ${result.runDir}; --resume ${result.runDir} goes on\n`);
       else {
-        const { dice, auc } = result.validation.configured.mean;
+        const { val_dice: dice, val_auc: auc } = result.validation;
         process.stdout.write(`done: an ensemble of ${result.members.length} (seeds ${seeds}), validation dice ${dice.toFixed(4)}, auc ${auc.toFixed(4)}; run folder ${result.runDir}\n`);
       }
       return result.stopped === 'aborted' ? EXIT.interrupted : EXIT.ok;

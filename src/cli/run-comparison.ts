@@ -19,9 +19,8 @@ import type { AdoptionRule } from '../compiler/index.js';
 import { canonicalJson } from '../spec/content-hash.js';
 import type { ExperimentConfig } from '../spec/config.js';
 import { withNewerDefaults } from '../spec/defaults.js';
-import { ENSEMBLE_FILES, evalReportName, RUN_FILES } from '../spec/run-files.js';
+import { ENSEMBLE_FILES, RUN_FILES } from '../spec/run-files.js';
 import { monitorOfShortName, shortMonitorName } from '../spec/vocabulary.js';
-import type { EvalReport } from '../runtime/eval/run-eval.js';
 import type { EnsembleManifest } from '../runtime/run/ensemble.js';
 import type { ComparisonPageData } from '../web/compare-page.js';
 import { judge, type Verdict } from './adoption-verdict.js';
@@ -156,29 +155,31 @@ async function trainedOn(dir: string, manifest?: EnsembleManifest): Promise<{ ma
 }
 
 /**
- * An ensemble folder as a run: its first member's spec, with the inference
- * settings its validation report was scored with, and that report's mean and
- * per-image figures (at eval.threshold). Undefined when the folder is not an ensemble.
+ * An ensemble folder as a run: its spec (a `train { ensemble N }` run's, or the
+ * first member's) and the record of its validation as training scores an epoch
+ * (validation.json, written by `r2u ensemble` or by training), so that it pairs
+ * exactly with runs. Undefined when the folder is not an ensemble.
  */
 async function loadEnsemble(dir: string, name: string, at: EpochChoice): Promise<RunResult | undefined> {
   // read as plain files, as loadRun reads a run: `r2u diff` of two folders runs without the runtime
   if (!existsSync(join(dir, ENSEMBLE_FILES.manifest))) return undefined;
   const json = async <T>(file: string): Promise<T | undefined> => readFile(join(dir, file), 'utf8').then((t) => JSON.parse(t) as T).catch(() => undefined);
-  const report = await json<EvalReport>(`${evalReportName('val')}.json`);
-  if (report?.split !== 'val') {
-    throw new UsageError(`${dir}: an ensemble is compared by its validation scores, and it has none yet; run r2u eval ${dir} --split val first`);
+  type Record_ = Record<Metric, number | null> & { val_images?: Record<string, Record<ImageMetric, number | null>> };
+  const record = await json<Record_>(ENSEMBLE_FILES.validation);
+  if (record === undefined) {
+    throw new UsageError(
+      `${dir}: an ensemble is compared by its score on its members' validation images (${ENSEMBLE_FILES.validation}), and it has none; ` +
+        'r2u ensemble writes it where the members share their validation images and the data is at hand',
+    );
   }
   const manifest = await json<EnsembleManifest>(ENSEMBLE_FILES.manifest);
   const members = manifest?.members;
   const specs = Array.isArray(members) ? await Promise.all(members.map((m) => json<ExperimentConfig>(join(m, RUN_FILES.spec)))) : [];
   if (specs.length === 0 || specs.some((s) => s === undefined)) throw new UsageError(`${join(dir, ENSEMBLE_FILES.manifest)}: its members' specs (${ENSEMBLE_FILES.members}/<i>/${RUN_FILES.spec}) cannot be read`);
-  const first = withNewerDefaults((await json<ExperimentConfig>(RUN_FILES.spec))!);
-  const config: ExperimentConfig = { ...first, eval: { ...first.eval, mode: report.mode, scale: report.scale, tta: report.tta } };
-  const { mean, images } = report.configured;
-  const metrics = { val_dice: mean.dice, val_auc: mean.auc, val_sensitivity: mean.sensitivity, val_specificity: mean.specificity, val_accuracy: mean.accuracy, val_loss: Number.NaN };
-  // a figure an image cannot have is NaN in the report and null in a training record
-  const figures = (i: (typeof images)[number]) => Object.fromEntries(IMAGE_METRICS.map((m) => [m, Number.isFinite(i[m]) ? i[m] : null])) as Record<ImageMetric, number | null>;
-  const scored = { epoch: null, at, monitor: first.train.early_stop?.monitor ?? 'val_loss', metrics, images: Object.fromEntries(images.map((i) => [i.id, figures(i)])) };
+  const config = withNewerDefaults((await json<ExperimentConfig>(RUN_FILES.spec))!);
+  // JSON writes a figure a record cannot have (NaN) as null
+  const metrics = Object.fromEntries(COMPARED_METRICS.map((m) => [m, record[m] ?? Number.NaN])) as Record<Metric, number>;
+  const scored = { epoch: null, at, monitor: config.train.early_stop?.monitor ?? 'val_loss', metrics, ...(record.val_images && { images: record.val_images }) };
   return { name, dir, config, finished: true, history: [], ...(await trainedOn(dir, manifest)), ensemble: membersOf(specs as ExperimentConfig[]), scored };
 }
 

@@ -22,7 +22,7 @@ import { hostname } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AdoptionRule, SweepPlan, Trial } from '../compiler/index.js';
-import { ENSEMBLE_FILES, evalReportName, RUN_FILES } from '../spec/run-files.js';
+import { ENSEMBLE_FILES, RUN_FILES } from '../spec/run-files.js';
 import { EXIT } from './exit-codes.js';
 import { UsageError } from './flags.js';
 
@@ -178,10 +178,10 @@ export const shown = (path: string): string => {
 /**
  * A finished trial's files an export keeps, beside done.json: what `r2u
  * compare` reads, and what names the backend. A trial that is an ensemble
- * (`train { ensemble N }`) adds its manifest and validation report, each
+ * (`train { ensemble N }`) adds its manifest and validation record, each
  * member's spec, and each member run's records.
  */
-const RECORDED = [RUN_FILES.spec, RUN_FILES.metrics, RUN_FILES.backend, ENSEMBLE_FILES.manifest, `${evalReportName('val')}.json`] as const;
+const RECORDED = [RUN_FILES.spec, RUN_FILES.metrics, RUN_FILES.backend, ENSEMBLE_FILES.manifest, ENSEMBLE_FILES.validation] as const;
 const MEMBER_RECORDS: ReadonlyArray<readonly [string, readonly string[]]> = [
   [ENSEMBLE_FILES.members, [RUN_FILES.spec]],
   [ENSEMBLE_FILES.memberRuns, [RUN_FILES.spec, RUN_FILES.metrics, RUN_FILES.backend]],

@@ -27,6 +27,8 @@ export const ENSEMBLE_FILES = {
   members: 'members',
   /** member-runs/<i>/: each member's whole run, where the run trained its members itself */
   memberRuns: 'member-runs',
+  /** the ensemble scored on its members' validation images as training scores an epoch (one metrics.jsonl record without the epoch's training figures) */
+  validation: 'validation.json',
 } as const;
 
 /** The report `r2u eval` writes into a run folder, without its .json or .csv: `eval-val`, `eval-test`, `eval-chase_db1-test`. */

@@ -77,6 +77,9 @@ describe('r2u train / eval / predict', () => {
     const made = await r2u('ensemble', run, longer, '--out', ens);
     expect(made.code).toBe(0);
     expect(made.err).toMatch(/ensemble: .*ens \(2 members: .*run, .*longer\)/);
+    // scored on the validation images both members share, as training scores an epoch: what compare reads
+    expect(made.err).toMatch(/^ensemble: validation dice \d\.\d{4}, auc \d\.\d{4} \(.+\), as training scores an epoch$/m);
+    expect(JSON.parse(await readFile(join(ens, 'validation.json'), 'utf8')).val_images).toBeDefined();
     const ev = await r2u('eval', ens, '--split', 'val', '--format', 'json', '--backend', 'wasm');
     expect(ev.code).toBe(0);
     expect(ev.err).toMatch(/an ensemble of 2: the mean of their maps/);

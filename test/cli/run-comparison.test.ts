@@ -286,12 +286,11 @@ describe('loadRuns: an ensemble folder', () => {
         writeFileSync(path.join(ens, 'ensemble.json'), JSON.stringify({ members: ['members/0', 'members/1'], sources: ['a', 'b'] }));
       }
       const paths = [0, 1].map((k) => path.join(root, `fold=${k}`)).concat([0, 1].map((k) => path.join(root, `ens-${k}`)));
-      await expect(loadRuns(paths)).rejects.toThrow(`${path.join(root, 'ens-0')}: an ensemble is compared by its validation scores, and it has none yet; run r2u eval`);
+      await expect(loadRuns(paths)).rejects.toThrow(`${path.join(root, 'ens-0')}: an ensemble is compared by its score on its members' validation images (validation.json), and it has none`);
       for (const k of [0, 1]) {
-        const mean = image(0.81 - k / 10);
-        const { mode, scale, tta } = DEFAULT_EXPERIMENT.eval;
-        const report = { split: 'val', mode, scale, tta, configured: { threshold: 0.5, images: [{ id: `2${k}`, ...mean, sensitivity: Number.NaN }], mean } };
-        writeFileSync(path.join(root, `ens-${k}`, 'eval-val.json'), JSON.stringify(report));
+        // a figure a record cannot have is null, as JSON writes NaN
+        const record = { val_loss: k === 0 ? 0.3 : null, val_accuracy: 0.95, val_sensitivity: 0.8, val_specificity: 0.97, val_precision: 0.8, val_dice: 0.81 - k / 10, val_auc: 0.97 };
+        writeFileSync(path.join(root, `ens-${k}`, 'validation.json'), JSON.stringify({ ...record, val_images: { [`2${k}`]: { ...image(0.81 - k / 10), sensitivity: null } } }));
       }
       const runs = await loadRuns(paths);
       expect(runs.map((r) => [r.name, r.ensemble, r.scored?.epoch])).toEqual([['fold=0', undefined, 1], ['fold=1', undefined, 1], ['ens-0', '2 seeds', null], ['ens-1', '2 seeds', null]]);
@@ -301,9 +300,9 @@ describe('loadRuns: an ensemble folder', () => {
       expect([c.paired[0].group, c.paired[0].pairs, c.paired[0].change.val_dice.better]).toEqual(['ensemble=2 seeds', 2, 2]);
       expect(c.paired[0].change.val_dice.mean).toBeCloseTo(0.01, 10);
       const tables = comparisonTables(c);
-      // an ensemble has no epoch and no loss
+      // an ensemble has no epoch; a figure its record lacks is —, in its row and in the pairs' mean
       expect(tables[0].rows[2].slice(0, 4)).toEqual(['ens-0', '2 seeds', '0', '—']);
-      expect(tables[0].rows[2].at(-2)).toBe('—');
+      expect([tables[0].rows[2].at(-2), tables[0].rows[3].at(-2)]).toEqual(['0.3000', '—']);
       expect(tables[2].rows[0].at(-1)).toBe('—');
       expect(tables.at(-1)!.rows.map((r) => [r[0], r[1], r[3], r[6]])).toEqual([['20', 'fold=0', '+0.0100', '—'], ['21', 'fold=1', '+0.0100', '—']]);
     } finally {

@@ -45,9 +45,7 @@ describe('exportFamily', () => {
     write('run.json', JSON.stringify({ cwd: '/somewhere', created: 'today', machine: '2 × AMD EPYC' }));
     const trainedOn = { machine: '2 × AMD EPYC', backend: 'native (oneDNN)' };
     write('ensemble.json', JSON.stringify({ members: ['members/0', 'members/1'], sources: ['member-runs/0', 'member-runs/1'], trained_on: [trainedOn, trainedOn] }));
-    const mean = { accuracy: 0.95, sensitivity: 0.8, specificity: 0.97, precision: 0.8, dice: 0.81, auc: 0.97 };
-    const { mode, scale, tta } = DEFAULT_EXPERIMENT.eval;
-    write('eval-val.json', JSON.stringify({ split: 'val', mode, scale, tta, configured: { threshold: 0.5, images: [{ id: '21', ...mean }], mean } }));
+    write('validation.json', JSON.stringify({ val_loss: 0.3, val_accuracy: 0.95, val_sensitivity: 0.8, val_specificity: 0.97, val_precision: 0.8, val_dice: 0.81, val_auc: 0.97, val_images: {} }));
     for (const i of [0, 1]) {
       const member = JSON.stringify({ ...DEFAULT_EXPERIMENT, seed: 42 + i });
       write(`members/${i}/spec.json`, member);
@@ -64,10 +62,10 @@ describe('exportFamily', () => {
     expect(await exportFamily(family, dest)).toEqual({ finished: 1, trials: 1 });
     const files = (dir: string): string[] => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name))).sort();
     expect(files(join(dest, 'trials', 'fold=0'))).toEqual([
-      'done.json', 'ensemble.json', 'eval-val.json',
+      'done.json', 'ensemble.json',
       'member-runs/0/backend.json', 'member-runs/0/metrics.jsonl', 'member-runs/0/spec.json',
       'member-runs/1/backend.json', 'member-runs/1/metrics.jsonl', 'member-runs/1/spec.json',
-      'members/0/spec.json', 'members/1/spec.json', 'run.json', 'spec.json',
+      'members/0/spec.json', 'members/1/spec.json', 'run.json', 'spec.json', 'validation.json',
     ]);
     const [run] = await loadRuns([dest]);
     expect([run.ensemble, run.scored?.metrics.val_dice, run.machine, run.backend]).toEqual(['2 seeds', 0.81, '2 × AMD EPYC', 'native (oneDNN)']);

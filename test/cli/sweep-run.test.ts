@@ -144,7 +144,7 @@ describe('r2u sweep run (local) and r2u compare', () => {
     expect(first.code).toBe(0);
     // seed=2's trial as a stop during its second member leaves it: the first member copied, the second's run begun
     const trial = join(out, 'trials', 'seed=2');
-    for (const f of ['members/1', 'ensemble.json', 'eval-val.json', 'done.json']) await rm(join(trial, f), { recursive: true });
+    for (const f of ['members/1', 'ensemble.json', 'validation.json', 'done.json']) await rm(join(trial, f), { recursive: true });
     await writeFile(join(out, 'state', 'seed=2.json'), JSON.stringify({ status: 'stopped', attempts: 1 }));
     const again = await r2u('sweep', 'run', seeds, '--set', 'train.ensemble=2', '--out', out);
     expect(again.code).toBe(0);

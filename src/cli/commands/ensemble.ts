@@ -39,12 +39,31 @@ async function memberFolders(paths: readonly string[]): Promise<string[]> {
   return out;
 }
 
+/**
+ * Scores the new ensemble on its members' shared validation images as training
+ * scores an epoch (validation.json, what `r2u compare` reads), where they share
+ * them and the data is at hand; the ensemble is made either way.
+ */
+async function scoreOnValidation(out: string): Promise<void> {
+  const { validateEnsemble } = await import('../../runtime/train/ensemble-validation.js');
+  const { DataError } = await import('../../runtime/data/index.js');
+  try {
+    const record = await validateEnsemble(out);
+    if (record === null) process.stderr.write("ensemble: not scored on validation: its members validated on different images, so each trained on some of the others'\n");
+    else process.stderr.write(`ensemble: validation dice ${record.val_dice.toFixed(4)}, auc ${record.val_auc.toFixed(4)} (${Object.keys(record.val_images ?? {}).join(', ')}), as training scores an epoch\n`);
+  } catch (err) {
+    if (!(err instanceof DataError)) throw err;
+    process.stderr.write(`ensemble: not scored on validation, the data is not at hand (${err.message}); r2u compare needs that score\n`);
+  }
+}
+
 async function ensembleCommand(paths: string[], out: string): Promise<number> {
   try {
     const { writeEnsemble } = await import('../../runtime/run/ensemble.js');
     const members = await memberFolders(paths);
     const manifest = await writeEnsemble(members, out);
     process.stderr.write(`ensemble: ${out} (${manifest.members.length} members: ${manifest.sources.join(', ')})\n`);
+    await scoreOnValidation(out);
     return EXIT.ok;
   } catch (err) {
     return reportRunFailure(err, 'r2u ensemble');

@@ -1,5 +1,6 @@
 // One line of `metrics.jsonl`: what an epoch produced. Validation scores are
 // FOV-masked, at `eval.threshold`, computed by the same inference as `r2u eval`.
+import type { EvalSummary } from '../eval/evaluate.js';
 import type { FullScores } from '../eval/metrics.js';
 
 /**
@@ -34,4 +35,22 @@ export interface EpochRecord {
    * before it was recorded
    */
   val_images?: Record<string, ImageScores>;
+}
+
+/** An epoch record's validation figures: an epoch's, or an ensemble's (which has no training figures). */
+export type ValidationFigures = Omit<EpochRecord, 'epoch' | 'loss' | 'lr' | 'time_s'>;
+
+/** The validation figures of an evaluation of the validation images: their mean, and each image's. */
+export function validationFigures(evaluation: EvalSummary): ValidationFigures {
+  const m = evaluation.mean;
+  return {
+    val_loss: evaluation.meanLoss,
+    val_accuracy: m.accuracy,
+    val_sensitivity: m.sensitivity,
+    val_specificity: m.specificity,
+    val_precision: m.precision,
+    val_dice: m.dice,
+    val_auc: m.auc,
+    val_images: Object.fromEntries(evaluation.images.map((img) => [img.id, imageScores(img.scores)])),
+  };
 }

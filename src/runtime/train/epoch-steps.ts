@@ -9,7 +9,7 @@ import { evaluateImages } from '../eval/evaluate.js';
 import { infer } from '../eval/infer.js';
 import { writeReport } from '../report/write.js';
 import { updateMonitor } from './early-stop.js';
-import { imageScores, type EpochRecord } from './epoch-record.js';
+import { validationFigures, type EpochRecord } from './epoch-record.js';
 import { EpochProgress } from './progress.js';
 import type { RunContext, RunProgress } from './run-context.js';
 
@@ -60,21 +60,9 @@ export async function validateEpoch(run: RunContext, progress: RunProgress, trai
     if (!(err instanceof DivergedError)) throw err;
     throw await diverged(run, progress, trained.epoch, `after epoch ${trained.epoch}, ${err.message}`);
   });
-  const m = evaluation.mean;
-  return {
-    epoch: trained.epoch,
-    loss: trained.loss,
-    val_loss: evaluation.meanLoss,
-    val_accuracy: m.accuracy,
-    val_sensitivity: m.sensitivity,
-    val_specificity: m.specificity,
-    val_precision: m.precision,
-    val_dice: m.dice,
-    val_auc: m.auc,
-    lr: trained.lr,
-    time_s: (performance.now() - trained.startedAt) / 1000,
-    val_images: Object.fromEntries(evaluation.images.map((img) => [img.id, imageScores(img.scores)])),
-  };
+  const { val_images, ...figures } = validationFigures(evaluation);
+  // in the order metrics.jsonl has always written them
+  return { epoch: trained.epoch, loss: trained.loss, ...figures, lr: trained.lr, time_s: (performance.now() - trained.startedAt) / 1000, val_images };
 }
 
 export interface Decision {

@@ -54,14 +54,14 @@ export function createRunContext(parts: Omit<RunContext, 'stepsPerEpoch' | 'rate
     average: config.train.ema > 0 ? new WeightAverage(config.train.ema, engine) : null,
     predict: engine.predict.bind(engine),
     inference: inferenceSettings(config, maxTensorBytes(engine.backend)),
-    valLoss: mapLoss(config),
+    valLoss: validationLoss(config),
   };
 }
 
 export const freshProgress = (config: ExperimentConfig): RunProgress => ({ finished: 0, monitor: initialMonitorState(monitorOf(config)), history: [] });
 
 /** Validation loss of a map: the training loss on the FOV pixels, as one batch. */
-function mapLoss(config: ExperimentConfig): MapLoss {
+export function validationLoss(config: ExperimentConfig): MapLoss {
   const loss = makeLoss(config.train.loss);
   return async (prob, label, fov) => {
     const p: number[] = [];

@@ -6,7 +6,7 @@
 //   <run>/spec.json, run.json   the experiment as stated (with its `ensemble N`)
 //   <run>/member-runs/<i>/      member i's run folder (metrics, checkpoints, report)
 //   <run>/members/<i>/          member i's best checkpoint, copied once it has finished
-//   <run>/ensemble.json, preprocess.json, eval-val.json   once every member has
+//   <run>/ensemble.json, preprocess.json, validation.json   once every member has
 //
 // A member's copy in members/<i>/ is what marks it finished, so `--resume`
 // skips finished members, continues the one that was interrupted and trains
@@ -16,7 +16,6 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ExperimentConfig } from '../../spec/config.js';
 import { ENSEMBLE_FILES } from '../../spec/run-files.js';
-import { evaluateRun, type EvalReport } from '../eval/run-eval.js';
 import { writeJsonAtomic } from '../run/atomic.js';
 import { copyMember, memberFolder, readMember, writeManifest, type Member } from '../run/ensemble.js';
 import { RunError } from '../run/errors.js';
@@ -24,6 +23,8 @@ import { assertFreshRunDir, defaultRunDir, exists, readSpec, RUN_FILES, type Run
 import { machineLine } from '../run/machine.js';
 import { MODEL_JSON } from '../run/model-io.js';
 import { trainExperiment, type TrainOptions, type TrainResult } from './loop.js';
+import { validateEnsemble } from './ensemble-validation.js';
+import type { ValidationFigures } from './epoch-record.js';
 import { sameExperiment } from './resume.js';
 
 /** The number of members an experiment trains (1: a single model). */
@@ -46,8 +47,8 @@ export interface EnsembleTrainResult {
   readonly stopped: 'completed' | 'aborted';
   /** each member trained in this call (a finished member skipped on resume has none) */
   readonly members: ReadonlyArray<{ readonly seed: number; readonly result: TrainResult | null }>;
-  /** the ensemble's validation report, once every member has finished */
-  readonly validation: EvalReport | null;
+  /** the ensemble scored on the shared validation images as training scores an epoch, once every member has finished */
+  readonly validation: ValidationFigures | null;
 }
 
 /** Whether member `config` has its copy, from a run trained to the length it asks for. */
@@ -110,6 +111,6 @@ export async function trainEnsemble(config: ExperimentConfig, opts: TrainOptions
   }
   await writeManifest(runDir, members, config);
   log(`ensemble: ${members.length} members in ${runDir}; scoring it on the validation images they share`);
-  const validation = await evaluateRun(runDir, { split: 'val', backend: opts.backend, log });
+  const validation = await validateEnsemble(runDir, { backend: opts.backend, log });
   return { runDir, stopped: 'completed', members: trained, validation };
 }

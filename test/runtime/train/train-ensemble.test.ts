@@ -9,7 +9,10 @@ import { initBackend } from '../../../src/runtime/backend.js';
 import { DataError } from '../../../src/runtime/data/index.js';
 import { loadPredictor } from '../../../src/runtime/eval/predictor.js';
 import { resolveCheckpointDir } from '../../../src/runtime/run/checkpoint.js';
+import { writeEnsemble } from '../../../src/runtime/run/ensemble.js';
 import { readSpec } from '../../../src/runtime/run/folder.js';
+import { validateEnsemble } from '../../../src/runtime/train/ensemble-validation.js';
+import type { EpochRecord } from '../../../src/runtime/train/epoch-record.js';
 import { memberConfigs, trainEnsemble } from '../../../src/runtime/train/train-ensemble.js';
 import type { ExperimentConfig } from '../../../src/spec/config.js';
 import { tinyConfig } from './tiny-config.js';
@@ -41,7 +44,7 @@ describe('trainEnsemble', () => {
     const result = await trainEnsemble(ensembleOf(2), { ...quiet, out });
     expect(result.stopped).toBe('completed');
     expect(result.members.map((m) => [m.seed, m.result?.history.length])).toEqual([[7, 1], [8, 1]]);
-    expect((await readdir(out)).sort()).toEqual(['ensemble.json', 'eval-val.csv', 'eval-val.json', 'member-runs', 'members', 'preprocess.json', 'run.json', 'spec.json']);
+    expect((await readdir(out)).sort()).toEqual(['ensemble.json', 'member-runs', 'members', 'preprocess.json', 'run.json', 'spec.json', 'validation.json']);
     expect((await readSpec(out)).train.ensemble).toBe(2);
     expect(await Promise.all([0, 1].map(async (i) => (await readSpec(join(out, 'member-runs', String(i)))).seed))).toEqual([7, 8]);
     expect(JSON.parse(await readFile(join(out, 'ensemble.json'), 'utf8'))).toEqual({
@@ -53,16 +56,23 @@ describe('trainEnsemble', () => {
     const predictor = await loadPredictor(out);
     expect(predictor.ensemble?.members).toHaveLength(2);
     predictor.dispose();
-    const report = result.validation!;
-    expect([report.split, report.configured.images.length]).toEqual(['val', 2]);
-    expect(JSON.parse(await readFile(join(out, 'eval-val.json'), 'utf8')).configured.mean.auc).toBeCloseTo(report.configured.mean.auc, 12);
+    const record = result.validation!;
+    expect(Object.keys(record.val_images!)).toHaveLength(2);
+    expect(JSON.parse(await readFile(join(out, 'validation.json'), 'utf8')).val_auc).toBeCloseTo(record.val_auc, 12);
+
+    // scored as training scores an epoch: an ensemble of one run twice has that run's best-epoch figures
+    const [best] = (await readFile(join(out, 'member-runs', '0', 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as EpochRecord);
+    const twice = join(root, 'twice');
+    await writeEnsemble([join(out, 'member-runs', '0'), join(out, 'member-runs', '0')], twice);
+    const same = (await validateEnsemble(twice))!;
+    for (const m of ['val_loss', 'val_dice', 'val_auc', 'val_sensitivity', 'val_specificity', 'val_accuracy'] as const) expect(same[m], m).toBeCloseTo(best[m], 6);
 
     // a member whose copy is missing trains on from its run (here: nothing left); the other is skipped
     await rm(join(out, 'members', '1'), { recursive: true });
     await rm(join(out, 'ensemble.json'));
     const resumed = await trainEnsemble(ensembleOf(2), { ...quiet, resume: out });
     expect(resumed.members.map((m) => [m.seed, m.result === null])).toEqual([[7, true], [8, false]]);
-    expect(resumed.validation!.configured.mean).toEqual(report.configured.mean);
+    expect(resumed.validation).toEqual(record);
     await expect(trainEnsemble({ ...ensembleOf(2), seed: 9 }, { ...quiet, resume: out })).rejects.toThrow(/the experiment differs from the run's spec\.json/);
 
     // a resume with more epochs lengthens every member, finished or not, and records the new length
@@ -71,7 +81,7 @@ describe('trainEnsemble', () => {
     expect(lengthened.members.map((m) => m.result?.history.length)).toEqual([2, 2]);
     expect((await readSpec(out)).train.epochs).toBe(2);
     expect((await trainEnsemble(longer, { ...quiet, resume: out })).members.map((m) => m.result)).toEqual([null, null]);
-  });
+  }, 600_000);
 
   it('leaves no run folder behind when the first member cannot load its data', async () => {
     const out = join(root, 'bad');
