@@ -22,9 +22,9 @@ import { RunError } from '../run/errors.js';
 import { assertFreshRunDir, defaultRunDir, exists, readSpec, RUN_FILES, type RunInfo } from '../run/folder.js';
 import { machineLine } from '../run/machine.js';
 import { MODEL_JSON } from '../run/model-io.js';
-import { trainExperiment, type TrainOptions, type TrainResult } from './loop.js';
 import { validateEnsemble } from './ensemble-validation.js';
 import type { ValidationFigures } from './epoch-record.js';
+import { trainExperiment, type TrainOptions, type TrainResult } from './loop.js';
 import { sameExperiment } from './resume.js';
 
 /** The number of members an experiment trains (1: a single model). */
@@ -40,7 +40,6 @@ export function memberConfigs(config: ExperimentConfig): ExperimentConfig[] {
   const split = config.data.split.kind === 'list' ? config.data.split : { ...config.data.split, seed: config.data.split.seed ?? config.seed };
   return Array.from({ length: ensembleSize(config) }, (_, i) => ({ ...config, seed: config.seed + i, data: { ...config.data, split }, train }));
 }
-
 
 export interface EnsembleTrainResult {
   readonly runDir: string;
