@@ -5,7 +5,7 @@
 // runs of the same folds. (`r2u eval` scores in each image's original geometry,
 // a slightly different set of pixels, and reports its own figures.)
 import { join } from 'node:path';
-import type { ExperimentConfig } from '../../spec/config.js';
+import type { BackendName, ExperimentConfig } from '../../spec/config.js';
 import { ENSEMBLE_FILES } from '../../spec/run-files.js';
 import { loadDataset, splitImages } from '../data/index.js';
 import { evaluateImages } from '../eval/evaluate.js';
@@ -14,7 +14,6 @@ import { loadPredictor } from '../eval/predictor.js';
 import { writeJsonAtomic } from '../run/atomic.js';
 import { memberSpecs } from '../run/ensemble.js';
 import { readJson, RUN_FILES, type RunInfo } from '../run/folder.js';
-import type { BackendName } from '../../spec/config.js';
 import { validationFigures, type ValidationFigures } from './epoch-record.js';
 import { validationLoss } from './run-context.js';
 
@@ -26,7 +25,7 @@ import { validationLoss } from './run-context.js';
 export async function validateEnsemble(dir: string, opts: { backend?: BackendName; log?: (line: string) => void } = {}): Promise<ValidationFigures | null> {
   const predictor = await loadPredictor(dir, opts.backend);
   try {
-    const spec: ExperimentConfig = predictor.spec;
+    const spec = predictor.spec;
     // a run's dataset is where it trained; an `r2u ensemble` folder's, where the command is typed
     const info = await readJson<RunInfo>(join(dir, RUN_FILES.run), 'run information').catch(() => null);
     const dataset = await loadDataset(spec.data, { seed: spec.seed, log: opts.log, stats: predictor.preprocess, ...(info && { baseDir: info.cwd }) });
