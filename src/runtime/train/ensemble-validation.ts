@@ -5,7 +5,7 @@
 // runs of the same folds. (`r2u eval` scores in each image's original geometry,
 // a slightly different set of pixels, and reports its own figures.)
 import { join } from 'node:path';
-import type { BackendName, ExperimentConfig } from '../../spec/config.js';
+import type { BackendName } from '../../spec/config.js';
 import { ENSEMBLE_FILES } from '../../spec/run-files.js';
 import { loadDataset, splitImages } from '../data/index.js';
 import { evaluateImages } from '../eval/evaluate.js';
