@@ -6,7 +6,7 @@ export { loadDataset, loadRawImages, type LoadOptions, type LoadedDataset } from
 export { loadFundusImage } from './fundus.js';
 export { createPreprocessor, inputChannels, type Preprocessor, type PreprocessorOptions, type PreprocessStats } from './preprocess/index.js';
 export { toOriginalGeometry } from './geometry.js';
-export { splitImages, type Split } from './split.js';
+export { sharedValidation, splitImages, type Split } from './split.js';
 export { PatchSampler, type PatchPlacement, type SamplerOptions } from './sampler.js';
 export { gridPatches, cropPatch } from './grid.js';
 export { generateSynthetic, synthesizeFundus } from './synthetic.js';

@@ -10,6 +10,17 @@ export interface Split<T> {
   readonly val: T[];
 }
 
+/**
+ * The validation images several experiments share (each split drawn from its
+ * own split and seed), or null when they validate on different images, as an
+ * ensemble's members may: then each trained on some of the others'.
+ */
+export function sharedValidation<T extends { readonly id: string }>(images: readonly T[], experiments: ReadonlyArray<{ readonly data: { readonly split: SplitConfig }; readonly seed: number }>): T[] | null {
+  const sets = experiments.map((e) => splitImages(images, e.data.split, e.seed).val);
+  const ids = sets.map((v) => v.map((im) => im.id).join(','));
+  return ids.every((s) => s === ids[0]) ? sets[0] : null;
+}
+
 export function splitImages<T extends { readonly id: string }>(images: readonly T[], split: SplitConfig, experimentSeed: number): Split<T> {
   const n = images.length;
   const valIds = new Set<string>();

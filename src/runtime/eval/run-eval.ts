@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { DatasetConfig, ExperimentConfig } from '../../spec/config.js';
 import { evalReportName } from '../../spec/run-files.js';
 import { METRICS, valuesOf, type BackendName, type InferenceMode, type InferenceScale, type TtaMode } from '../../spec/vocabulary.js';
-import { DataError, loadRawImages, splitImages, type RawImage } from '../data/index.js';
+import { DataError, loadRawImages, sharedValidation, type RawImage } from '../data/index.js';
 import { writeFileAtomic, writeJsonAtomic } from '../run/atomic.js';
 import { resolveCheckpointDir } from '../run/checkpoint.js';
 import { memberSpecs } from '../run/ensemble.js';
@@ -89,12 +89,7 @@ export async function evaluateRun(runDir: string, opts: EvalOptions): Promise<Ev
       evaluateImages(images, async (img) => (await segmenter.segment(img)).prob, spec.eval, spec.eval.threshold);
     // an ensemble's members each validated on their own split: it has a validation split only when they agree
     const splits = predictor.ensemble ? await memberSpecs(checkpoint, predictor.ensemble) : [spec];
-    const valImages = async (): Promise<RawImage[] | null> => {
-      const training = await load(spec.data.dataset, 'training');
-      const sets = splits.map((s) => splitImages(training, s.data.split, s.seed).val);
-      const ids = (v: readonly RawImage[]) => v.map((im) => im.id).join(',');
-      return sets.every((v) => ids(v) === ids(sets[0])) ? sets[0] : null;
-    };
+    const valImages = async (): Promise<RawImage[] | null> => sharedValidation(await load(spec.data.dataset, 'training'), splits);
     const noSharedSplit = "the ensemble's members validated on different images, so each trained on some of the others'";
 
     let images: RawImage[];

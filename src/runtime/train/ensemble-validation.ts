@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { BackendName } from '../../spec/config.js';
 import { ENSEMBLE_FILES } from '../../spec/run-files.js';
-import { loadDataset, splitImages } from '../data/index.js';
+import { loadDataset, sharedValidation } from '../data/index.js';
 import { evaluateImages } from '../eval/evaluate.js';
 import { infer, inferenceSettings, maxTensorBytes } from '../eval/infer.js';
 import { loadPredictor } from '../eval/predictor.js';
@@ -30,11 +30,10 @@ export async function validateEnsemble(dir: string, opts: { backend?: BackendNam
     const info = await readJson<RunInfo>(join(dir, RUN_FILES.run), 'run information').catch(() => null);
     const dataset = await loadDataset(spec.data, { seed: spec.seed, log: opts.log, stats: predictor.preprocess, ...(info && { baseDir: info.cwd }) });
     const members = predictor.ensemble ? await memberSpecs(dir, predictor.ensemble) : [spec];
-    const sets = members.map((m) => splitImages(dataset.images, m.data.split, m.seed).val);
-    const ids = sets.map((v) => v.map((im) => im.id).join(','));
-    if (ids.some((s) => s !== ids[0])) return null;
+    const val = sharedValidation(dataset.images, members);
+    if (val === null) return null;
     const settings = inferenceSettings(spec, maxTensorBytes(predictor.backend));
-    const evaluation = await evaluateImages(sets[0], (img) => infer(img, predictor.predict, settings), spec.eval, spec.eval.threshold, validationLoss(spec));
+    const evaluation = await evaluateImages(val, (img) => infer(img, predictor.predict, settings), spec.eval, spec.eval.threshold, validationLoss(spec));
     const record = validationFigures(evaluation);
     await writeJsonAtomic(join(dir, ENSEMBLE_FILES.validation), record);
     return record;
