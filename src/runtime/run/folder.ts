@@ -9,16 +9,19 @@
 //     checkpoints/last/  checkpoints/best/
 //     curves.svg/.png, panels/<id>.png
 import { access, readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { ExperimentConfig } from '../../spec/config.js';
 import { withNewerDefaults } from '../../spec/defaults.js';
 import type { EpochRecord } from '../train/epoch-record.js';
 import { writeFileAtomic } from './atomic.js';
-import { RunError } from './errors.js';
-
 import { RUN_FILES } from '../../spec/run-files.js';
+import { RunError } from './errors.js';
+import { machineLine } from './machine.js';
 
 export { RUN_FILES };
+
+/** What a new run records of where it starts: this working directory, now, and this machine. */
+export const newRunInfo = (): RunInfo => ({ cwd: resolve('.'), created: new Date().toISOString(), machine: machineLine() });
 
 export interface RunInfo {
   /** absolute working directory of the training command */

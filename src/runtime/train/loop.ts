@@ -7,7 +7,7 @@
 // validated, so a bad dataset leaves no half-made run behind.
 import * as tf from '@tensorflow/tfjs-core';
 import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { initBackend, type BackendInfo } from '../backend.js';
 import type { BackendName, ExperimentConfig } from '../../spec/config.js';
 import { loadDataset, PatchSampler, splitImages } from '../data/index.js';
@@ -17,8 +17,7 @@ import { infer } from '../eval/infer.js';
 import { writeReport } from '../report/write.js';
 import { loadCheckpoint } from '../run/checkpoint.js';
 import { writeJsonAtomic } from '../run/atomic.js';
-import { assertFreshRunDir, defaultRunDir, RUN_FILES, writeMetrics, type RunInfo } from '../run/folder.js';
-import { machineLine } from '../run/machine.js';
+import { assertFreshRunDir, defaultRunDir, newRunInfo, RUN_FILES, writeMetrics } from '../run/folder.js';
 import { assertTrainable } from './assert-trainable.js';
 import type { MonitorState } from './early-stop.js';
 import type { EpochRecord } from './epoch-record.js';
@@ -105,9 +104,8 @@ export async function trainExperiment(config: ExperimentConfig, opts: TrainOptio
 async function startRunDir(runDir: string, config: ExperimentConfig, backend: BackendInfo, preprocess: unknown): Promise<void> {
   await assertFreshRunDir(runDir);
   await mkdir(runDir, { recursive: true });
-  const info: RunInfo = { cwd: resolve('.'), created: new Date().toISOString(), machine: machineLine() };
   await writeJsonAtomic(join(runDir, RUN_FILES.spec), config);
-  await writeJsonAtomic(join(runDir, RUN_FILES.run), info);
+  await writeJsonAtomic(join(runDir, RUN_FILES.run), newRunInfo());
   await writeJsonAtomic(join(runDir, RUN_FILES.backend), backend);
   await writeJsonAtomic(join(runDir, RUN_FILES.preprocess), preprocess);
   await writeMetrics(runDir, []);

@@ -13,14 +13,13 @@
 // the rest; a resume that changes train.epochs lengthens (or shortens) the
 // finished members too, as it does a single run.
 import { mkdir, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { ExperimentConfig } from '../../spec/config.js';
 import { ENSEMBLE_FILES } from '../../spec/run-files.js';
 import { writeJsonAtomic } from '../run/atomic.js';
 import { copyMember, memberFolder, readMember, writeManifest, type Member } from '../run/ensemble.js';
 import { RunError } from '../run/errors.js';
-import { assertFreshRunDir, defaultRunDir, exists, readSpec, RUN_FILES, type RunInfo } from '../run/folder.js';
-import { machineLine } from '../run/machine.js';
+import { assertFreshRunDir, defaultRunDir, exists, newRunInfo, readSpec, RUN_FILES } from '../run/folder.js';
 import { MODEL_JSON } from '../run/model-io.js';
 import { validateEnsemble } from './ensemble-validation.js';
 import type { ValidationFigures } from './epoch-record.js';
@@ -64,9 +63,8 @@ export async function trainEnsemble(config: ExperimentConfig, opts: TrainOptions
   if (created) {
     await assertFreshRunDir(runDir);
     await mkdir(runDir, { recursive: true });
-    const info: RunInfo = { cwd: resolve('.'), created: new Date().toISOString(), machine: machineLine() };
     await writeJsonAtomic(join(runDir, RUN_FILES.spec), config);
-    await writeJsonAtomic(join(runDir, RUN_FILES.run), info);
+    await writeJsonAtomic(join(runDir, RUN_FILES.run), newRunInfo());
   } else {
     const saved = await readSpec(runDir);
     if (!sameExperiment(saved, config)) {
