@@ -8,9 +8,10 @@
 // mean ± std, and two groups of repeats that share their seeds and folds are
 // compared pair by pair (a paired comparison: the fold-to-fold spread, which is
 // mostly the images', cancels), and image by image where the runs recorded
-// their validation images' scores. An ensemble folder (`r2u ensemble`) trained
-// no epochs: it is scored by the validation report `r2u eval --split val` saved
-// in it, and paired by its first member's seed and fold.
+// their validation images' scores. An ensemble folder (`r2u ensemble`, or a run
+// of `train { ensemble N }`) trained no epochs: it is scored by its
+// validation.json, written as training scores an epoch, and paired by its
+// spec's seed and fold.
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -59,11 +60,11 @@ export interface RunResult {
   readonly backend?: string;
   /** the adoption rule of the family the run belongs to (`adopt if …` in its sweep), and where it is stated */
   readonly adopt?: StatedRule;
-  /** for an ensemble folder, what its members are (`3 seeds`); its config is its first member's */
+  /** for an ensemble folder, what its members are (`3 seeds`); its config is its spec.json's (a `train { ensemble N }` run's, or the first member's) */
   readonly ensemble?: string;
   /** the scored epoch's record (its best or its last, as loaded); undefined when no epoch finished */
   readonly scored?: {
-    /** null for an ensemble, which is scored by `r2u eval` rather than at an epoch */
+    /** null for an ensemble, which is scored once (validation.json) rather than at an epoch */
     readonly epoch: number | null;
     readonly at: EpochChoice;
     readonly monitor: string;
