@@ -80,7 +80,7 @@ export async function trainExperiment(config: ExperimentConfig, opts: TrainOptio
 
   const runDir = resumeDir ?? opts.out ?? defaultRunDir(config.name);
   if (resumed === null) await startRunDir(runDir, config, backend, dataset.preprocessor.stats);
-  else await recordNewLength(runDir, resumed, config, log);
+  else await recordNewLength(runDir, resumed.epochsBefore, config, log);
   log(`run: ${runDir}`);
 
   const engine = await withSeededRandom(config.seed, () =>

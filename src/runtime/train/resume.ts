@@ -21,11 +21,7 @@ export interface Resumed {
 /** Loads the last checkpoint of a run; the experiment must be the one the run was started with. */
 export async function loadResume(dir: string, config: ExperimentConfig): Promise<Resumed> {
   const spec = await readSpec(dir);
-  if (!sameExperiment(spec, config)) {
-    throw new RunError(
-      `${dir}: the experiment differs from the run's spec.json; resume with the same spec (only train.epochs and runtime settings may change)`,
-    );
-  }
+  assertSameExperiment(dir, spec, config);
   const checkpoint = await loadCheckpoint(join(dir, RUN_FILES.last)).catch((err: unknown) => {
     throw new RunError(`${dir}: no finished epoch to resume from (${(err as Error).message})`);
   });
@@ -37,16 +33,31 @@ export async function loadResume(dir: string, config: ExperimentConfig): Promise
   return { checkpoint, history, info, epochsBefore: spec.train.epochs };
 }
 
+/** Refuses a resume of `dir` (a run or an ensemble run) with another experiment than its spec.json's. */
+export function assertSameExperiment(dir: string, saved: ExperimentConfig, config: ExperimentConfig): void {
+  if (!sameExperiment(saved, config)) {
+    throw new RunError(`${dir}: the experiment differs from the run's spec.json; resume with the same spec (only train.epochs and runtime settings may change)`);
+  }
+}
+
 /** Whether a resume continues the run's experiment: it may change the runtime settings and the number of epochs, nothing else. */
-export const sameExperiment = (saved: ExperimentConfig, config: ExperimentConfig): boolean => JSON.stringify(resumable(saved)) === JSON.stringify(resumable(config));
+const sameExperiment = (saved: ExperimentConfig, config: ExperimentConfig): boolean => JSON.stringify(resumable(saved)) === JSON.stringify(resumable(config));
 const resumable = (c: ExperimentConfig) => ({ ...c, runtime: undefined, train: { ...c.train, epochs: undefined } });
 
-/** A resume with another train.epochs: spec.json takes the new length. */
-export async function recordNewLength(runDir: string, resumed: Resumed, config: ExperimentConfig, log: (line: string) => void): Promise<void> {
-  if (resumed.epochsBefore === config.train.epochs) return;
+/**
+ * A resume with another train.epochs: spec.json takes the new length. `consequence` says what it does to
+ * the training (by default, for a single run: what happens to a cosine schedule).
+ */
+export async function recordNewLength(
+  runDir: string,
+  epochsBefore: number,
+  config: ExperimentConfig,
+  log: (line: string) => void,
+  consequence = config.train.schedule.kind === 'cosine' ? 'the cosine schedule is recomputed for the new length, so the rate jumps' : '',
+): Promise<void> {
+  if (epochsBefore === config.train.epochs) return;
   await writeJsonAtomic(join(runDir, RUN_FILES.spec), config);
-  const recomputed = config.train.schedule.kind === 'cosine' ? '; the cosine schedule is recomputed for the new length, so the rate jumps' : '';
-  log(`train.epochs: ${resumed.epochsBefore} -> ${config.train.epochs} (spec.json updated${recomputed})`);
+  log(`train.epochs: ${epochsBefore} -> ${config.train.epochs} (spec.json updated${consequence === '' ? '' : `; ${consequence}`})`);
 }
 
 /** Puts the engine and the schedule back where the checkpoint left them; returns the progress to continue from. */

@@ -24,7 +24,7 @@ import { MODEL_JSON } from '../run/model-io.js';
 import { validateEnsemble } from './ensemble-validation.js';
 import type { ValidationFigures } from './epoch-record.js';
 import { trainExperiment, type TrainOptions, type TrainResult } from './loop.js';
-import { sameExperiment } from './resume.js';
+import { assertSameExperiment, recordNewLength } from './resume.js';
 
 /** The number of members an experiment trains (1: a single model). */
 export const ensembleSize = (config: ExperimentConfig): number => config.train.ensemble ?? 1;
@@ -67,13 +67,8 @@ export async function trainEnsemble(config: ExperimentConfig, opts: TrainOptions
     await writeJsonAtomic(join(runDir, RUN_FILES.run), newRunInfo());
   } else {
     const saved = await readSpec(runDir);
-    if (!sameExperiment(saved, config)) {
-      throw new RunError(`${runDir}: the experiment differs from the run's spec.json; resume with the same spec (only train.epochs and runtime settings may change)`);
-    }
-    if (saved.train.epochs !== config.train.epochs) {
-      await writeJsonAtomic(join(runDir, RUN_FILES.spec), config);
-      log(`train.epochs: ${saved.train.epochs} -> ${config.train.epochs} (spec.json updated; every member trains to the new length)`);
-    }
+    assertSameExperiment(runDir, saved, config);
+    await recordNewLength(runDir, saved.train.epochs, config, log, 'every member trains to the new length');
   }
 
   const members: Member[] = [];
