@@ -99,7 +99,7 @@ describe('r2u sweep run (local) and r2u compare', () => {
     expect(bad.err).toMatch(/neither a run folder \(spec\.json\) nor a sweep folder/);
   }, 600_000);
 
-  it('--baseline judges the family by its rule after each trial and starts no trial once it rejects; --first orders the trials', async () => {
+  it('--baseline judges the family by its rule after each trial and starts no trial once it rejects; --first orders the trials, --only picks them', async () => {
     const judged = join(dir, 'judged.r2u');
     await writeFile(
       judged,
@@ -126,6 +126,18 @@ describe('r2u sweep run (local) and r2u compare', () => {
     const again = await r2u('sweep', 'run', judged, '--set', 'eval.stride=8x8', '--out', out, '--baseline', base);
     expect(again.out).toMatch(/REJECT/);
     expect(again.out).not.toMatch(/: training \(log/);
+
+    // --only trains the trials it names and no others; the same command without it trains the rest
+    const screen = join(dir, 'judged-screen');
+    const only = await r2u('sweep', 'run', judged, '--out', screen, '--only', 'seed=2');
+    expect(only.code).toBe(0);
+    expect(only.out).toMatch(/trial 2\/3 seed=2: training/);
+    expect(only.out).not.toMatch(/trial [13]\/3 .*training/);
+    expect(only.out).toMatch(/1 of 3 trials finished[\s\S]*2 trials were not named by --only; the same command without --only trains them/);
+    expect((await r2u('sweep', 'run', judged, '--out', screen, '--only', 'seed=9')).err).toMatch(/--only seed=9: the plan has no such trial/);
+    const both = await r2u('sweep', 'run', judged, '--out', screen, '--only', '1', '--first', '3');
+    expect(both.code).toBe(2);
+    expect(both.err).toMatch(/--only trains the trials it names, in the order named; --first has nothing left to order/);
 
     const ruleless = await r2u('sweep', 'run', spec, '--out', join(dir, 'ruleless'), '--baseline', base);
     expect(ruleless.code).toBe(2);

@@ -1,10 +1,12 @@
 // `r2u sweep plan SPEC`: the trials a spec's `sweep { … }` states, without training.
-// `r2u sweep run SPEC [--out DIR] [--parallel N] [--retry-failed] [--baseline FAMILY] [--first TRIAL]… [--queue redis://…]`:
+// `r2u sweep run SPEC [--out DIR] [--parallel N] [--retry-failed] [--baseline FAMILY] [--first TRIAL]… [--only TRIAL]… [--queue redis://…]`:
 // trains every trial into one family folder (sweep-family.ts), locally or by
 // enqueueing them for `r2u worker`; finished trials are skipped on a re-run.
 // With --baseline, the spec's `adopt if …` judges the family after each trial,
 // and no trial starts once the rule has rejected it; --first trains the named
-// trials before the others (the hard folds, say, so that the rule can reject early).
+// trials before the others (the hard folds, say, so that the rule can reject early);
+// --only trains the named trials and no others (a screen on the hard folds, which
+// the same command without --only continues).
 // `r2u sweep status SPEC|DIR [--out DIR] [--queue redis://…]`: each trial's state.
 // `r2u sweep export DIR DEST`: the family's records, small enough to commit (results/).
 import type { Command } from 'commander';
@@ -31,6 +33,7 @@ interface RunFlags {
   readonly retryFailed?: boolean;
   readonly baseline?: string;
   readonly first: string[];
+  readonly only: string[];
   readonly queue?: string;
   readonly attempts: string;
   readonly backoff: string;
@@ -68,6 +71,7 @@ export function registerSweep(program: Command): void {
     .option('--retry-failed', 'train failed trials again (an invalid trial is never retried)')
     .option('--baseline <family>', "judge the family by the spec's `adopt if …` against this family (folder or results/ records) after each trial; no trial starts once the rule rejects")
     .option('--first <trial>', 'train this trial (its name, e.g. fold=4, or its number) before the others; repeatable, in order', collect, [])
+    .option('--only <trial>', 'train this trial and no others (its name or number); repeatable, in order', collect, [])
     .option('--queue <url>', 'enqueue the trials on BullMQ at redis://HOST:PORT for `r2u worker` instead of training here')
     .option('--attempts <n>', 'with --queue: attempts of a failing trial', String(DEFAULT_TUNING.attempts))
     .option('--backoff <ms>', 'with --queue: delay before the first retry, doubled each time', String(DEFAULT_TUNING.backoffMs))
@@ -80,7 +84,9 @@ export function registerSweep(program: Command): void {
       const trials = plan.trials.map(entryOf);
       if (flags.baseline !== undefined) await checkBaseline(flags.baseline, plan, flags.queue);
       if (flags.first.length > 0 && flags.queue !== undefined) throw new UsageError('--first orders the trials trained here; a queue hands them to whichever worker asks first');
-      const order = trainingOrder(trials, flags.first);
+      if (flags.only.length > 0 && flags.queue !== undefined) throw new UsageError('--only picks the trials trained here; a queue holds the whole family');
+      if (flags.only.length > 0 && flags.first.length > 0) throw new UsageError('--only trains the trials it names, in the order named; --first has nothing left to order');
+      const order = flags.only.length > 0 ? namedTrials(trials, flags.only, '--only') : trainingOrder(trials, flags.first);
       await writeFamily(out, resolve(spec), sets, { varying: plan.varying, adopt: plan.adopt, trials });
       if (flags.queue !== undefined) {
         const { enqueueFamily } = await import('../trial-queue.js');
@@ -153,12 +159,17 @@ function planTable(varying: readonly string[], trials: readonly TrialEntry[]): T
 
 /** The plan's trials with those --first names (by name or number) moved to the front, in the order named. */
 export function trainingOrder(trials: readonly TrialEntry[], first: readonly string[]): TrialEntry[] {
-  const named = first.map((name) => {
+  return [...new Set([...namedTrials(trials, first, '--first'), ...trials])];
+}
+
+/** The trials a flag names (by name or number), in the order named, once each. */
+function namedTrials(trials: readonly TrialEntry[], names: readonly string[], flag: string): TrialEntry[] {
+  const named = names.map((name) => {
     const trial = trials.find((t) => t.alias === name || String(t.index) === name);
-    if (trial === undefined) throw new UsageError(`--first ${name}: the plan has no such trial; its trials are ${trials.map((t) => t.alias).join(', ')}`);
+    if (trial === undefined) throw new UsageError(`${flag} ${name}: the plan has no such trial; its trials are ${trials.map((t) => t.alias).join(', ')}`);
     return trial;
   });
-  return [...new Set([...named, ...trials])];
+  return [...new Set(named)];
 }
 
 /** What --baseline needs, checked before any trial trains: a rule to judge by, local training, and a baseline with finished runs. */
@@ -188,7 +199,7 @@ interface LocalOptions {
   readonly retryFailed: boolean;
   /** the family the rule judges against after each trial */
   readonly baseline?: string;
-  /** the order to train them in: the plan's, or --first's */
+  /** the trials to train, in order: the plan's, --first's, or only those --only names */
   readonly order: readonly TrialEntry[];
 }
 
@@ -235,11 +246,15 @@ async function runLocally(out: string, spec: string, sets: readonly string[], pl
   const finished = family.trials.filter((t) => t.state.status === 'done').length;
   const failed = family.trials.filter((t) => t.state.status === 'failed' || t.state.status === 'invalid').length;
   process.stdout.write(`\n${finished} of ${family.trials.length} trials finished; compare them with: r2u compare ${shown(out)}\n`);
-  if (rejected !== null && finished + failed < family.trials.length) {
-    const left = family.trials.length - finished - failed;
+  const left = family.trials.length - finished - failed;
+  const onlySome = order.length < trials.length;
+  if (rejected !== null && left > 0) {
     process.stdout.write(`the rule rejects the family, so ${left === 1 ? '1 trial was' : `${left} trials were`} not started; the same command without --baseline trains them\n`);
+  } else if (onlySome && left > 0) {
+    process.stdout.write(`${left === 1 ? '1 trial was' : `${left} trials were`} not named by --only; the same command without --only trains ${left === 1 ? 'it' : 'them'}\n`);
   }
-  return failed > 0 || (rejected === null && finished < family.trials.length) ? EXIT.runtime : EXIT.ok;
+  const unfinished = order.some((t) => family.trials.find((f) => f.alias === t.alias)?.state.status !== 'done');
+  return failed > 0 || (rejected === null && unfinished) ? EXIT.runtime : EXIT.ok;
 }
 
 /** One row per trial: its state, attempts, best monitored value and log. */
