@@ -372,7 +372,8 @@ function pairedChange(group: readonly RunResult[], against: readonly RunResult[]
 const num = (x: number | null): string => (x === null || !Number.isFinite(x) ? '—' : x.toFixed(4));
 const signed = (x: number | null): string => (x === null || !Number.isFinite(x) ? '—' : signedFixed(x));
 const shortMetric = shortMonitorName;
-const param = (v: unknown): string => (isOp(v) ? showValue('', v) : typeof v === 'object' && v !== null ? canonicalJson(v) : String(v));
+// a setting a run does not have (a single run's ensemble, a split without its own seed) shows as a dash, as a missing figure does
+const param = (v: unknown): string => (v === null || v === undefined ? '—' : isOp(v) ? showValue('', v) : typeof v === 'object' ? canonicalJson(v) : String(v));
 /** A parameter's short name: its last field, or with its parent where the field is an index (`preprocess.2`) or reads as the experiment's own (`split.seed`). */
 const shortPath = (path: string): string => {
   const fields = path.split('.');

@@ -296,7 +296,7 @@ describe('loadRuns: an ensemble folder', () => {
       expect(runs.map((r) => [r.name, r.ensemble, r.scored?.epoch])).toEqual([['fold=0', undefined, 1], ['fold=1', undefined, 1], ['ens-0', '2 seeds', null], ['ens-1', '2 seeds', null]]);
       const c = compareRuns(runs);
       expect(c.params).toEqual(['ensemble', 'data.split.fold']);
-      expect(c.repeats.map((g) => g.label)).toEqual(['ensemble=null', 'ensemble=2 seeds']);
+      expect(c.repeats.map((g) => g.label)).toEqual(['ensemble=—', 'ensemble=2 seeds']);
       expect([c.paired[0].group, c.paired[0].pairs, c.paired[0].change.val_dice.better]).toEqual(['ensemble=2 seeds', 2, 2]);
       expect(c.paired[0].change.val_dice.mean).toBeCloseTo(0.01, 10);
       const tables = comparisonTables(c);
