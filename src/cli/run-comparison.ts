@@ -1,9 +1,11 @@
 // `r2u compare`: run folders side by side, for review. The parameters that
 // differ come from the semantic diff (compiler/diff.ts) against the baseline;
-// the metrics are those of each run's best epoch by its monitored quantity
-// (early stopping's monitor, else the validation loss, as training chooses its
-// best checkpoint), or of its last epoch (`--at last`: the best of ten noisy
-// epochs is an optimistic estimate, the last one is chosen by nothing);
+// the metrics are those of each run's model: the epoch its spec keeps, its best
+// by its monitored quantity (early stopping's monitor, else the validation
+// loss, as training chooses its best checkpoint) or, under `keep_last` or
+// `early_stop off`, its last. `--at best` and `--at last` ask every run for one
+// of the two (the best of ten noisy epochs is an optimistic estimate, the last
+// one is chosen by nothing);
 // repeats (runs differing only in their seed or k-fold fold) are summarised as
 // mean ± std, and two groups of repeats that share their seeds and folds are
 // compared pair by pair (a paired comparison: the fold-to-fold spread, which is
@@ -20,7 +22,7 @@ import type { AdoptionRule } from '../compiler/index.js';
 import { canonicalJson } from '../spec/content-hash.js';
 import type { ExperimentConfig } from '../spec/config.js';
 import { withNewerDefaults } from '../spec/defaults.js';
-import { ENSEMBLE_FILES, RUN_FILES } from '../spec/run-files.js';
+import { ENSEMBLE_FILES, modelEpoch, RUN_FILES } from '../spec/run-files.js';
 import { monitorOfShortName, shortMonitorName } from '../spec/vocabulary.js';
 import type { EnsembleManifest } from '../runtime/run/ensemble.js';
 import type { ComparisonPageData } from '../web/compare-page.js';
@@ -34,8 +36,11 @@ export const COMPARED_METRICS = ['val_dice', 'val_auc', 'val_sensitivity', 'val_
 type Metric = (typeof COMPARED_METRICS)[number];
 const lowerIsBetter = (m: string): boolean => m.endsWith('loss');
 
-/** Which epoch of each run is scored: the best by its monitor (its best checkpoint), or the last one trained. */
-export const EPOCH_CHOICES = ['best', 'last'] as const;
+/**
+ * Which epoch of each run is scored: its model's (the epoch its spec keeps: the best by its monitor, or the
+ * last under `keep_last` or `early_stop off`), the best by its monitor (its best checkpoint), or the last one trained.
+ */
+export const EPOCH_CHOICES = ['model', 'best', 'last'] as const;
 export type EpochChoice = (typeof EPOCH_CHOICES)[number];
 
 /** An adoption rule and where it was stated: `<family>/sweep.json`, or `--adopt-if`. */
@@ -85,7 +90,7 @@ type ImageMetric = (typeof IMAGE_METRICS)[number];
  * sweeps), each run is named by the argument it came from: `family/alias`,
  * or the run folder's path.
  */
-export async function loadRuns(paths: readonly string[], at: EpochChoice = 'best'): Promise<RunResult[]> {
+export async function loadRuns(paths: readonly string[], at: EpochChoice = 'model'): Promise<RunResult[]> {
   const loaded: Array<{ run: RunResult; family?: string }> = [];
   for (const path of paths) {
     if (existsSync(join(path, FAMILY_FILE))) {
@@ -137,12 +142,13 @@ async function loadRun(dir: string, name: string, at: EpochChoice, finished: boo
   const monitor = config.train.early_stop?.monitor ?? 'val_loss';
   const sign = lowerIsBetter(monitor) ? -1 : 1;
   const best = records.reduce<Record<string, number> | undefined>((b, r) => (b === undefined || sign * r[monitor] > sign * b[monitor] ? r : b), undefined);
-  const scored = at === 'last' ? records.at(-1) : best;
+  const epoch = at === 'model' ? modelEpoch(config) : at;
+  const scored = epoch === 'last' ? records.at(-1) : best;
   const images = scored && lines[records.indexOf(scored)].val_images;
   const where = await trainedOn(dir);
   if (!scored) return { name, dir, config, finished, history: records, ...where };
   const metrics = Object.fromEntries(COMPARED_METRICS.map((m) => [m, scored[m]])) as Record<Metric, number>;
-  return { name, dir, config, finished, history: records, ...where, scored: { epoch: scored.epoch, at, monitor, metrics, ...(images && { images }) } };
+  return { name, dir, config, finished, history: records, ...where, scored: { epoch: scored.epoch, at: epoch, monitor, metrics, ...(images && { images }) } };
 }
 
 /** Where a run trained: run.json's machine line and backend.json's description (an ensemble's: where its first member trained). */
@@ -180,7 +186,8 @@ async function loadEnsemble(dir: string, name: string, at: EpochChoice): Promise
   const config = withNewerDefaults((await json<ExperimentConfig>(RUN_FILES.spec))!);
   // JSON writes a figure a record cannot have (NaN) as null
   const metrics = Object.fromEntries(COMPARED_METRICS.map((m) => [m, record[m] ?? Number.NaN])) as Record<Metric, number>;
-  const scored = { epoch: null, at, monitor: config.train.early_stop?.monitor ?? 'val_loss', metrics, ...(record.val_images && { images: record.val_images }) };
+  // its members are their runs' models, whichever epoch is asked of runs
+  const scored = { epoch: null, at: 'model' as const, monitor: config.train.early_stop?.monitor ?? 'val_loss', metrics, ...(record.val_images && { images: record.val_images }) };
   return { name, dir, config, finished: true, history: [], ...(await trainedOn(dir, manifest)), ensemble: membersOf(specs as ExperimentConfig[]), scored };
 }
 
@@ -322,7 +329,9 @@ export function compareRuns(runs: readonly RunResult[], baselineName?: string, r
     const key = canonicalJson(where);
     machines.set(key, { ...where, runs: [...(machines.get(key)?.runs ?? []), r.name] });
   }
-  return { baseline: base.name, at: runs.find((r) => r.scored)?.scored!.at ?? 'best', params, metrics: [...COMPARED_METRICS], runs: rows, best, repeats, paired, images, machines: [...machines.values()] };
+  // the runs' scored epoch where they agree (an ensemble, scored as its members' models, has none of its own)
+  const ats = new Set(runs.filter((r) => r.scored && r.ensemble === undefined).map((r) => r.scored!.at));
+  return { baseline: base.name, at: ats.size === 1 ? [...ats][0] : 'model', params, metrics: [...COMPARED_METRICS], runs: rows, best, repeats, paired, images, machines: [...machines.values()] };
 }
 
 type Pair = readonly [RunResult, RunResult];
@@ -489,6 +498,7 @@ export async function comparisonPageData(c: Comparison, runs: readonly RunResult
     title,
     baseline: c.baseline,
     monitor,
+    at: c.at,
     tables: comparisonTables(c).map((t) => ({ headers: t.headers, rows: t.rows, right: [...(t.right ?? [])] })),
     params: c.params,
     curves: [...new Set([monitor, 'val_dice', 'val_loss', 'val_auc'])].filter((m) => recorded.has(m)),

@@ -5,6 +5,7 @@
 //
 // The layouts themselves are drawn in ARCHITECTURE.md (the run folder, an
 // ensemble's model folder).
+import type { ExperimentConfig } from './config.js';
 
 export const RUN_FILES = {
   spec: 'spec.json',
@@ -19,11 +20,19 @@ export const RUN_FILES = {
   panels: 'panels',
 } as const;
 
+/**
+ * Which of a run's checkpoints is its model, as its spec says: the best epoch
+ * by the monitor where early stopping restores the best weights (the
+ * default), the last where it says `keep_last` or `early_stop off`. eval,
+ * predict, ensembles, the page and compare all take a run folder's model from here.
+ */
+export const modelEpoch = (config: Pick<ExperimentConfig, 'train'>): 'best' | 'last' => (config.train.early_stop != null && config.train.early_stop.restore_best !== false ? 'best' : 'last');
+
 /** An ensemble's folder (`r2u ensemble`, or a run of an experiment with `train { ensemble N }`). */
 export const ENSEMBLE_FILES = {
   /** the members' folders and where each came from; its presence makes a folder an ensemble */
   manifest: 'ensemble.json',
-  /** members/<i>/: each member's best checkpoint */
+  /** members/<i>/: each member's model (its run's kept checkpoint: modelEpoch) */
   members: 'members',
   /** member-runs/<i>/: each member's whole run, where the run trained its members itself */
   memberRuns: 'member-runs',

@@ -31,7 +31,7 @@ const chart = (parent: HTMLElement, id: string, option: ECharts.EChartsOption, w
 
 function header(): void {
   page.append(el('h1', {}, data.title));
-  page.append(el('p', { class: 'meta' }, `${data.runs.length} runs; best epoch by ${label(data.monitor)}; changes (Δ) against ${data.baseline}; * marks the best value`));
+  page.append(el('p', { class: 'meta' }, `${data.runs.length} runs; ${data.at === 'last' ? 'last epoch' : data.at === 'best' ? `best epoch by ${label(data.monitor)}` : `each run's model (its best epoch by ${label(data.monitor)}, or its last)`}; changes (Δ) against ${data.baseline}; * marks the best value`));
 }
 
 function tables(): void {

@@ -21,6 +21,8 @@ export interface ComparisonPageData {
   readonly baseline: string;
   /** the metric that chose each run's best epoch, and the parallel coordinates' last axis */
   readonly monitor: string;
+  /** which epoch of each run is scored (Comparison.at): best, last, or each run's model where they differ */
+  readonly at: string;
   /** the same tables as the terminal and Markdown output; `right` lists the right-aligned columns */
   readonly tables: ReadonlyArray<{ readonly headers: readonly string[]; readonly rows: ReadonlyArray<readonly string[]>; readonly right: readonly number[] }>;
   /** the configuration paths that differ between the runs */

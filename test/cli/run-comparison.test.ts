@@ -244,7 +244,7 @@ describe('loadRuns', () => {
     }
   });
 
-  it('scores each run at its best epoch by its monitor, or at its last with at = last, and the tables say which', async () => {
+  it('scores each run at its model\'s epoch (the best by its monitor, or the last under keep_last or early_stop off), or at its best or last as asked, and the tables say which', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'r2u-at-'));
     try {
       const early = { ...DEFAULT_EXPERIMENT, train: { ...DEFAULT_EXPERIMENT.train, early_stop: { monitor: 'val_dice' as const, patience: 5 } } };
@@ -260,6 +260,18 @@ describe('loadRuns', () => {
       expect([last.scored!.epoch, last.scored!.metrics.val_dice, last.scored!.at]).toEqual([3, 0.79, 'last']);
       const table = comparisonTables(compareRuns([last, { ...last, name: 'again' }]))[0];
       expect(table.rows[0]).toEqual(['last epoch', '3', '3', '']);
+
+      // the model's epoch, by default: the last one where the spec keeps it, the best otherwise
+      for (const [early_stop, epoch, at] of [[{ ...early.train.early_stop, restore_best: false }, 3, 'last'], [null, 3, 'last'], [{ ...early.train.early_stop, restore_best: true }, 2, 'best']] as const) {
+        writeFileSync(path.join(dir, 'spec.json'), JSON.stringify({ ...early, train: { ...early.train, early_stop } }));
+        const [model] = await loadRuns([dir]);
+        expect([model.scored!.epoch, model.scored!.at]).toEqual([epoch, at]);
+        expect((await loadRuns([dir], 'best'))[0].scored!.epoch).toBe(early_stop === null ? 3 : 2); // no early stopping: the best by the validation loss
+      }
+      const kept = (await loadRuns([dir]))[0];
+      writeFileSync(path.join(dir, 'spec.json'), JSON.stringify({ ...early, train: { ...early.train, early_stop: { ...early.train.early_stop, restore_best: false } } }));
+      const [keptLast] = await loadRuns([dir]);
+      expect(compareRuns([kept, { ...keptLast, name: 'kept-last' }]).at).toBe('model');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -15,10 +15,10 @@ const FORMATS = ['text', 'md', 'json', 'csv'] as const;
 export function registerCompare(program: Command): void {
   program
     .command('compare')
-    .description('compare runs (or every finished trial of a sweep folder): differing parameters, best-epoch (or last-epoch) metrics, changes against a baseline, fold by fold and image by image')
+    .description('compare runs (or every finished trial of a sweep folder): differing parameters, the metrics of each run’s model (or of its best or last epoch), changes against a baseline, fold by fold and image by image')
     .argument('<runs...>', 'run folders or sweep folders')
     .option('--baseline <run>', 'the run the changes are measured against (a name or folder; default the first finished one)')
-    .option('--at <epoch>', 'score each run at its best epoch by its monitor (its best checkpoint) or at its last epoch (chosen by nothing, so not optimistic)', 'best')
+    .option('--at <epoch>', "score each run at its model's epoch (the one its spec keeps: the best by its monitor, or the last under keep_last or early_stop off), at its best epoch by its monitor, or at its last epoch (chosen by nothing, so not optimistic)", 'model')
     .option('--format <format>', `${FORMATS.join(', ')}`, 'text')
     .option('--md', 'short for --format md (a pull-request comment)')
     .option('--json', 'short for --format json')

@@ -17,7 +17,8 @@ import type { OptimizerState } from '../train/optimizer.js';
 import type { AverageState } from '../train/weight-average.js';
 import { replaceDirAtomic } from './atomic.js';
 import { RunError } from './errors.js';
-import { exists, readJson, RUN_FILES } from './folder.js';
+import { modelEpoch } from '../../spec/run-files.js';
+import { exists, readJson, readSpec, RUN_FILES } from './folder.js';
 import { ENSEMBLE_JSON, layersModelDir, MODEL_JSON, readLayersWeights } from './model-io.js';
 
 export interface NamedArray {
@@ -140,12 +141,14 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
 
 /**
  * The checkpoint a path designates: a checkpoint directory or an ensemble
- * itself, or a run folder's `best` checkpoint (its `last` one when there is no
- * best yet).
+ * itself, or a run folder's model as its spec says (`modelEpoch`: the `best`
+ * checkpoint, or the `last` one under `keep_last` or `early_stop off`; the
+ * other one when that one does not exist yet).
  */
 export async function resolveCheckpointDir(path: string): Promise<string> {
   if (!(await exists(path))) throw new RunError(`${path}: no such run or checkpoint directory`);
   if ((await exists(join(path, MODEL_JSON))) || (await exists(join(path, ENSEMBLE_JSON)))) return path;
-  for (const sub of [RUN_FILES.best, RUN_FILES.last]) if (await exists(join(path, sub, MODEL_JSON))) return join(path, sub);
+  const order = (await exists(join(path, RUN_FILES.spec))) && modelEpoch(await readSpec(path)) === 'last' ? [RUN_FILES.last, RUN_FILES.best] : [RUN_FILES.best, RUN_FILES.last];
+  for (const sub of order) if (await exists(join(path, sub, MODEL_JSON))) return join(path, sub);
   throw new RunError(`${path}: neither a run folder with checkpoints, a checkpoint directory nor an ensemble`);
 }

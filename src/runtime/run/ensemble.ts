@@ -57,7 +57,7 @@ export interface Member {
   readonly trainedOn: { readonly machine: string | null; readonly backend: string | null };
 }
 
-/** A member from a run folder (its best checkpoint) or a checkpoint folder. */
+/** A member from a run folder (its model: the checkpoint its spec keeps) or a checkpoint folder. */
 export async function readMember(source: string): Promise<Member> {
   const checkpoint = await resolveCheckpointDir(source);
   if (await isEnsembleDir(checkpoint)) throw new RunError(`${source}: is an ensemble itself; give its members instead`);

@@ -5,7 +5,7 @@
 //
 //   <run>/spec.json, run.json   the experiment as stated (with its `ensemble N`)
 //   <run>/member-runs/<i>/      member i's run folder (metrics, checkpoints, report)
-//   <run>/members/<i>/          member i's best checkpoint, copied once it has finished
+//   <run>/members/<i>/          member i's model (its kept checkpoint), copied once it has finished
 //   <run>/ensemble.json, preprocess.json, validation.json   once every member has
 //
 // A member's copy in members/<i>/ is what marks it finished, so `--resume`
