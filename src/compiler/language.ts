@@ -331,7 +331,7 @@ const TRAIN: BlockDef = {
     form: 'phrases',
     nullable: true,
     create: { ...EARLY_STOP_DEFAULTS },
-    doc: 'Stop when the monitored validation quantity has not improved for `patience` epochs; restore the best weights unless keep_last. `early_stop off` disables it. The run\'s model (what eval, predict, ensembles and compare take) is the best epoch\'s checkpoint, or the last one under keep_last or off.',
+    doc: 'Stop when the monitored validation quantity has not improved for `patience` epochs; restore the best weights unless keep_last. `early_stop off` disables it. The run\'s model (what eval, predict, ensembles and compare take) is the best epoch\'s checkpoint, or the last one under keep_last or without early stopping.',
     example: 'early_stop val_loss patience 5',
     phrases: [
       phrase([slot('monitor', oneOfVocabulary(V.MONITORS))]),

@@ -23,7 +23,7 @@ export const RUN_FILES = {
 /**
  * Which of a run's checkpoints is its model, as its spec says: the best epoch
  * by the monitor where early stopping restores the best weights (the
- * default), the last where it says `keep_last` or `early_stop off`. eval,
+ * default), the last where it says `keep_last` or `early_stop off` (the default). eval,
  * predict, ensembles, the page and compare all take a run folder's model from here.
  */
 export const modelEpoch = (config: Pick<ExperimentConfig, 'train'>): 'best' | 'last' => (config.train.early_stop != null && config.train.early_stop.restore_best !== false ? 'best' : 'last');
