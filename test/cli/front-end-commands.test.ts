@@ -168,6 +168,6 @@ describe('r2u command line', () => {
     expect(last.out).toMatch(/^dice better in 4 of 5 +2 of 3 +not yet$/m);
     expect(last.out).toMatch(/^decision: UNDECIDED +3 of 5 pairs in$/m);
     const bad = await r2u('compare', ...families, '--at', 'lats');
-    expect([bad.code, bad.err.trim(), bad.out]).toEqual([2, "r2u: --at must be one of best, last, not 'lats'", '']);
+    expect([bad.code, bad.err.trim(), bad.out]).toEqual([2, "r2u: --at must be one of model, best, last, not 'lats'", '']);
   });
 });
