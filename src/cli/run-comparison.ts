@@ -128,7 +128,7 @@ const REPEAT_PATHS = new Set(['seed', 'data.split.fold']);
 /** A run folder, or an ensemble folder (a finished `train { ensemble N }` run or trial, or `r2u ensemble`'s output). */
 async function loadRunOrEnsemble(dir: string, name: string, at: EpochChoice, finished: boolean): Promise<RunResult> {
   // an ensemble has no epochs of its own
-  const ensemble = existsSync(join(dir, RUN_FILES.metrics)) ? undefined : await loadEnsemble(dir, name, at);
+  const ensemble = existsSync(join(dir, RUN_FILES.metrics)) ? undefined : await loadEnsemble(dir, name);
   return ensemble ?? loadRun(dir, name, at, finished);
 }
 
@@ -167,7 +167,7 @@ async function trainedOn(dir: string, manifest?: EnsembleManifest): Promise<{ ma
  * (validation.json, written by `r2u ensemble` or by training), so that it pairs
  * exactly with runs. Undefined when the folder is not an ensemble.
  */
-async function loadEnsemble(dir: string, name: string, at: EpochChoice): Promise<RunResult | undefined> {
+async function loadEnsemble(dir: string, name: string): Promise<RunResult | undefined> {
   // read as plain files, as loadRun reads a run: `r2u diff` of two folders runs without the runtime
   if (!existsSync(join(dir, ENSEMBLE_FILES.manifest))) return undefined;
   const json = async <T>(file: string): Promise<T | undefined> => readFile(join(dir, file), 'utf8').then((t) => JSON.parse(t) as T).catch(() => undefined);
