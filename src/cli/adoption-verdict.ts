@@ -2,8 +2,11 @@
 // paired comparison: each clause measured on the pairs there are, then adopt,
 // reject, or undecided while pairs are missing. A `better in N of M` clause
 // rejects early, once more than M − N pairs are not better: no later pair can
-// save it. A mean is judged only when every pair is in.
+// save it. A mean is judged only when every pair is in. A rule that says which
+// epoch it scores (`scored at heldout`) decides nothing on runs scored at
+// another.
 import type { AdoptionRule } from '../compiler/index.js';
+import type { EpochChoice } from '../spec/vocabulary.js';
 import { signedFixed as signed } from './table.js';
 
 /** The paired change of one metric, as `r2u compare` measures it (candidate minus baseline, per pair). */
@@ -29,10 +32,10 @@ export interface Verdict {
 
 /**
  * Judges `rule` on `pairs` pairs out of the `expected` a complete comparison
- * has (the baseline group's runs, or more when a clause counts more).
- * `metric(name)` is the paired change of a metric named as the rule names it.
+ * has (the baseline group's runs, or more when a clause counts more), scored
+ * at `at`. `metric(name)` is the paired change of a metric named as the rule names it.
  */
-export function judge(rule: AdoptionRule, from: string, pairs: number, baselineRuns: number, metric: (name: string) => PairedMetric): Verdict {
+export function judge(rule: AdoptionRule, from: string, pairs: number, baselineRuns: number, metric: (name: string) => PairedMetric, at: EpochChoice): Verdict {
   const counted = rule.clauses.flatMap((c) => (c.kind === 'better' ? [c.of] : []));
   const expected = Math.max(baselineRuns, ...counted);
   const complete = pairs >= expected;
@@ -48,7 +51,9 @@ export function judge(rule: AdoptionRule, from: string, pairs: number, baselineR
     if (notBetter > c.of - c.atLeast) return { text: c.text, measured, holds: false };
     return { text: c.text, measured, holds: m.better >= c.atLeast ? true : complete ? false : 'not so far' };
   });
-  const base = { rule: rule.text, from, clauses };
+  const scoredAt = rule.at === undefined ? [] : [{ text: `scored at ${rule.at}`, measured: `scored at ${at}`, holds: rule.at === at ? true : ('cannot' as const) }];
+  const base = { rule: rule.text, from, clauses: [...scoredAt, ...clauses] };
+  if (rule.at !== undefined && rule.at !== at) return { ...base, decision: 'undecided', reason: `the rule scores each run at ${rule.at}, and these runs are scored at ${at} (r2u compare --at ${rule.at}, its default for this rule)` };
   const cannot = clauses.find((c) => c.holds === 'cannot');
   if (cannot) return { ...base, decision: 'undecided', reason: `'${cannot.text}' counts fewer pairs than the ${pairs} compared` };
   const failed = clauses.find((c) => c.holds === false);

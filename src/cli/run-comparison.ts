@@ -5,7 +5,10 @@
 // loss, as training chooses its best checkpoint) or, under `keep_last` or
 // `early_stop off`, its last. `--at best` and `--at last` ask every run for one
 // of the two (the best of ten noisy epochs is an optimistic estimate, the last
-// one is chosen by nothing);
+// one is chosen by nothing), and `--at heldout` scores each validation image at
+// the epoch the run's other validation images choose (chosen by nothing it
+// scores, as a model is when it meets new images); an adoption rule may state
+// which of these it judges (`scored at heldout`), and it is then the default;
 // repeats (runs differing only in their seed or k-fold fold) are summarised as
 // mean ± std, and two groups of repeats that share their seeds and folds are
 // compared pair by pair (a paired comparison: the fold-to-fold spread, which is
@@ -23,7 +26,7 @@ import { canonicalJson } from '../spec/content-hash.js';
 import type { ExperimentConfig } from '../spec/config.js';
 import { withNewerDefaults } from '../spec/defaults.js';
 import { ENSEMBLE_FILES, modelEpoch, RUN_FILES } from '../spec/run-files.js';
-import { monitorOfShortName, shortMonitorName } from '../spec/vocabulary.js';
+import { monitorOfShortName, shortMonitorName, type EpochChoice } from '../spec/vocabulary.js';
 import type { EnsembleManifest } from '../runtime/run/ensemble.js';
 import type { ComparisonPageData } from '../web/compare-page.js';
 import { judge, type Verdict } from './adoption-verdict.js';
@@ -36,12 +39,6 @@ export const COMPARED_METRICS = ['val_dice', 'val_auc', 'val_sensitivity', 'val_
 type Metric = (typeof COMPARED_METRICS)[number];
 const lowerIsBetter = (m: string): boolean => m.endsWith('loss');
 
-/**
- * Which epoch of each run is scored: its model's (the epoch its spec keeps: the best by its monitor, or the
- * last under `keep_last` or `early_stop off`), the best by its monitor (its best checkpoint), or the last one trained.
- */
-export const EPOCH_CHOICES = ['model', 'best', 'last'] as const;
-export type EpochChoice = (typeof EPOCH_CHOICES)[number];
 
 /** An adoption rule and where it was stated: `<family>/sweep.json`, or `--adopt-if`. */
 export interface StatedRule {
@@ -69,8 +66,10 @@ export interface RunResult {
   readonly ensemble?: string;
   /** the scored epoch's record (its best or its last, as loaded); undefined when no epoch finished */
   readonly scored?: {
-    /** null for an ensemble, which is scored once (validation.json) rather than at an epoch */
+    /** null for an ensemble, which is scored once (validation.json) rather than at an epoch, and at heldout */
     readonly epoch: number | null;
+    /** at heldout: the epoch each validation image was scored at, by image id */
+    readonly epochs?: Readonly<Record<string, number>>;
     readonly at: EpochChoice;
     readonly monitor: string;
     readonly metrics: Readonly<Record<Metric, number>>;
@@ -88,14 +87,23 @@ type ImageMetric = (typeof IMAGE_METRICS)[number];
  * trial that has begun; `finished` tells those that are done). When two
  * families hold trials of the same names (fold=0 … fold=4 of two k-fold
  * sweeps), each run is named by the argument it came from: `family/alias`,
- * or the run folder's path.
+ * or the run folder's path. Each run is scored `at` the epoch asked, else the
+ * one the first family's adoption rule scores, else its model's.
  */
-export async function loadRuns(paths: readonly string[], at: EpochChoice = 'model'): Promise<RunResult[]> {
-  const loaded: Array<{ run: RunResult; family?: string }> = [];
-  for (const path of paths) {
-    if (existsSync(join(path, FAMILY_FILE))) {
+export async function loadRuns(paths: readonly string[], asked?: EpochChoice): Promise<RunResult[]> {
+  const families = await Promise.all(
+    paths.map(async (path) => {
+      if (!existsSync(join(path, FAMILY_FILE))) return undefined;
       const family = await readFamily(path);
       if (!family) throw new UsageError(`${join(path, FAMILY_FILE)}: not a readable sweep`);
+      return family;
+    }),
+  );
+  const at = asked ?? families.find((f) => f?.adopt?.at)?.adopt?.at ?? 'model';
+  const loaded: Array<{ run: RunResult; family?: string }> = [];
+  for (const [i, path] of paths.entries()) {
+    const family = families[i];
+    if (family) {
       const adopt = family.adopt && { rule: family.adopt, from: join(basename(path), FAMILY_FILE) };
       for (const t of family.trials) {
         const dir = trialDir(path, t.alias);
@@ -129,6 +137,9 @@ const REPEAT_PATHS = new Set(['seed', 'data.split.fold']);
 async function loadRunOrEnsemble(dir: string, name: string, at: EpochChoice, finished: boolean): Promise<RunResult> {
   // an ensemble has no epochs of its own
   const ensemble = existsSync(join(dir, RUN_FILES.metrics)) ? undefined : await loadEnsemble(dir, name);
+  if (ensemble && at === 'heldout') {
+    throw new UsageError(`${dir}: an ensemble has no epochs for its validation images to choose among (its members are their runs' models); compare it --at model`);
+  }
   return ensemble ?? loadRun(dir, name, at, finished);
 }
 
@@ -142,13 +153,55 @@ async function loadRun(dir: string, name: string, at: EpochChoice, finished: boo
   const monitor = config.train.early_stop?.monitor ?? 'val_loss';
   const sign = lowerIsBetter(monitor) ? -1 : 1;
   const best = records.reduce<Record<string, number> | undefined>((b, r) => (b === undefined || sign * r[monitor] > sign * b[monitor] ? r : b), undefined);
+  const where = await trainedOn(dir);
+  if (at === 'heldout') {
+    const heldout = lines.length ? scoredHeldOut(dir, lines) : undefined;
+    return { name, dir, config, finished, history: records, ...where, ...(heldout && { scored: { epoch: null, at, monitor, ...heldout } }) };
+  }
   const epoch = at === 'model' ? modelEpoch(config) : at;
   const scored = epoch === 'last' ? records.at(-1) : best;
   const images = scored && lines[records.indexOf(scored)].val_images;
-  const where = await trainedOn(dir);
   if (!scored) return { name, dir, config, finished, history: records, ...where };
   const metrics = Object.fromEntries(COMPARED_METRICS.map((m) => [m, scored[m]])) as Record<Metric, number>;
   return { name, dir, config, finished, history: records, ...where, scored: { epoch: scored.epoch, at: epoch, monitor, metrics, ...(images && { images }) } };
+}
+
+type ImageFigures = Readonly<Record<ImageMetric, number | null>>;
+
+/**
+ * A run scored at heldout: each validation image at the epoch with the best
+ * mean Dice on the run's other validation images (the first such epoch), and
+ * the run's figures as the means of its images' (as training's are), so that
+ * no figure was chosen by the image it scores. The loss is not recorded per image.
+ */
+function scoredHeldOut(dir: string, lines: ReadonlyArray<Record<string, unknown> & { val_images?: Record<string, ImageFigures> }>): Pick<NonNullable<RunResult['scored']>, 'metrics' | 'images' | 'epochs'> {
+  const ids = Object.keys(lines[0].val_images ?? {});
+  if (ids.length < 2 || lines.some(({ val_images: scores }) => scores === undefined || ids.some((id) => !(id in scores)))) {
+    throw new UsageError(
+      `${join(dir, RUN_FILES.metrics)}: --at heldout scores each validation image at the epoch the others choose, and this run ` +
+        (ids.length === 1 ? 'validated one image' : 'did not record every epoch’s per-image scores (val_images; runs trained before r2u recorded them)'),
+    );
+  }
+  const meanOf = (xs: ReadonlyArray<number | null>): number => {
+    const known = xs.filter((x): x is number => x !== null && Number.isFinite(x));
+    return known.length ? known.reduce((a, b) => a + b, 0) / known.length : Number.NaN;
+  };
+  const images: Record<string, ImageFigures> = {};
+  const epochs: Record<string, number> = {};
+  for (const id of ids) {
+    const others = ids.filter((o) => o !== id);
+    const diceOfOthers = (l: (typeof lines)[number]) => meanOf(others.map((o) => l.val_images![o].dice));
+    const chosen = lines.reduce((b, l) => (diceOfOthers(l) > diceOfOthers(b) ? l : b));
+    images[id] = chosen.val_images![id];
+    epochs[id] = chosen.epoch as number;
+  }
+  const metrics = Object.fromEntries(
+    COMPARED_METRICS.map((m) => {
+      const figure = m.replace(/^val_/, '');
+      return [m, (IMAGE_METRICS as readonly string[]).includes(figure) || figure === 'accuracy' ? meanOf(ids.map((id) => (images[id] as Record<string, number | null>)[figure] ?? null)) : Number.NaN];
+    }),
+  ) as Record<Metric, number>;
+  return { metrics, images, epochs };
 }
 
 /** Where a run trained: run.json's machine line and backend.json's description (an ensemble's: where its first member trained). */
@@ -218,6 +271,8 @@ export interface Comparison {
     readonly finished: boolean;
     /** the scored epoch */
     readonly epoch: number | null;
+    /** at heldout: the epoch each validation image was scored at */
+    readonly epochs?: Readonly<Record<string, number>>;
     readonly metrics: Readonly<Record<string, number | null>>;
     /** against the baseline */
     readonly change: Readonly<Record<string, number | null>>;
@@ -284,7 +339,8 @@ export function compareRuns(runs: readonly RunResult[], baselineName?: string, r
   const rows = runs.map((r) => {
     const metrics = Object.fromEntries(COMPARED_METRICS.map((m) => [m, finite(r.scored?.metrics[m])]));
     const change = Object.fromEntries(COMPARED_METRICS.map((m) => [m, r.scored && base.scored ? finite(r.scored.metrics[m] - base.scored.metrics[m]) : null]));
-    return { name: r.name, dir: r.dir, params: Object.fromEntries(params.map((p) => [p, valueOf(r, p) ?? null])), finished: r.finished, epoch: r.scored?.epoch ?? null, metrics, change };
+    const epochs = r.scored?.epochs;
+    return { name: r.name, dir: r.dir, params: Object.fromEntries(params.map((p) => [p, valueOf(r, p) ?? null])), finished: r.finished, epoch: r.scored?.epoch ?? null, ...(epochs && { epochs }), metrics, change };
   });
   const best: Record<string, string> = {};
   for (const m of COMPARED_METRICS) {
@@ -308,6 +364,9 @@ export function compareRuns(runs: readonly RunResult[], baselineName?: string, r
     for (const m of COMPARED_METRICS) ({ mean: mean[m], std: std[m] } = meanAndStd(g.map((r) => r.scored!.metrics[m])));
     return { label: labelOf(g), runs: g.map((r) => r.name), mean, std };
   });
+  // the runs' scored epoch where they agree (an ensemble, scored as its members' models, has none of its own)
+  const ats = new Set(runs.filter((r) => r.scored && r.ensemble === undefined).map((r) => r.scored!.at));
+  const at: EpochChoice = ats.size === 1 ? [...ats][0] : 'model';
   const baseGroup = measured.find((g) => g.includes(base));
   const paired = baseGroup
     ? measured
@@ -315,7 +374,7 @@ export function compareRuns(runs: readonly RunResult[], baselineName?: string, r
         .flatMap((g) =>
           pairedChange(g, baseGroup, labelOf).map((p) => {
             const stated = rule ?? g.find((r) => r.adopt)?.adopt ?? baseGroup.find((r) => r.adopt)?.adopt;
-            return stated ? { ...p, verdict: judge(stated.rule, stated.from, p.pairs, baseGroup.length, (m) => p.change[monitorOfShortName(m)]) } : p;
+            return stated ? { ...p, verdict: judge(stated.rule, stated.from, p.pairs, baseGroup.length, (m) => p.change[monitorOfShortName(m)], at) } : p;
           }),
         )
     : [];
@@ -329,9 +388,7 @@ export function compareRuns(runs: readonly RunResult[], baselineName?: string, r
     const key = canonicalJson(where);
     machines.set(key, { ...where, runs: [...(machines.get(key)?.runs ?? []), r.name] });
   }
-  // the runs' scored epoch where they agree (an ensemble, scored as its members' models, has none of its own)
-  const ats = new Set(runs.filter((r) => r.scored && r.ensemble === undefined).map((r) => r.scored!.at));
-  return { baseline: base.name, at: ats.size === 1 ? [...ats][0] : 'model', params, metrics: [...COMPARED_METRICS], runs: rows, best, repeats, paired, images, machines: [...machines.values()] };
+  return { baseline: base.name, at, params, metrics: [...COMPARED_METRICS], runs: rows, best, repeats, paired, images, machines: [...machines.values()] };
 }
 
 type Pair = readonly [RunResult, RunResult];
@@ -392,6 +449,10 @@ const shortPath = (path: string): string => {
 /** A parameter in a group's name: `lr=0.0005`; a preprocessing op names itself, `clahe(tiles: 8 x 8, clip: 3)`. */
 const named = (path: string, v: unknown): string => (isOp(v) ? param(v) : `${shortPath(path)}=${param(v)}`);
 
+/** The scored epoch's column: `best epoch`, or at heldout `heldout epochs` (each image's, in the run's order). */
+const epochHeader = (c: Comparison): string => (c.at === 'heldout' ? 'heldout epochs' : `${c.at} epoch`);
+const epochShown = (r: Comparison['runs'][number]): string => (r.epochs ? Object.values(r.epochs).join('/') : String(r.epoch ?? '—'));
+
 /**
  * Two runs, old and new: the scored epoch and each metric with old, new and
  * change columns, after one row per differing parameter when `params`.
@@ -400,7 +461,7 @@ export function metricDeltas(c: Comparison, params: boolean): Table {
   const [a, b] = c.runs;
   const rows = [
     ...(params ? c.params.map((p) => [p, param(a.params[p]), param(b.params[p]), '']) : []),
-    [`${c.at} epoch`, String(a.epoch ?? '—'), String(b.epoch ?? '—'), ''],
+    [epochHeader(c), epochShown(a), epochShown(b), ''],
     ...c.metrics.map((m) => [shortMetric(m), num(a.metrics[m]), num(b.metrics[m]), a.name === c.baseline ? signed(b.change[m]) : signed(a.change[m])]),
   ];
   const shown = (r: Comparison['runs'][number]) => `${r.name}${r.finished ? '' : ', unfinished'}`;
@@ -415,12 +476,12 @@ export function metricDeltas(c: Comparison, params: boolean): Table {
  */
 export function comparisonTables(c: Comparison): Table[] {
   if (c.runs.length === 2) return [metricDeltas(c, true), ...imageTables(c), ...machinesTable(c)];
-  const headers = ['run', ...c.params.map(shortPath), `${c.at} epoch`, ...c.metrics.flatMap((m) => [shortMetric(m), 'Δ'])];
+  const headers = ['run', ...c.params.map(shortPath), epochHeader(c), ...c.metrics.flatMap((m) => [shortMetric(m), 'Δ'])];
   const right = new Set(headers.map((_, i) => i).filter((i) => i > c.params.length));
   const rows = c.runs.map((r) => [
     `${r.name}${r.name === c.baseline ? ' (baseline)' : ''}${r.finished ? '' : ' (unfinished)'}`,
     ...c.params.map((p) => param(r.params[p])),
-    String(r.epoch ?? '—'),
+    epochShown(r),
     ...c.metrics.flatMap((m) => [num(r.metrics[m]) + (c.best[m] === r.name ? '*' : ''), r.name === c.baseline ? '' : signed(r.change[m])]),
   ]);
   const tables: Table[] = [{ headers, rows, right }];
@@ -436,8 +497,8 @@ export function comparisonTables(c: Comparison): Table[] {
       headers: [`paired against ${p.against}`, 'pairs', ...c.metrics.map(shortMetric)],
       rows: [
         [p.group, String(p.pairs), ...c.metrics.map((m) => (Number.isFinite(p.change[m].mean) ? `${signed(p.change[m].mean)} ± ${num(p.change[m].std)}` : '—'))],
-        ['range', '', ...c.metrics.map((m) => `${signed(p.change[m].min)} … ${signed(p.change[m].max)}`)],
-        ['better in', '', ...c.metrics.map((m) => `${p.change[m].better}/${p.pairs}`)],
+        ['range', '', ...c.metrics.map((m) => (Number.isFinite(p.change[m].mean) ? `${signed(p.change[m].min)} … ${signed(p.change[m].max)}` : '—'))],
+        ['better in', '', ...c.metrics.map((m) => (Number.isFinite(p.change[m].mean) ? `${p.change[m].better}/${p.pairs}` : '—'))],
       ],
       right: new Set(c.metrics.map((_, i) => i + 1)),
     });
@@ -482,7 +543,8 @@ const PANELS_PER_RUN = 3;
 export async function comparisonPageData(c: Comparison, runs: readonly RunResult[], title: string): Promise<ComparisonPageData> {
   const monitor = runs.find((r) => r.scored)?.scored!.monitor ?? 'val_loss';
   const value = (r: RunResult): number | null => {
-    const v = r.scored && r.history.find((h) => h.epoch === r.scored!.epoch)?.[monitor];
+    // at heldout no one epoch is scored: the run's heldout figure (none for the loss, which images do not record)
+    const v = r.scored && (r.scored.epoch === null ? r.scored.metrics[monitor as Metric] : r.history.find((h) => h.epoch === r.scored!.epoch)?.[monitor]);
     return typeof v === 'number' && Number.isFinite(v) ? v : null;
   };
   const sign = lowerIsBetter(monitor) ? -1 : 1;

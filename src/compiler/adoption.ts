@@ -9,20 +9,22 @@
 // A clause is `mean METRIC above X` / `mean METRIC below X` (the mean paired
 // change) or `METRIC better in N of M` (at least N of the M pairs better; the
 // loss is better lower). METRIC is one of the metrics `r2u compare` reports.
+// One clause may say which epoch of each run the rule judges, `scored at
+// heldout` (or model, best, last); without it the rule judges each run's model.
 import type { Phrase } from './ast.js';
 import { error, type Diagnostic } from './diagnostics.js';
 import { parseArguments } from './parse.js';
 import { joinSpans, SourceFile, type Span } from './source.js';
 import { suggest } from './suggest.js';
-import { COMPARED_NAMES } from '../spec/vocabulary.js';
+import { COMPARED_NAMES, EPOCH_CHOICES, isValueOf, valuesOf, type EpochChoice } from '../spec/vocabulary.js';
 
-export const ADOPT_FORM = 'adopt if mean METRIC above X, METRIC better in N of M, …';
+export const ADOPT_FORM = 'adopt if [scored at EPOCH,] mean METRIC above X, METRIC better in N of M, …';
 
 /** The metrics a rule may name: those `r2u compare` pairs. */
 export const RULE_METRICS = COMPARED_NAMES;
 
 /** The rule's own words, for highlighting (the TextMate grammar). */
-export const RULE_WORDS = ['if', 'mean', 'above', 'below', 'better', 'in', 'of'] as const;
+export const RULE_WORDS = ['if', 'mean', 'above', 'below', 'better', 'in', 'of', 'scored', 'at', ...valuesOf(EPOCH_CHOICES)] as const;
 
 export type AdoptionClause =
   | { readonly kind: 'mean'; readonly metric: string; readonly op: 'above' | 'below'; readonly value: number; readonly text: string }
@@ -32,6 +34,8 @@ export interface AdoptionRule {
   /** the clauses as written, joined by ', ' */
   readonly text: string;
   readonly clauses: readonly AdoptionClause[];
+  /** which epoch of each run the rule judges (`scored at …`); absent: each run's model */
+  readonly at?: EpochChoice;
 }
 
 /**
@@ -60,9 +64,29 @@ export function parseAdoptionRule(text: string, source: string): { rule?: Adopti
 function readClauses(phrases: readonly Phrase[], span: Span): { rule?: AdoptionRule; diagnostics: Diagnostic[] } {
   if (phrases.length === 0) return { diagnostics: [error('missing', 'the adoption rule states no clause', span, { expected: ADOPT_FORM })] };
   const diagnostics: Diagnostic[] = [];
-  const clauses = phrases.map((p) => readClause(p, diagnostics)).filter((c) => c !== undefined);
+  const scoring = phrases.filter(isScoredAt);
+  for (const extra of scoring.slice(1)) diagnostics.push(error('bad-value', "the adoption rule says 'scored at' once", extra.span, { expected: 'one scored at EPOCH clause' }));
+  const at = scoring.length ? readScoredAt(scoring[0], diagnostics) : undefined;
+  const clauses = phrases.filter((p) => !isScoredAt(p)).map((p) => readClause(p, diagnostics)).filter((c) => c !== undefined);
+  if (clauses.length === 0 && diagnostics.length === 0) diagnostics.push(error('missing', 'the adoption rule states which epoch it scores but no clause on the metrics', span, { expected: ADOPT_FORM }));
   if (diagnostics.length) return { diagnostics };
-  return { rule: { text: clauses.map((c) => c.text).join(', '), clauses }, diagnostics };
+  const text = [...(at ? [`scored at ${at}`] : []), ...clauses.map((c) => c.text)].join(', ');
+  return { rule: { text, clauses, ...(at && { at }) }, diagnostics };
+}
+
+const isScoredAt = (phrase: Phrase): boolean => phrase.atoms[0]?.kind === 'ident' && phrase.atoms[0].text === 'scored';
+
+/** `scored at EPOCH`: which epoch of each run the rule judges. */
+function readScoredAt(phrase: Phrase, diagnostics: Diagnostic[]): EpochChoice | undefined {
+  const [, at, choice] = phrase.atoms;
+  const choices = valuesOf(EPOCH_CHOICES);
+  if (phrase.atoms.length !== 3 || at.kind !== 'ident' || at.text !== 'at' || choice.kind !== 'ident') {
+    diagnostics.push(error('bad-value', `'scored at EPOCH' names one of ${choices.join(', ')}`, phrase.span, { expected: 'e.g. scored at heldout' }));
+    return undefined;
+  }
+  if (isValueOf(EPOCH_CHOICES, choice.text)) return choice.text;
+  diagnostics.push(error('unknown-value', `unknown epoch choice '${choice.text}' in the adoption rule`, choice.span, { expected: `one of ${choices.join(', ')}`, suggestion: suggest(choice.text, choices) }));
+  return undefined;
 }
 
 function readClause(phrase: Phrase, diagnostics: Diagnostic[]): AdoptionClause | undefined {
@@ -101,11 +125,11 @@ export function nextClauseWords(words: readonly string[]): readonly string[] {
   const [first, second, third] = words;
   switch (words.length) {
     case 0:
-      return ['mean', ...RULE_METRICS];
+      return ['mean', ...RULE_METRICS, 'scored'];
     case 1:
-      return first === 'mean' ? RULE_METRICS : RULE_METRICS.includes(first) ? ['better'] : [];
+      return first === 'mean' ? RULE_METRICS : RULE_METRICS.includes(first) ? ['better'] : first === 'scored' ? ['at'] : [];
     case 2:
-      return first === 'mean' ? ['above', 'below'] : second === 'better' ? ['in'] : [];
+      return first === 'mean' ? ['above', 'below'] : second === 'better' ? ['in'] : first === 'scored' ? valuesOf(EPOCH_CHOICES) : [];
     case 4:
       return second === 'better' && third === 'in' ? ['of'] : [];
     default:

@@ -183,6 +183,7 @@ export const SWEEP_PLAN_SCHEMA: Schema = {
             },
           },
           'adopt if …: the rule r2u compare judges the family by against a baseline family',
+          { at: { ...enumOf(V.EPOCH_CHOICES), description: "scored at …: which epoch of each run the rule judges (absent: each run's model)" } },
         ),
       ],
     },

@@ -53,6 +53,19 @@ export const shortMonitorName = (monitor: string): string => monitor.replace(/^v
 export const monitorOfShortName = (name: string): string => `val_${name}`;
 export const COMPARED_NAMES: readonly string[] = Object.keys(MONITORS).map(shortMonitorName);
 
+/**
+ * Which epoch of a run `r2u compare` scores (`--at`, or `scored at …` in an
+ * adoption rule). The best of ten noisy epochs scored on the images that chose
+ * it is optimistic; `last` and `heldout` are chosen by nothing they score.
+ */
+export const EPOCH_CHOICES = {
+  model: "its model's: the epoch its spec keeps (the best by its monitor, or the last under keep_last or early_stop off)",
+  best: 'its best epoch by its monitor',
+  last: 'its last epoch',
+  heldout: "each validation image at the epoch the run's other validation images choose by Dice (leave one out; needs the per-image records)",
+} as const;
+export type EpochChoice = keyof typeof EPOCH_CHOICES;
+
 export const ARCHITECTURES = {
   r2unet: 'R2U-Net (Alom et al. 2018): recurrent residual convolutional blocks',
   unet: 'U-Net (Ronneberger et al. 2015)',

@@ -132,7 +132,7 @@ describe('r2u command line', () => {
       const plan = JSON.parse((await r2u('sweep', 'plan', spec, '--format', 'json')).out);
       expect(validate(plan), JSON.stringify(validate.errors)).toBe(true);
     }
-    expect(JSON.parse((await r2u('sweep', 'plan', 'specs/drive-r2unet-kfold.r2u', '--format', 'json')).out).adopt.text).toBe('mean dice above 0.002, mean auc above 0, dice better in 4 of 5');
+    expect(JSON.parse((await r2u('sweep', 'plan', 'specs/drive-r2unet-kfold.r2u', '--format', 'json')).out).adopt.text).toBe('scored at heldout, mean dice above 0.002, mean auc above 0, dice better in 4 of 5');
     expect(validate({ spec: 'x', count: 1, duplicates: 0, random: null, varying: [], trials: [{ index: 1, id: 'XYZ', alias: 'a', values: {}, sets: [] }] })).toBe(false);
   });
 
@@ -168,6 +168,19 @@ describe('r2u command line', () => {
     expect(last.out).toMatch(/^dice better in 4 of 5 +2 of 3 +not yet$/m);
     expect(last.out).toMatch(/^decision: UNDECIDED +3 of 5 pairs in$/m);
     const bad = await r2u('compare', ...families, '--at', 'lats');
-    expect([bad.code, bad.err.trim(), bad.out]).toEqual([2, "r2u: --at must be one of model, best, last, not 'lats'", '']);
+    expect([bad.code, bad.err.trim(), bad.out]).toEqual([2, "r2u: --at must be one of model, best, last, heldout, not 'lats'", '']);
+    const unrecorded = await r2u('compare', ...families, '--at', 'heldout');
+    expect(unrecorded.code).toBe(2);
+    expect(unrecorded.err).toMatch(/drive-kfold-intensity\/trials\/fold=0\/metrics\.jsonl: --at heldout scores each validation image at the epoch the others choose, and this run did not record/);
+  });
+
+  it('compare --at heldout: 24 filters, adopted at their best epochs, are no better with each image scored at the epoch the others choose', async () => {
+    const reference = [0, 1, 2, 3, 4].map((k) => `results/drive-kfold-seeds/trials/fold=${k},seed=42`);
+    const best = await r2u('compare', ...reference, 'results/drive-kfold-f24');
+    expect(best.out).toMatch(/^decision: ADOPT +every clause holds on the 5 pairs$/m);
+    const heldout = await r2u('compare', ...reference, 'results/drive-kfold-f24', '--at', 'heldout');
+    expect(heldout.code).toBe(0);
+    expect(heldout.out).toMatch(/^run +.* +heldout epochs /m);
+    expect(heldout.out).toMatch(/^decision: REJECT +'mean dice above 0\.002' fails: -0\.0003 over 5 pairs$/m);
   });
 });

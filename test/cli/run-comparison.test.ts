@@ -278,6 +278,85 @@ describe('loadRuns', () => {
   });
 });
 
+describe('loadRuns: scored at heldout', () => {
+  // three validation images over three epochs; each image is scored at the epoch the other two like best
+  const images = (dice: [number, number, number]) => Object.fromEntries(['21', '22', '23'].map((id, i) => [id, { dice: dice[i], auc: 0.9 + dice[i] / 10, accuracy: 0.95, sensitivity: 0.8, specificity: 0.97 }]));
+  const epochs = [
+    { epoch: 1, val_loss: 0.5, val_dice: 0.7, val_images: images([0.7, 0.7, 0.7]) },
+    { epoch: 2, val_loss: 0.4, val_dice: 0.79, val_images: images([0.9, 0.72, 0.75]) },
+    { epoch: 3, val_loss: 0.3, val_dice: 0.7833, val_images: images([0.8, 0.8, 0.75]) },
+  ];
+  const withRun = async (lines: object[], test: (dir: string) => Promise<void>, spec: object = fold(0)(DEFAULT_EXPERIMENT)) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'r2u-heldout-'));
+    try {
+      writeFileSync(path.join(dir, 'spec.json'), JSON.stringify(spec));
+      writeFileSync(path.join(dir, 'metrics.jsonl'), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+      await test(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('scores each image at the epoch its run\'s other images choose by Dice, and the run as the mean of its images', () =>
+    withRun(epochs, async (dir) => {
+      const [run] = await loadRuns([dir], 'heldout');
+      // 21 is scored where 22 and 23 peak (epoch 3: 0.775), 22 where 21 and 23 do (epoch 2: 0.825), 23 where 21 and 22 do (epoch 2: 0.81)
+      expect(run.scored!.epochs).toEqual({ 21: 3, 22: 2, 23: 2 });
+      expect([run.scored!.epoch, run.scored!.at]).toEqual([null, 'heldout']);
+      expect(run.scored!.metrics.val_dice).toBeCloseTo((0.8 + 0.72 + 0.75) / 3, 12);
+      expect(run.scored!.metrics.val_auc).toBeCloseTo(0.9 + (0.8 + 0.72 + 0.75) / 30, 12);
+      expect(run.scored!.metrics.val_accuracy).toBeCloseTo(0.95, 12);
+      expect(run.scored!.metrics.val_loss).toBeNaN(); // the loss is not recorded per image
+      expect(run.scored!.images!['22'].dice).toBe(0.72);
+      const table = comparisonTables(compareRuns([run, { ...run, name: 'again' }]))[0];
+      expect(table.rows.find((r) => r[0] === 'heldout epochs')).toEqual(['heldout epochs', '3/2/2', '3/2/2', '']);
+    }));
+
+  it('refuses runs that did not record every epoch\'s images, or validated one, naming the run', async () => {
+    await withRun([{ epoch: 1, val_loss: 0.5, val_dice: 0.7 }], async (dir) => {
+      await expect(loadRuns([dir], 'heldout')).rejects.toThrow(`${path.join(dir, 'metrics.jsonl')}: --at heldout scores each validation image at the epoch the others choose, and this run did not record every epoch’s per-image scores`);
+    });
+    await withRun([{ epoch: 1, val_dice: 0.7, val_images: { 21: { dice: 0.7 } } }], async (dir) => {
+      await expect(loadRuns([dir], 'heldout')).rejects.toThrow(/this run validated one image/);
+    });
+  });
+
+  it("is the default when the family's rule says 'scored at heldout', and the rule decides nothing on runs scored at another epoch", async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'r2u-heldout-rule-'));
+    try {
+      const write = (name: string, r: 'paper' | 'shared', shift: number, adopt?: string) => {
+        const dir = path.join(root, name);
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(path.join(dir, 'sweep.json'), JSON.stringify({ trials: [0, 1].map((k) => ({ alias: `fold=${k}` })), ...(adopt && { adopt: parseAdoptionRule(adopt, 'spec').rule }) }));
+        for (const k of [0, 1]) {
+          const trial = path.join(dir, 'trials', `fold=${k}`);
+          mkdirSync(trial, { recursive: true });
+          writeFileSync(path.join(trial, 'spec.json'), JSON.stringify(recurrence(r)(fold(k)(DEFAULT_EXPERIMENT))));
+          // the candidate's best epoch is better than the baseline's, and worse on the images that did not choose it
+          const lines = shift > 0 ? [epochs[0], { ...epochs[1], val_images: images([0.99, 0.6, 0.6]), val_dice: 0.73 }, { ...epochs[2], val_dice: 0.95, val_images: images([0.6, 0.99, 0.6]) }] : epochs;
+          writeFileSync(path.join(trial, 'metrics.jsonl'), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+          writeFileSync(path.join(trial, 'done.json'), '{}');
+        }
+      };
+      write('base', 'paper', 0);
+      write('cand', 'shared', 1, 'scored at heldout, mean dice above 0, dice better in 2 of 2');
+      const families = [path.join(root, 'base'), path.join(root, 'cand')];
+      const heldout = compareRuns(await loadRuns(families));
+      expect(heldout.at).toBe('heldout');
+      expect(heldout.paired[0].verdict!.decision).toBe('reject');
+      expect(heldout.paired[0].verdict!.clauses[0]).toEqual({ text: 'scored at heldout', measured: 'scored at heldout', holds: true });
+      const atBest = compareRuns(await loadRuns(families, 'best'), undefined);
+      expect(atBest.paired[0].change.val_dice.mean).toBeGreaterThan(0);
+      expect([atBest.paired[0].verdict!.decision, atBest.paired[0].verdict!.reason]).toEqual([
+        'undecided',
+        'the rule scores each run at heldout, and these runs are scored at best (r2u compare --at heldout, its default for this rule)',
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('loadRuns: an ensemble folder', () => {
   it('is scored by the validation report r2u eval saved in it, named by its members, and paired fold by fold with the runs', async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'r2u-compare-ens-'));

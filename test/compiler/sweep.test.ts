@@ -152,6 +152,21 @@ describe('adopt if …', () => {
     expect(plan('    grid {\n      adopt if mean dice above 0\n    }').text).toMatch(/unknown statement 'adopt' in 'grid'/);
   });
 
+  it("may say which epoch of each run it judges: 'scored at heldout', once, with the choices it may name", () => {
+    const r = plan('    vary "data.split.fold" 0, 1, 2, 3, 4\n    adopt if mean dice above 0, scored at heldout, dice better in 4 of 5', kfold);
+    expect(r.text).toBe('');
+    expect(r.sweep?.adopt?.at).toBe('heldout');
+    expect(r.sweep?.adopt?.text).toBe('scored at heldout, mean dice above 0, dice better in 4 of 5');
+    expect(r.sweep?.adopt?.clauses.map((c) => c.text)).toEqual(['mean dice above 0', 'dice better in 4 of 5']);
+    const fold = '    vary "data.split.fold" 0, 1\n';
+    const typo = plan(`${fold}    adopt if scored at heldot, mean dice above 0`, kfold);
+    expect(typo.text).toMatch(/:6:24: error\[unknown-value\]: unknown epoch choice 'heldot' in the adoption rule/);
+    expect(typo.text).toMatch(/one of model, best, last, heldout[\s\S]*did you mean `heldout`/);
+    expect(plan(`${fold}    adopt if scored heldout, mean dice above 0`, kfold).text).toMatch(/'scored at EPOCH' names one of model, best, last, heldout/);
+    expect(plan(`${fold}    adopt if scored at last, scored at best, mean dice above 0`, kfold).text).toMatch(/the adoption rule says 'scored at' once/);
+    expect(plan(`${fold}    adopt if scored at last`, kfold).text).toMatch(/states which epoch it scores but no clause on the metrics/);
+  });
+
   it('is formatted like any statement, idempotently', () => {
     const messy = sweep('vary "data.split.fold" 0,1\n  adopt   if mean dice above 0 ,dice better in 2 of 2', kfold);
     const once = formatSource(new SourceFile('t.r2u', messy)).text!;

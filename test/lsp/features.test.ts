@@ -54,7 +54,7 @@ describe('completion', () => {
     const inSweep = completionAt('experiment t {\n  sweep {\n    seeds 1, 2\n    |\n  }\n}\n');
     expect(labels(inSweep)).toEqual(['vary', 'zip', 'grid', 'random', 'adopt']);
     expect(docOf(inSweep.find((i) => i.label === 'random'))).toMatch(/random N seed S/);
-    expect(docOf(inSweep.find((i) => i.label === 'adopt'))).toMatch(/adopt if mean METRIC above X/);
+    expect(docOf(inSweep.find((i) => i.label === 'adopt'))).toMatch(/adopt if \[scored at EPOCH,\] mean METRIC above X/);
     expect(labels(completionAt('experiment t {\n  sweep {\n    grid {\n      |\n    }\n  }\n}\n'))).toEqual(['vary', 'zip']);
     expect(labels(completionAt('experiment t {\n  sweep {\n    zip w {\n      |\n    }\n  }\n}\n'))).toEqual(['vary']);
     expect(labels(completionAt('experiment t {\n  sweep { vary "seed" 1 }\n  |\n}\n'))).not.toContain('sweep');
@@ -63,7 +63,9 @@ describe('completion', () => {
   it('walks an adoption rule word by word: if, mean or a metric, above or below, better in … of', () => {
     const at = (rule: string) => labels(completionAt(`experiment t {\n  sweep {\n    vary "seed" 1, 2\n    adopt ${rule}|\n  }\n}\n`));
     expect(at('')).toEqual(['if']);
-    expect(at('if ')).toEqual(['mean', 'loss', 'dice', 'auc', 'accuracy', 'sensitivity', 'specificity']);
+    expect(at('if ')).toEqual(['mean', 'loss', 'dice', 'auc', 'accuracy', 'sensitivity', 'specificity', 'scored']);
+    expect(at('if scored ')).toEqual(['at']);
+    expect(at('if scored at ')).toEqual(['model', 'best', 'last', 'heldout']);
     expect(at('if mean ')).toEqual(['loss', 'dice', 'auc', 'accuracy', 'sensitivity', 'specificity']);
     expect(at('if mean dice ')).toEqual(['above', 'below']);
     expect(at('if mean dice above 0, dice ')).toEqual(['better']);
