@@ -3,7 +3,7 @@
 // trials, --retry-failed runs failed ones again, and the comparison reads the family.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { r2u, TINY_SWEEP } from './tiny-sweep.js';
@@ -145,6 +145,21 @@ describe('r2u sweep run (local) and r2u compare', () => {
     const missing = await r2u('sweep', 'run', judged, '--out', join(dir, 'missing'), '--baseline', join(dir, 'no-such-family'));
     expect(missing.code).toBe(2);
     expect(existsSync(join(dir, 'missing', 'trials'))).toBe(false);
+
+    // a rule scored at heldout needs the baseline's per-image records, checked before anything trains
+    const heldoutRule = join(dir, 'heldout.r2u');
+    await writeFile(heldoutRule, (await readFile(judged, 'utf8')).replace('adopt if dice', 'adopt if scored at heldout, dice'));
+    const unrecorded = join(dir, 'judged-base-unrecorded');
+    await cp(base, unrecorded, { recursive: true });
+    for (const trial of await readdir(join(unrecorded, 'trials'))) {
+      const metrics = join(unrecorded, 'trials', trial, 'metrics.jsonl');
+      const lines = (await readFile(metrics, 'utf8')).trim().split('\n').map((l) => ({ ...JSON.parse(l), val_images: undefined }));
+      await writeFile(metrics, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    }
+    const refused = await r2u('sweep', 'run', heldoutRule, '--out', join(dir, 'heldout'), '--baseline', unrecorded);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/judged-base-unrecorded\/trials\/seed=1\/metrics\.jsonl: --at heldout scores each validation image at the epoch the others choose, and this run did not record/);
+    expect(existsSync(join(dir, 'heldout', 'trials'))).toBe(false);
   }, 600_000);
 
   it('trains trials that are ensembles, resumes one stopped part-way from its finished members, and compares them', async () => {

@@ -176,7 +176,8 @@ function namedTrials(trials: readonly TrialEntry[], names: readonly string[], fl
 async function checkBaseline(baseline: string, plan: SweepPlan, queue: string | undefined): Promise<void> {
   if (plan.adopt === undefined) throw new UsageError(`--baseline ${baseline}: the spec's sweep states no 'adopt if …' rule to judge the family by`);
   if (queue !== undefined) throw new UsageError('--baseline judges trials trained here; with --queue, judge the family with r2u compare BASELINE FAMILY');
-  const runs = await loadRuns([baseline]);
+  // scored as the rule scores (at heldout, a baseline without per-image records is refused here, before training)
+  const runs = await loadRuns([baseline], plan.adopt.at);
   if (!runs.some((r) => r.finished && r.scored)) throw new UsageError(`--baseline ${baseline}: no finished run to pair with`);
 }
 
