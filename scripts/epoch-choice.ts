@@ -7,16 +7,10 @@
 // epoch the choosing pair likes best, at the last epoch, and at the epoch the
 // scoring pair itself likes best (an oracle, the optimism of scoring an
 // epoch on the images that chose it). No training, no data: the families'
-// metrics.jsonl only.
+// metrics.jsonl only. (Two recipes compared with no figure chosen by the image
+// it scores: `r2u compare BASELINE FAMILY --at heldout`.)
 //
-// With --against BASELINE, it pairs each trial of the families with the
-// baseline family's trial of the same seed and fold, and reports the
-// candidate's change on the scoring pair with each run's epoch chosen by the
-// choosing pair, and at the last epochs: a comparison of two recipes in which
-// no figure was chosen by the images that score it.
-//
-//   npx tsx scripts/epoch-choice.ts FAMILY…                       e.g. results/drive-kfold-seeds
-//   npx tsx scripts/epoch-choice.ts --against BASELINE FAMILY…    e.g. --against results/drive-kfold-seeds results/drive-kfold-f16
+//   npx tsx scripts/epoch-choice.ts FAMILY…     e.g. results/drive-kfold-seeds
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -31,9 +25,9 @@ interface Epoch {
   readonly val_images?: Readonly<Record<string, ImageScores>>;
 }
 
-const { positionals: families, values } = parseArgs({ allowPositionals: true, options: { against: { type: 'string' } } });
+const { positionals: families } = parseArgs({ allowPositionals: true });
 if (families.length === 0) {
-  console.error('usage: npx tsx scripts/epoch-choice.ts [--against BASELINE] FAMILY…');
+  console.error('usage: npx tsx scripts/epoch-choice.ts FAMILY…');
   process.exit(2);
 }
 
@@ -43,8 +37,6 @@ const argmax = <T>(xs: readonly T[], f: (x: T) => number): T => xs.reduce((b, x)
 
 interface Trial {
   readonly name: string;
-  /** seed and k-fold fold, as r2u compare pairs runs */
-  readonly key: string;
   readonly epochs: readonly Epoch[];
 }
 
@@ -57,8 +49,7 @@ async function trialsOf(family: string): Promise<Trial[]> {
     const text = await readFile(join(dir, trial, 'metrics.jsonl'), 'utf8').catch(() => '');
     const epochs = text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Epoch);
     if (epochs.length === 0 || epochs.some((e) => e.val_images === undefined)) continue;
-    const spec = JSON.parse(await readFile(join(dir, trial, 'spec.json'), 'utf8')) as { seed: number; data: { split: { kind: string; fold?: number } } };
-    found.push({ name: `${family}/${trial}`, key: `seed ${spec.seed}, fold ${spec.data.split.fold ?? '—'}`, epochs });
+    found.push({ name: `${family}/${trial}`, epochs });
   }
   return found;
 }
@@ -74,45 +65,23 @@ const lastOf = (t: Trial): Epoch => t.epochs[t.epochs.length - 1];
 
 const f = (x: number): string => x.toFixed(4);
 const s = (x: number): string => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(4)}`;
-const sd = (xs: readonly number[]): number => Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / Math.max(1, xs.length - 1));
 const candidates = (await Promise.all(families.map(trialsOf))).flat();
 if (candidates.length === 0) {
   console.error('no trial recorded its validation images’ scores (val_images in metrics.jsonl)');
   process.exit(1);
 }
 
-if (values.against === undefined) {
-  const outcomes = candidates.flatMap((t) =>
-    splitsOf(t).map(({ choosing, scoring }) => {
-      const chosen = chosenBy(t, choosing);
-      const last = lastOf(t);
-      const oracle = argmax(t.epochs, (e) => on(e, scoring, 'dice'));
-      return { run: t.name, chosen: on(chosen, scoring, 'dice'), last: on(last, scoring, 'dice'), oracle: on(oracle, scoring, 'dice'), aucChosen: on(chosen, scoring, 'auc'), aucLast: on(last, scoring, 'auc') };
-    }),
-  );
-  const perRun = candidates.map((t) => mean(outcomes.filter((o) => o.run === t.name).map((o) => o.last - o.chosen)));
-  const diff = outcomes.map((o) => o.last - o.chosen);
-  console.log(`${candidates.length} runs, ${outcomes.length} splits of each run's validation images into 2 that choose the epoch and 2 that score it`);
-  console.log(`Dice on the scoring pair: at the choosing pair's best epoch ${f(mean(outcomes.map((o) => o.chosen)))}, at the last epoch ${f(mean(outcomes.map((o) => o.last)))}, at its own best (oracle) ${f(mean(outcomes.map((o) => o.oracle)))}`);
-  console.log(`last − chosen: Dice ${s(mean(diff))} (last better in ${diff.filter((d) => d > 0).length}, equal in ${diff.filter((d) => d === 0).length}, worse in ${diff.filter((d) => d < 0).length} splits; better in ${perRun.filter((d) => d > 0).length} of ${candidates.length} runs on average), AUC ${s(mean(outcomes.map((o) => o.aucLast - o.aucChosen)))}`);
-  console.log(`per run: ${perRun.map(s).join(' ')}`);
-} else {
-  const baseline = new Map((await trialsOf(values.against)).map((t) => [t.key, t]));
-  const rows: Array<{ key: string; chosen: number; last: number; auc: number }> = [];
-  for (const t of candidates) {
-    const b = baseline.get(t.key);
-    if (b === undefined) continue;
-    const splits = splitsOf(t);
-    const change = (pick: (x: Trial, choosing: readonly string[]) => Epoch, m: keyof ImageScores) =>
-      mean(splits.map(({ choosing, scoring }) => on(pick(t, choosing), scoring, m) - on(pick(b, choosing), scoring, m)));
-    rows.push({ key: t.key, chosen: change(chosenBy, 'dice'), last: change(lastOf, 'dice'), auc: change(chosenBy, 'auc') });
-  }
-  if (rows.length === 0) {
-    console.error(`no trial pairs with ${values.against} by seed and fold with both sides' validation images recorded`);
-    process.exit(1);
-  }
-  console.log(`${rows.length} pairs with ${values.against}; the change on each split's scoring pair, mean over the 6 splits`);
-  for (const r of rows) console.log(`${r.key}: Dice ${s(r.chosen)} with each epoch chosen by the other pair, ${s(r.last)} at the last epochs; AUC ${s(r.auc)}`);
-  const line = (xs: number[]) => `${s(mean(xs))} ± ${f(sd(xs))} (better in ${xs.filter((x) => x > 0).length} of ${xs.length})`;
-  console.log(`mean: Dice ${line(rows.map((r) => r.chosen))} chosen elsewhere; ${line(rows.map((r) => r.last))} at the last epochs; AUC ${line(rows.map((r) => r.auc))}`);
-}
+const outcomes = candidates.flatMap((t) =>
+  splitsOf(t).map(({ choosing, scoring }) => {
+    const chosen = chosenBy(t, choosing);
+    const last = lastOf(t);
+    const oracle = argmax(t.epochs, (e) => on(e, scoring, 'dice'));
+    return { run: t.name, chosen: on(chosen, scoring, 'dice'), last: on(last, scoring, 'dice'), oracle: on(oracle, scoring, 'dice'), aucChosen: on(chosen, scoring, 'auc'), aucLast: on(last, scoring, 'auc') };
+  }),
+);
+const perRun = candidates.map((t) => mean(outcomes.filter((o) => o.run === t.name).map((o) => o.last - o.chosen)));
+const diff = outcomes.map((o) => o.last - o.chosen);
+console.log(`${candidates.length} runs, ${outcomes.length} splits of each run's validation images into 2 that choose the epoch and 2 that score it`);
+console.log(`Dice on the scoring pair: at the choosing pair's best epoch ${f(mean(outcomes.map((o) => o.chosen)))}, at the last epoch ${f(mean(outcomes.map((o) => o.last)))}, at its own best (oracle) ${f(mean(outcomes.map((o) => o.oracle)))}`);
+console.log(`last − chosen: Dice ${s(mean(diff))} (last better in ${diff.filter((d) => d > 0).length}, equal in ${diff.filter((d) => d === 0).length}, worse in ${diff.filter((d) => d < 0).length} splits; better in ${perRun.filter((d) => d > 0).length} of ${candidates.length} runs on average), AUC ${s(mean(outcomes.map((o) => o.aucLast - o.aucChosen)))}`);
+console.log(`per run: ${perRun.map(s).join(' ')}`);
