@@ -4,6 +4,7 @@
 // failure of the run itself (data, backend, run folder, numerics) is a message
 // and an exit code, never a stack trace.
 import type { ExperimentConfig } from '../spec/config.js';
+import { modelEpoch } from '../spec/run-files.js';
 import { trainExperiment, type TrainOptions } from '../runtime/train/loop.js';
 import { ensembleSize, trainEnsemble } from '../runtime/train/train-ensemble.js';
 import { EXIT } from './exit-codes.js';
@@ -34,7 +35,10 @@ export async function launchTraining(config: ExperimentConfig, opts: Omit<TrainO
     }
     const result = await trainExperiment(config, { ...opts, signal: abort.signal });
     const best = result.best === null ? 'no finished epoch' : `best ${result.best.monitor} ${result.best.value.toFixed(4)} at epoch ${result.best.epoch}`;
-    process.stdout.write(`done (${result.stopped.replace('_', ' ')}): ${best}; run folder ${result.runDir}\n`);
+    // the model eval and predict take is the best epoch's unless the spec keeps the last
+    const last = result.history.at(-1)?.epoch;
+    const kept = modelEpoch(config) === 'last' && last !== undefined ? `; the model is the last epoch, ${last} (${config.train.early_stop ? 'keep_last' : 'no early stopping'})` : '';
+    process.stdout.write(`done (${result.stopped.replace('_', ' ')}): ${best}${kept}; run folder ${result.runDir}\n`);
     return result.stopped === 'aborted' ? EXIT.interrupted : EXIT.ok;
   } catch (err) {
     return reportRunFailure(err, prefix);

@@ -25,6 +25,8 @@ describe('r2u train / eval / predict', () => {
     expect(train.code).toBe(0);
     expect(train.out).toMatch(/backend: wasm/);
     expect(train.out).toMatch(/^\s+1 \|/m);
+    // the tiny spec states no early stopping, so its model is its last epoch, and the last line says so
+    expect(train.out).toMatch(/^done \(completed\): best val_loss [\d.]+ at epoch \d+; the model is the last epoch, \d+ \(no early stopping\); run folder /m);
 
     const ev = await r2u('eval', run, '--split', 'val', '--format', 'json', '--backend', 'wasm');
     expect(ev.code).toBe(0);
