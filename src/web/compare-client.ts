@@ -20,6 +20,13 @@ const el = <K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string,
   return e;
 };
 const label = (metric: string): string => metric.replace(/^val_/, 'validation ').replace(/_/g, ' ');
+/** What the figures are, by which epoch of each run they score (`r2u compare --at`). */
+const SCORED_AT: Record<EmbeddedComparison['at'], (monitor: string) => string> = {
+  model: (monitor) => `each run's model (its best epoch by ${monitor}, or its last)`,
+  best: (monitor) => `best epoch by ${monitor}`,
+  last: () => 'last epoch',
+  heldout: () => "each validation image at the epoch its run's other images choose by Dice",
+};
 /** Parameter values as the tables print them: objects as their JSON. */
 const paramText = (v: unknown): string => (typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
 const chart = (parent: HTMLElement, id: string, option: ECharts.EChartsOption, wide = false): void => {
@@ -31,7 +38,7 @@ const chart = (parent: HTMLElement, id: string, option: ECharts.EChartsOption, w
 
 function header(): void {
   page.append(el('h1', {}, data.title));
-  page.append(el('p', { class: 'meta' }, `${data.runs.length} runs; ${data.at === 'last' ? 'last epoch' : data.at === 'best' ? `best epoch by ${label(data.monitor)}` : `each run's model (its best epoch by ${label(data.monitor)}, or its last)`}; changes (Δ) against ${data.baseline}; * marks the best value`));
+  page.append(el('p', { class: 'meta' }, `${data.runs.length} runs; ${SCORED_AT[data.at](label(data.monitor))}; changes (Δ) against ${data.baseline}; * marks the best value`));
 }
 
 function tables(): void {

@@ -12,6 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { EpochChoice } from '../spec/vocabulary.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -21,8 +22,8 @@ export interface ComparisonPageData {
   readonly baseline: string;
   /** the metric that chose each run's best epoch, and the parallel coordinates' last axis */
   readonly monitor: string;
-  /** which epoch of each run is scored (Comparison.at): best, last, or each run's model where they differ */
-  readonly at: string;
+  /** which epoch of each run is scored (Comparison.at): model, best, last or heldout; model where the runs differ */
+  readonly at: EpochChoice;
   /** the same tables as the terminal and Markdown output; `right` lists the right-aligned columns */
   readonly tables: ReadonlyArray<{ readonly headers: readonly string[]; readonly rows: ReadonlyArray<readonly string[]>; readonly right: readonly number[] }>;
   /** the configuration paths that differ between the runs */
