@@ -4,7 +4,7 @@
 // spec:     specs/chase-r2unet.r2u
 // extends:  specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:af90d1ec943eb93a5ff4ea43dd8c4ab17c6c5c64330aca3415608eaa6fc19e04
+// hash:     sha256:b911479ce55a4d50d3427ad0dbb58ace5298c7b7dd26403f7e83d1a1b3be8b49
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -23,7 +23,7 @@ import { isEntryPoint, runGenerated } from '../src/cli/generated-module.js';
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/chase-r2unet.r2u',
-  hash: 'sha256:af90d1ec943eb93a5ff4ea43dd8c4ab17c6c5c64330aca3415608eaa6fc19e04',
+  hash: 'sha256:b911479ce55a4d50d3427ad0dbb58ace5298c7b7dd26403f7e83d1a1b3be8b49',
   compiler: '0.1.0',
 } as const;
 
@@ -69,9 +69,9 @@ export const experiment = {
       flip_vertical: true,
       rotate90: true,
       rotate: 0, // max small rotation, degrees
-      brightness: 0, // max additive shift
-      contrast: 0, // max relative change
-      gamma: 0, // max gamma jitter
+      brightness: 0.2, // max additive shift
+      contrast: 0.2, // max relative change
+      gamma: 0.2, // max gamma jitter
       // elastic deformation; alpha 0 = off
       elastic: {
         alpha: 0, // displacement strength
@@ -88,9 +88,9 @@ export const experiment = {
     filters: 12, // of the first level, doubled at each level
     t: 2, // recurrent steps per recurrent convolution
     upsample: 'transpose',
-    recurrence: 'paper',
+    recurrence: 'shared',
     init: 'pytorch',
-    norm: 'none',
+    norm: 'batch',
     dropout: 0,
   },
 
@@ -134,7 +134,7 @@ export const experiment = {
     min_component: 0, // drop smaller components, pixels; 0 = off
     fill_holes: 0, // fill smaller holes, pixels; 0 = off
     scale: 'fov', // fov: resampled to the training FOV diameter at predict/eval
-    tta: 'none', // test-time augmentation: flipped/rotated copies averaged
+    tta: 'd4', // test-time augmentation: flipped/rotated copies averaged
   },
 
   // RUNTIME: where and on how many workers it trains.

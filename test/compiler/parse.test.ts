@@ -88,7 +88,8 @@ train { metrics dice, auc }`),
     const r = loadText(spec('data { augment { intensity none; flip horizontal } }'), { sets: ['data.augment.gamma=0.3'] });
     expect(r.diagnostics).toEqual([]);
     expect(r.config?.data.augment).toMatchObject({ brightness: 0, contrast: 0, gamma: 0.3, flip_horizontal: true });
-    const child = loadText(readFileSync('specs/chase-r2unet.r2u', 'utf8'), { name: 'specs/chase-r2unet.r2u' });
+    // over the reference's jitter, inherited through extends
+    const child = loadText('extends "drive-r2unet.r2u"\n\nexperiment no_jitter {\n  data {\n    augment { intensity none }\n  }\n}\n', { name: 'specs/no-jitter.r2u' });
     expect(child.diagnostics).toEqual([]);
     expect(child.config?.data.augment).toMatchObject({ brightness: 0, contrast: 0, gamma: 0 });
   });
