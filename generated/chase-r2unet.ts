@@ -4,7 +4,7 @@
 // spec:     specs/chase-r2unet.r2u
 // extends:  specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:b911479ce55a4d50d3427ad0dbb58ace5298c7b7dd26403f7e83d1a1b3be8b49
+// hash:     sha256:85443d0b61589a093302ceb6fe6d94d6ebbbdc81525b8959a13de82f137c62dc
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -23,7 +23,7 @@ import { isEntryPoint, runGenerated } from '../src/cli/generated-module.js';
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/chase-r2unet.r2u',
-  hash: 'sha256:b911479ce55a4d50d3427ad0dbb58ace5298c7b7dd26403f7e83d1a1b3be8b49',
+  hash: 'sha256:85443d0b61589a093302ceb6fe6d94d6ebbbdc81525b8959a13de82f137c62dc',
   compiler: '0.1.0',
 } as const;
 
@@ -122,7 +122,7 @@ export const experiment = {
       restore_best: true, // keep the weights of the best epoch
     },
     clip_grad: 0, // global gradient-norm clip; 0 = off
-    ema: 0, // per-step decay of the weight average used for validation and inference; 0 = off
+    ema: 0.998, // per-step decay of the weight average used for validation and inference; 0 = off
     metrics: ['accuracy', 'sensitivity', 'specificity', 'dice', 'auc'], // printed per epoch, besides the loss
   },
 

@@ -4,7 +4,7 @@
 // spec:     specs/drive-attention-r2unet.r2u
 // extends:  specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:198a8ac63c3ae6d8ab926b8c93f27577e76009863584e77a25647643e8ff38b2
+// hash:     sha256:8a3903ef89b58de012c15a2bffd60b9d1e79506dfd72d3376200914bd3824239
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -23,7 +23,7 @@ import { isEntryPoint, runGenerated } from '../src/cli/generated-module.js';
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/drive-attention-r2unet.r2u',
-  hash: 'sha256:198a8ac63c3ae6d8ab926b8c93f27577e76009863584e77a25647643e8ff38b2',
+  hash: 'sha256:8a3903ef89b58de012c15a2bffd60b9d1e79506dfd72d3376200914bd3824239',
   compiler: '0.1.0',
 } as const;
 
@@ -121,7 +121,7 @@ export const experiment = {
       restore_best: true, // keep the weights of the best epoch
     },
     clip_grad: 0, // global gradient-norm clip; 0 = off
-    ema: 0, // per-step decay of the weight average used for validation and inference; 0 = off
+    ema: 0.998, // per-step decay of the weight average used for validation and inference; 0 = off
     metrics: ['accuracy', 'sensitivity', 'specificity', 'dice', 'auc'], // printed per epoch, besides the loss
   },
 

@@ -5,7 +5,7 @@
 // extends:  specs/drive-r2unet-kfold.r2u
 // extends:  specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:910b477d4e8383a2f2a90944d83f77fc54beda24645b26a7731ffb0ab9494479
+// hash:     sha256:0a2826e4782fd6f242688f44b7f96e4131204a5fdd69cb40a9d50a782438662b
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -27,7 +27,7 @@ import { isEntryPoint, runGenerated, type FamilyTrial } from '../src/cli/generat
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/drive-r2unet-kfold-seeds.r2u',
-  hash: 'sha256:910b477d4e8383a2f2a90944d83f77fc54beda24645b26a7731ffb0ab9494479',
+  hash: 'sha256:0a2826e4782fd6f242688f44b7f96e4131204a5fdd69cb40a9d50a782438662b',
   compiler: '0.1.0',
 } as const;
 
@@ -126,7 +126,7 @@ export const experiment = {
       restore_best: true, // keep the weights of the best epoch
     },
     clip_grad: 0, // global gradient-norm clip; 0 = off
-    ema: 0, // per-step decay of the weight average used for validation and inference; 0 = off
+    ema: 0.998, // per-step decay of the weight average used for validation and inference; 0 = off
     metrics: ['accuracy', 'sensitivity', 'specificity', 'dice', 'auc'], // printed per epoch, besides the loss
   },
 
@@ -155,77 +155,77 @@ export const experiment = {
  */
 export const trials = [
   {
-    id: '910b477d4e83',
+    id: '0a2826e4782f',
     alias: 'fold=0,seed=42',
     changes: {},
   },
   {
-    id: '4ed01744a047',
+    id: 'a67eb20c20cb',
     alias: 'fold=0,seed=43',
     changes: { seed: 43 },
   },
   {
-    id: '0c07bc3de194',
+    id: 'ef068eb9935a',
     alias: 'fold=0,seed=44',
     changes: { seed: 44 },
   },
   {
-    id: '9cdc33aab5c9',
+    id: 'd88dd65e2142',
     alias: 'fold=1,seed=42',
     changes: { 'data.split.fold': 1 },
   },
   {
-    id: 'a7b17b51c56a',
+    id: '5e47a06b5ff9',
     alias: 'fold=1,seed=43',
     changes: { seed: 43, 'data.split.fold': 1 },
   },
   {
-    id: '253aa28c285a',
+    id: '9356b647b6f8',
     alias: 'fold=1,seed=44',
     changes: { seed: 44, 'data.split.fold': 1 },
   },
   {
-    id: 'aa4853a8c0e1',
+    id: 'fb727d278b67',
     alias: 'fold=2,seed=42',
     changes: { 'data.split.fold': 2 },
   },
   {
-    id: '1d9aca3443cd',
+    id: '8b6a427e4b76',
     alias: 'fold=2,seed=43',
     changes: { seed: 43, 'data.split.fold': 2 },
   },
   {
-    id: '36e7db5ef480',
+    id: 'f0e856d0d74e',
     alias: 'fold=2,seed=44',
     changes: { seed: 44, 'data.split.fold': 2 },
   },
   {
-    id: '082376fc56d5',
+    id: '4d4920145a5f',
     alias: 'fold=3,seed=42',
     changes: { 'data.split.fold': 3 },
   },
   {
-    id: 'f97b8eef9843',
+    id: '6c3b818cadcf',
     alias: 'fold=3,seed=43',
     changes: { seed: 43, 'data.split.fold': 3 },
   },
   {
-    id: '6732a4c791d6',
+    id: 'c04d5ba0a11a',
     alias: 'fold=3,seed=44',
     changes: { seed: 44, 'data.split.fold': 3 },
   },
   {
-    id: 'd65887b94ce9',
+    id: '9b04daea204a',
     alias: 'fold=4,seed=42',
     changes: { 'data.split.fold': 4 },
   },
   {
-    id: '8304a1daef31',
+    id: '94052788524c',
     alias: 'fold=4,seed=43',
     changes: { seed: 43, 'data.split.fold': 4 },
   },
   {
-    id: 'ff7a63c39b14',
+    id: '937b69addb6f',
     alias: 'fold=4,seed=44',
     changes: { seed: 44, 'data.split.fold': 4 },
   },

@@ -4,7 +4,7 @@
 // spec:     specs/drive-r2unet-kfold.r2u
 // extends:  specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:2c2d35f3b09427c0c3d0dd3b10b607f9d13b8c56ee68735e5d2c9f785f72ceef
+// hash:     sha256:6dcb4cb09d88728177a6f1080b8cd7de24682e47f3362561fc9781158c6e0938
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -26,7 +26,7 @@ import { isEntryPoint, runGenerated, type FamilyTrial } from '../src/cli/generat
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/drive-r2unet-kfold.r2u',
-  hash: 'sha256:2c2d35f3b09427c0c3d0dd3b10b607f9d13b8c56ee68735e5d2c9f785f72ceef',
+  hash: 'sha256:6dcb4cb09d88728177a6f1080b8cd7de24682e47f3362561fc9781158c6e0938',
   compiler: '0.1.0',
 } as const;
 
@@ -124,7 +124,7 @@ export const experiment = {
       restore_best: true, // keep the weights of the best epoch
     },
     clip_grad: 0, // global gradient-norm clip; 0 = off
-    ema: 0, // per-step decay of the weight average used for validation and inference; 0 = off
+    ema: 0.998, // per-step decay of the weight average used for validation and inference; 0 = off
     metrics: ['accuracy', 'sensitivity', 'specificity', 'dice', 'auc'], // printed per epoch, besides the loss
   },
 
@@ -153,27 +153,27 @@ export const experiment = {
  */
 export const trials = [
   {
-    id: '2c2d35f3b094',
+    id: '6dcb4cb09d88',
     alias: 'fold=0',
     changes: {},
   },
   {
-    id: 'add314eaf842',
+    id: '6e697eefc4b2',
     alias: 'fold=1',
     changes: { 'data.split.fold': 1 },
   },
   {
-    id: '9c8ccbcfc35b',
+    id: '028d971e1b85',
     alias: 'fold=2',
     changes: { 'data.split.fold': 2 },
   },
   {
-    id: '8018b1cb33fe',
+    id: '79f3905bea17',
     alias: 'fold=3',
     changes: { 'data.split.fold': 3 },
   },
   {
-    id: 'c84ed0315ad9',
+    id: '4c0068869bdd',
     alias: 'fold=4',
     changes: { 'data.split.fold': 4 },
   },

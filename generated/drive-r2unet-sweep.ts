@@ -4,7 +4,7 @@
 // spec:     specs/drive-r2unet-sweep.r2u
 // extends:  specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:a508b6af6ce4217ea281e74ef0710197cdeeb106958a83b696bd4991c767b5a1
+// hash:     sha256:9a2636e2dc566c44f67adc4894f25023c35a138123f3fa4f22b7881e667d0fc8
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -26,7 +26,7 @@ import { isEntryPoint, runGenerated, type FamilyTrial } from '../src/cli/generat
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/drive-r2unet-sweep.r2u',
-  hash: 'sha256:a508b6af6ce4217ea281e74ef0710197cdeeb106958a83b696bd4991c767b5a1',
+  hash: 'sha256:9a2636e2dc566c44f67adc4894f25023c35a138123f3fa4f22b7881e667d0fc8',
   compiler: '0.1.0',
 } as const;
 
@@ -124,7 +124,7 @@ export const experiment = {
       restore_best: true, // keep the weights of the best epoch
     },
     clip_grad: 0, // global gradient-norm clip; 0 = off
-    ema: 0, // per-step decay of the weight average used for validation and inference; 0 = off
+    ema: 0.998, // per-step decay of the weight average used for validation and inference; 0 = off
     metrics: ['accuracy', 'sensitivity', 'specificity', 'dice', 'auc'], // printed per epoch, besides the loss
   },
 
@@ -153,92 +153,92 @@ export const experiment = {
  */
 export const trials = [
   {
-    id: '64b97931bea3',
+    id: '02c1c94d3ff5',
     alias: 'lr=5e-4,filters=8,batch=48,seed=42',
     changes: { 'model.filters': 8, 'train.optimizer.lr': 0.0005, 'train.batch': 48 },
   },
   {
-    id: 'c0a659fe4f62',
+    id: '1cfb5a683b81',
     alias: 'lr=5e-4,filters=8,batch=48,seed=43',
     changes: { seed: 43, 'model.filters': 8, 'train.optimizer.lr': 0.0005, 'train.batch': 48 },
   },
   {
-    id: '33f5b46e05b3',
+    id: 'daddce713150',
     alias: 'lr=5e-4,filters=12,batch=32,seed=42',
     changes: { 'train.optimizer.lr': 0.0005 },
   },
   {
-    id: '28267723cfed',
+    id: '9356e1832536',
     alias: 'lr=5e-4,filters=12,batch=32,seed=43',
     changes: { seed: 43, 'train.optimizer.lr': 0.0005 },
   },
   {
-    id: 'f76e1ad668fb',
+    id: '48cf9e887e4e',
     alias: 'lr=5e-4,filters=16,batch=16,seed=42',
     changes: { 'model.filters': 16, 'train.optimizer.lr': 0.0005, 'train.batch': 16 },
   },
   {
-    id: 'f2af9189c7dc',
+    id: '2ea178dcbc26',
     alias: 'lr=5e-4,filters=16,batch=16,seed=43',
     changes: { seed: 43, 'model.filters': 16, 'train.optimizer.lr': 0.0005, 'train.batch': 16 },
   },
   {
-    id: '6863a89fd06b',
+    id: 'ad845034751b',
     alias: 'lr=1e-3,filters=8,batch=48,seed=42',
     changes: { 'model.filters': 8, 'train.batch': 48 },
   },
   {
-    id: 'd737b4a451a6',
+    id: '5dce95ec9b92',
     alias: 'lr=1e-3,filters=8,batch=48,seed=43',
     changes: { seed: 43, 'model.filters': 8, 'train.batch': 48 },
   },
   {
-    id: 'a508b6af6ce4',
+    id: '9a2636e2dc56',
     alias: 'lr=1e-3,filters=12,batch=32,seed=42',
     changes: {},
   },
   {
-    id: '963d0641b40c',
+    id: '4ede69e3bccd',
     alias: 'lr=1e-3,filters=12,batch=32,seed=43',
     changes: { seed: 43 },
   },
   {
-    id: 'd17a52a5d129',
+    id: '917084c240b5',
     alias: 'lr=1e-3,filters=16,batch=16,seed=42',
     changes: { 'model.filters': 16, 'train.batch': 16 },
   },
   {
-    id: '28cf436b9e55',
+    id: 'd7701c75483d',
     alias: 'lr=1e-3,filters=16,batch=16,seed=43',
     changes: { seed: 43, 'model.filters': 16, 'train.batch': 16 },
   },
   {
-    id: '9d40857755bc',
+    id: 'ef9d855c5639',
     alias: 'lr=2e-3,filters=8,batch=48,seed=42',
     changes: { 'model.filters': 8, 'train.optimizer.lr': 0.002, 'train.batch': 48 },
   },
   {
-    id: '5545bd8ed216',
+    id: 'd31b74803263',
     alias: 'lr=2e-3,filters=8,batch=48,seed=43',
     changes: { seed: 43, 'model.filters': 8, 'train.optimizer.lr': 0.002, 'train.batch': 48 },
   },
   {
-    id: '7b1602b5c92a',
+    id: '870cb87fbd4a',
     alias: 'lr=2e-3,filters=12,batch=32,seed=42',
     changes: { 'train.optimizer.lr': 0.002 },
   },
   {
-    id: '4f8626403807',
+    id: '0755e325a880',
     alias: 'lr=2e-3,filters=12,batch=32,seed=43',
     changes: { seed: 43, 'train.optimizer.lr': 0.002 },
   },
   {
-    id: '66ee71642623',
+    id: 'a1fe7cc67116',
     alias: 'lr=2e-3,filters=16,batch=16,seed=42',
     changes: { 'model.filters': 16, 'train.optimizer.lr': 0.002, 'train.batch': 16 },
   },
   {
-    id: 'ca8ad5b06769',
+    id: 'f0db46674498',
     alias: 'lr=2e-3,filters=16,batch=16,seed=43',
     changes: { seed: 43, 'model.filters': 16, 'train.optimizer.lr': 0.002, 'train.batch': 16 },
   },

@@ -3,7 +3,7 @@
 //
 // spec:     specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:2e0b126145a21e68bd7fdb19db8d2aa8fa188c3ca22a11f2faf4767bccf8e1f7
+// hash:     sha256:fea2bf3728fb9e45c3a853b30c40b26b435f6021a02efe00a9499012205e04f0
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -22,7 +22,7 @@ import { isEntryPoint, runGenerated } from '../src/cli/generated-module.js';
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/drive-r2unet.r2u',
-  hash: 'sha256:2e0b126145a21e68bd7fdb19db8d2aa8fa188c3ca22a11f2faf4767bccf8e1f7',
+  hash: 'sha256:fea2bf3728fb9e45c3a853b30c40b26b435f6021a02efe00a9499012205e04f0',
   compiler: '0.1.0',
 } as const;
 
@@ -120,7 +120,7 @@ export const experiment = {
       restore_best: true, // keep the weights of the best epoch
     },
     clip_grad: 0, // global gradient-norm clip; 0 = off
-    ema: 0, // per-step decay of the weight average used for validation and inference; 0 = off
+    ema: 0.998, // per-step decay of the weight average used for validation and inference; 0 = off
     metrics: ['accuracy', 'sensitivity', 'specificity', 'dice', 'auc'], // printed per epoch, besides the loss
   },
 

@@ -4,7 +4,7 @@
 // spec:     specs/drive-unet-baseline.r2u
 // extends:  specs/drive-r2unet.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:496bfccce08030e582c7bc4032759a00f40c5377e33cf44bb4889852acfcaf61
+// hash:     sha256:1e40e8c5b950e18d3961f5dbd3c506c2688ee546a5698f899c35ae3838abccfb
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -23,7 +23,7 @@ import { isEntryPoint, runGenerated } from '../src/cli/generated-module.js';
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/drive-unet-baseline.r2u',
-  hash: 'sha256:496bfccce08030e582c7bc4032759a00f40c5377e33cf44bb4889852acfcaf61',
+  hash: 'sha256:1e40e8c5b950e18d3961f5dbd3c506c2688ee546a5698f899c35ae3838abccfb',
   compiler: '0.1.0',
 } as const;
 
@@ -121,7 +121,7 @@ export const experiment = {
       restore_best: true, // keep the weights of the best epoch
     },
     clip_grad: 0, // global gradient-norm clip; 0 = off
-    ema: 0, // per-step decay of the weight average used for validation and inference; 0 = off
+    ema: 0.998, // per-step decay of the weight average used for validation and inference; 0 = off
     metrics: ['accuracy', 'sensitivity', 'specificity', 'dice', 'auc'], // printed per epoch, besides the loss
   },
 

@@ -175,7 +175,7 @@ describe('r2u command line', () => {
   });
 
   it('compare --at heldout: 24 filters, adopted at their best epochs, are no better with each image scored at the epoch the others choose', async () => {
-    const families = ['results/drive-kfold-reference', 'results/drive-kfold-f24'];
+    const families = ['results/drive-kfold-intensity-images', 'results/drive-kfold-f24'];
     const best = await r2u('compare', ...families, '--at', 'best');
     expect(best.out).toMatch(/^decision: ADOPT +every clause holds on the 5 pairs$/m);
     // the reference family's rule scores at heldout, so that is the default
