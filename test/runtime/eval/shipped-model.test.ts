@@ -44,7 +44,7 @@ const haveChase = existsSync(join(CHASE, 'Image_14L.jpg'));
 if (!haveChase) console.log(`skipping the CHASE_DB1 shipped-model check: ${CHASE} is not here`);
 
 describe('models/chase-r2unet', () => {
-  it.skipIf(!haveChase)('segments a held-out CHASE_DB1 test image as its eval reported (image 14L: Dice 0.824 at 0.5, tta none)', async () => {
+  it.skipIf(!haveChase)('segments a held-out CHASE_DB1 test image as its eval reported (image 14L: Dice 0.825 at 0.5, tta none)', async () => {
     const predictor = await loadPredictor('models/chase-r2unet', 'wasm');
     try {
       const spec = predictor.spec;
@@ -54,8 +54,8 @@ describe('models/chase-r2unet', () => {
       const segmenter = segmenterFor(predictor, { ...spec, eval: { ...spec.eval, tta: 'none' } });
       const { prob } = await segmenter.segment(image);
       const dice = scores(confusion(prob, image.label!, image.fov, 0.5)).dice;
-      expect(dice).toBeGreaterThan(0.814);
-      expect(dice).toBeLessThan(0.834);
+      expect(dice).toBeGreaterThan(0.815);
+      expect(dice).toBeLessThan(0.835);
     } finally {
       predictor.dispose();
     }
