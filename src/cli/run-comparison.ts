@@ -195,12 +195,9 @@ function scoredHeldOut(dir: string, lines: ReadonlyArray<Record<string, unknown>
     images[id] = chosen.val_images![id];
     epochs[id] = chosen.epoch as number;
   }
-  const metrics = Object.fromEntries(
-    COMPARED_METRICS.map((m) => {
-      const figure = m.replace(/^val_/, '');
-      return [m, (IMAGE_METRICS as readonly string[]).includes(figure) || figure === 'accuracy' ? meanOf(ids.map((id) => (images[id] as Record<string, number | null>)[figure] ?? null)) : Number.NaN];
-    }),
-  ) as Record<Metric, number>;
+  // each figure an image records (the loss is not: NaN)
+  const figureOf = (id: string, m: Metric): number | null => (images[id] as Readonly<Record<string, number | null>>)[shortMonitorName(m)] ?? null;
+  const metrics = Object.fromEntries(COMPARED_METRICS.map((m) => [m, meanOf(ids.map((id) => figureOf(id, m)))])) as Record<Metric, number>;
   return { metrics, images, epochs };
 }
 
