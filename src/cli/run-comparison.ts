@@ -151,13 +151,13 @@ async function loadRun(dir: string, name: string, at: EpochChoice, finished: boo
   // the history holds the epoch's figures; the per-image ones go with the scored epoch only
   const records = lines.map(({ val_images: _, ...figures }) => figures as Record<string, number>);
   const monitor = config.train.early_stop?.monitor ?? 'val_loss';
-  const sign = lowerIsBetter(monitor) ? -1 : 1;
-  const best = records.reduce<Record<string, number> | undefined>((b, r) => (b === undefined || sign * r[monitor] > sign * b[monitor] ? r : b), undefined);
   const where = await trainedOn(dir);
   if (at === 'heldout') {
     const heldout = lines.length ? scoredHeldOut(dir, lines) : undefined;
     return { name, dir, config, finished, history: records, ...where, ...(heldout && { scored: { epoch: null, at, monitor, ...heldout } }) };
   }
+  const sign = lowerIsBetter(monitor) ? -1 : 1;
+  const best = records.reduce<Record<string, number> | undefined>((b, r) => (b === undefined || sign * r[monitor] > sign * b[monitor] ? r : b), undefined);
   const epoch = at === 'model' ? modelEpoch(config) : at;
   const scored = epoch === 'last' ? records.at(-1) : best;
   const images = scored && lines[records.indexOf(scored)].val_images;
@@ -190,8 +190,9 @@ function scoredHeldOut(dir: string, lines: ReadonlyArray<Record<string, unknown>
   const epochs: Record<string, number> = {};
   for (const id of ids) {
     const others = ids.filter((o) => o !== id);
-    const diceOfOthers = (l: (typeof lines)[number]) => meanOf(others.map((o) => l.val_images![o].dice));
-    const chosen = lines.reduce((b, l) => (diceOfOthers(l) > diceOfOthers(b) ? l : b));
+    const diceOfOthers = lines.map((l) => meanOf(others.map((o) => l.val_images![o].dice)));
+    // the first epoch with the best Dice of the others
+    const chosen = lines[diceOfOthers.reduce((b, d, i) => (d > diceOfOthers[b] ? i : b), 0)];
     images[id] = chosen.val_images![id];
     epochs[id] = chosen.epoch as number;
   }
@@ -539,9 +540,9 @@ const PANELS_PER_RUN = 3;
 /** What `r2u compare --html` draws: the same tables, each run's curves, and the best runs' panels (as data: URIs). */
 export async function comparisonPageData(c: Comparison, runs: readonly RunResult[], title: string): Promise<ComparisonPageData> {
   const monitor = runs.find((r) => r.scored)?.scored!.monitor ?? 'val_loss';
+  // the scored figures hold the monitor at whatever epoch (or epochs, at heldout) was scored
   const value = (r: RunResult): number | null => {
-    // at heldout no one epoch is scored: the run's heldout figure (none for the loss, which images do not record)
-    const v = r.scored && (r.scored.epoch === null ? r.scored.metrics[monitor as Metric] : r.history.find((h) => h.epoch === r.scored!.epoch)?.[monitor]);
+    const v = r.scored?.metrics[monitor as Metric];
     return typeof v === 'number' && Number.isFinite(v) ? v : null;
   };
   const sign = lowerIsBetter(monitor) ? -1 : 1;
