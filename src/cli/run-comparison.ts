@@ -182,15 +182,11 @@ function scoredHeldOut(dir: string, lines: ReadonlyArray<Record<string, unknown>
         (ids.length === 1 ? 'validated one image' : 'did not record every epoch’s per-image scores (val_images; runs trained before r2u recorded them)'),
     );
   }
-  const meanOf = (xs: ReadonlyArray<number | null>): number => {
-    const known = xs.filter((x): x is number => x !== null && Number.isFinite(x));
-    return known.length ? known.reduce((a, b) => a + b, 0) / known.length : Number.NaN;
-  };
   const images: Record<string, ImageFigures> = {};
   const epochs: Record<string, number> = {};
   for (const id of ids) {
     const others = ids.filter((o) => o !== id);
-    const diceOfOthers = lines.map((l) => meanOf(others.map((o) => l.val_images![o].dice)));
+    const diceOfOthers = lines.map((l) => meanOfKnown(others.map((o) => l.val_images![o].dice)));
     // the first epoch with the best Dice of the others
     const chosen = lines[diceOfOthers.reduce((b, d, i) => (d > diceOfOthers[b] ? i : b), 0)];
     images[id] = chosen.val_images![id];
@@ -198,7 +194,7 @@ function scoredHeldOut(dir: string, lines: ReadonlyArray<Record<string, unknown>
   }
   // each figure an image records (the loss is not: NaN)
   const figureOf = (id: string, m: Metric): number | null => (images[id] as Readonly<Record<string, number | null>>)[shortMonitorName(m)] ?? null;
-  const metrics = Object.fromEntries(COMPARED_METRICS.map((m) => [m, meanOf(ids.map((id) => figureOf(id, m)))])) as Record<Metric, number>;
+  const metrics = Object.fromEntries(COMPARED_METRICS.map((m) => [m, meanOfKnown(ids.map((id) => figureOf(id, m)))])) as Record<Metric, number>;
   return { metrics, images, epochs };
 }
 
@@ -318,9 +314,17 @@ export interface RepeatGroup {
   readonly std: Record<string, number>;
 }
 
+const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
+
+/** The mean of the figures an image recorded (null or NaN where it did not); NaN if none. */
+function meanOfKnown(xs: ReadonlyArray<number | null>): number {
+  const known = xs.filter((x): x is number => x !== null && Number.isFinite(x));
+  return known.length ? sum(known) / known.length : Number.NaN;
+}
+
 /** Mean and sample standard deviation (n − 1) of repeated figures. */
 export function meanAndStd(xs: readonly number[]): { mean: number; std: number } {
-  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const mean = sum(xs) / xs.length;
   return { mean, std: xs.length > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1)) : 0 };
 }
 

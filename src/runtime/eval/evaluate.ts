@@ -3,7 +3,7 @@
 // `r2u eval` both call this, so their numbers are comparable.
 import type { EvalConfig } from '../../spec/config.js';
 import type { RawImage } from '../data/index.js';
-import { aucFromRanked, confusion, meanScores, mergeRanked, rankScores, scores, type FullScores, type RankedScores } from './metrics.js';
+import { addConfusion, aucFromRanked, confusion, meanScores, mergeRanked, rankScores, scores, type Confusion, type FullScores, type RankedScores, type Scores } from './metrics.js';
 import { binarize } from './postprocess.js';
 import { DivergedError } from '../run/errors.js';
 
@@ -22,6 +22,8 @@ export interface ImageResult {
   prob: Float32Array;
   /** binary mask at the threshold, post-processed */
   mask: Uint8Array;
+  /** the mask's counts inside the FOV, for scores pooled over images */
+  counts: Confusion;
   scores: FullScores;
   /** NaN when no loss function was given */
   loss: number;
@@ -36,10 +38,15 @@ export interface EvalSummary {
   pooled: RankedScores;
 }
 
-/** Scores a binary mask: thresholded metrics from the mask, AUC from the raw probabilities. */
-export function scoreImage(img: Pick<RawImage, 'fov'> & { label: Uint8Array }, mask: Uint8Array, ranked: RankedScores): FullScores {
-  // the mask is 0/1, so any threshold in (0, 1] reads it back
-  return { ...scores(confusion(mask, img.label, img.fov, 1)), auc: aucFromRanked(ranked) };
+/** A binary mask's counts inside the FOV (the mask is 0/1, so any threshold in (0, 1] reads it back). */
+const maskCounts = (img: Pick<RawImage, 'fov'> & { label: Uint8Array }, mask: Uint8Array): Confusion => confusion(mask, img.label, img.fov, 1);
+
+/**
+ * Thresholded scores over all FOV pixels of the images together (the global
+ * figures many DRIVE tables report), where the mean weighs every image alike.
+ */
+export function pooledScores(results: ReadonlyArray<Pick<ImageResult, 'counts'>>): Scores {
+  return scores(results.reduce((sum, r) => addConfusion(sum, r.counts), { tp: 0, fp: 0, tn: 0, fn: 0 }));
 }
 
 export async function evaluateImages<T extends ScoredImage>(
@@ -57,11 +64,13 @@ export async function evaluateImages<T extends ScoredImage>(
     if (prob.some(Number.isNaN)) throw new DivergedError(`the model predicts NaN for image ${img.id}`);
     const r = rankScores(prob, img.label, img.fov);
     const mask = binarize(prob, img.width, img.height, post, threshold);
+    const counts = maskCounts({ fov: img.fov, label: img.label }, mask);
     results.push({
       id: img.id,
       prob,
       mask,
-      scores: scoreImage({ fov: img.fov, label: img.label }, mask, r),
+      counts,
+      scores: { ...scores(counts), auc: aucFromRanked(r) },
       loss: loss === undefined ? Number.NaN : await loss(prob, img.label, img.fov),
     });
     ranked.push(r);
@@ -81,6 +90,7 @@ export function rescore(images: readonly ScoredImage[], results: readonly ImageR
     const img = images[i];
     const label = img.label as Uint8Array;
     const mask = binarize(res.prob, img.width, img.height, post, threshold);
-    return { ...res, mask, scores: { ...scores(confusion(mask, label, img.fov, 1)), auc: res.scores.auc } };
+    const counts = maskCounts({ fov: img.fov, label }, mask);
+    return { ...res, mask, counts, scores: { ...scores(counts), auc: res.scores.auc } };
   });
 }

@@ -16,8 +16,8 @@ import { resolveCheckpointDir } from '../run/checkpoint.js';
 import { memberSpecs } from '../run/ensemble.js';
 import { RunError } from '../run/errors.js';
 import { exists, readJson, RUN_FILES, type RunInfo } from '../run/folder.js';
-import { evaluateImages, rescore, type ImageResult } from './evaluate.js';
-import { aucFromRanked, bestF1Threshold, meanScores, type FullScores } from './metrics.js';
+import { evaluateImages, pooledScores, rescore, type ImageResult } from './evaluate.js';
+import { aucFromRanked, bestF1Threshold, meanScores, type FullScores, type Scores } from './metrics.js';
 import { checkpointLine, loadPredictor, segmenterFor } from './predictor.js';
 
 /** `val`/`test`: the run's own data; `all`: every image of another dataset */
@@ -26,7 +26,10 @@ export type EvalSplit = 'val' | 'test' | 'all';
 export interface ThresholdResult {
   threshold: number;
   images: Array<{ id: string } & FullScores>;
+  /** each image weighs alike */
   mean: FullScores;
+  /** over all FOV pixels of the images together; its AUC is the report's pooled_auc */
+  pooled: Scores;
 }
 
 export interface EvalReport {
@@ -135,8 +138,8 @@ export async function evaluateRun(runDir: string, opts: EvalOptions): Promise<Ev
       scale: spec.eval.scale,
       tta: spec.eval.tta,
       pooled_auc: aucFromRanked(scored.pooled),
-      configured: { threshold: spec.eval.threshold, images: rows(scored.images), mean: scored.mean },
-      best_f1: { threshold: best.threshold, images: rows(atBest), mean: meanScores(atBest.map((r) => r.scores)) },
+      configured: { threshold: spec.eval.threshold, images: rows(scored.images), mean: scored.mean, pooled: pooledScores(scored.images) },
+      best_f1: { threshold: best.threshold, images: rows(atBest), mean: meanScores(atBest.map((r) => r.scores)), pooled: pooledScores(atBest) },
       best_f1_source: best.source,
     };
     const name = evalReportName(split, opts.dataset?.kind);
@@ -175,16 +178,13 @@ async function validationThreshold(
 
 const METRIC_NAMES = valuesOf(METRICS);
 
+/** A threshold's rows: each image, their mean, and the pooled figures (with the pooled AUC). */
+function rowsOf(r: EvalReport, t: ThresholdResult): Array<{ id: string; s: FullScores }> {
+  return [...t.images.map((img) => ({ id: img.id, s: img })), { id: 'mean', s: t.mean }, { id: 'pooled', s: { ...t.pooled, auc: r.pooled_auc } }];
+}
+
 function lines(r: EvalReport): Array<{ id: string; which: string; threshold: number; s: FullScores }> {
-  const out: Array<{ id: string; which: string; threshold: number; s: FullScores }> = [];
-  for (const [which, t] of [
-    ['configured', r.configured],
-    ['best_f1', r.best_f1],
-  ] as const) {
-    for (const img of t.images) out.push({ id: img.id, which, threshold: t.threshold, s: img });
-    out.push({ id: 'mean', which, threshold: t.threshold, s: t.mean });
-  }
-  return out;
+  return (['configured', 'best_f1'] as const).flatMap((which) => rowsOf(r, r[which]).map(({ id, s }) => ({ id, which, threshold: r[which].threshold, s })));
 }
 
 export function evalCsv(r: EvalReport): string {
@@ -195,7 +195,7 @@ export function evalCsv(r: EvalReport): string {
 
 export function evalTable(r: EvalReport): string {
   const cell = (v: number) => (Number.isNaN(v) ? 'n/a' : v.toFixed(4)).padStart(11);
-  const idWidth = Math.max(5, ...r.configured.images.map((i) => i.id.length));
+  const idWidth = Math.max(6, ...r.configured.images.map((i) => i.id.length));
   const where = `${r.dataset.kind} (${r.dataset.kind === 'synthetic' ? 'synthetic' : r.dataset.root})`;
   const what = r.split === 'all' ? `${where}, all` : `${where}, ${r.split} split`;
   const out: string[] = [
@@ -206,8 +206,7 @@ export function evalTable(r: EvalReport): string {
     [`threshold ${r.best_f1.threshold.toFixed(4)} (best F1 on ${r.best_f1_source})`, r.best_f1],
   ] as const) {
     out.push('', title, ['image'.padEnd(idWidth), ...METRIC_NAMES.map((m) => m.padStart(11))].join(' '));
-    for (const img of t.images) out.push([img.id.padEnd(idWidth), ...METRIC_NAMES.map((m) => cell(img[m]))].join(' '));
-    out.push(['mean'.padEnd(idWidth), ...METRIC_NAMES.map((m) => cell(t.mean[m]))].join(' '));
+    for (const { id, s } of rowsOf(r, t)) out.push([id.padEnd(idWidth), ...METRIC_NAMES.map((m) => cell(s[m]))].join(' '));
   }
   return out.join('\n');
 }

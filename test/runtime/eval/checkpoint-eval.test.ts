@@ -75,7 +75,9 @@ describe('r2u eval', () => {
     expect(json.best_f1.threshold).toBe(report.best_f1.threshold);
     const csv = (await readFile(join(runDir, 'eval-val.csv'), 'utf8')).trim().split('\n');
     expect(csv[0]).toBe('image,threshold_kind,threshold,accuracy,sensitivity,specificity,precision,dice,auc');
-    expect(csv.length).toBe(1 + 2 * 3);
+    // per threshold: the 2 images, their mean, and the pooled row (whose AUC is the pooled AUC)
+    expect(csv.length).toBe(1 + 2 * 4);
+    expect(csv[4]).toBe(['pooled', 'configured', 0.5, ...['accuracy', 'sensitivity', 'specificity', 'precision', 'dice'].map((m) => report.configured.pooled[m as 'dice']), report.pooled_auc].map((v) => (Number.isNaN(v) ? '' : v)).join(','));
     expect(evalCsv(report)).toBe(`${csv.join('\n')}\n`);
   });
 
@@ -87,6 +89,19 @@ describe('r2u eval', () => {
     const report = await evaluateRun(runDir, { split: 'test' });
     expect(report.configured.mean.auc).toBeCloseTo(direct.mean.auc, 10);
     expect(report.configured.images.map((i) => i.id)).toEqual(dataset.images.map((i) => i.id));
+    // pooled: the counts of every image's mask summed, then the ratios, not the mean of the ratios
+    let [tp, fp, fn, tn] = [0, 0, 0, 0];
+    direct.images.forEach(({ mask }, n) => {
+      const { label, fov } = dataset.images[n];
+      for (let i = 0; i < mask.length; i++) {
+        if (!fov[i]) continue;
+        if (label![i]) mask[i] ? tp++ : fn++;
+        else mask[i] ? fp++ : tn++;
+      }
+    });
+    expect(tp + fp + fn + tn).toBe(dataset.images.reduce((a, d) => a + d.fov.reduce((x, v) => x + v, 0), 0));
+    expect(report.configured.pooled.dice).toBeCloseTo((2 * tp) / (2 * tp + fp + fn), 12);
+    expect(report.configured.pooled.accuracy).toBeCloseTo((tp + tn) / (tp + tn + fp + fn), 12);
   });
 
   it('refuses a folder that is not a run', async () => {
