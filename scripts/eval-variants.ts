@@ -39,7 +39,10 @@ if (trials.length === 0) {
 }
 
 interface Scores {
+  /** mean of per-image Dice */
   dice: number;
+  /** Dice over the pooled pixels of the trial's validation images */
+  pooledDice: number;
   sensitivity: number;
   specificity: number;
   accuracy: number;
@@ -61,6 +64,7 @@ async function evaluate(trial: string, sets: string[]): Promise<Scores> {
   const mean = r.configured.mean;
   return {
     dice: mean.dice,
+    pooledDice: r.configured.pooled.dice,
     sensitivity: mean.sensitivity,
     specificity: mean.specificity,
     accuracy: mean.accuracy,
@@ -90,6 +94,7 @@ if (values.format === 'json') {
   };
   const cols: Array<[string, keyof Scores]> = [
     ['Dice (threshold 0.5)', 'dice'],
+    ['Dice (pooled)', 'pooledDice'],
     ['sensitivity', 'sensitivity'],
     ['specificity', 'specificity'],
     ['AUC (per image)', 'auc'],
