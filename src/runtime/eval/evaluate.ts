@@ -38,8 +38,19 @@ export interface EvalSummary {
   pooled: RankedScores;
 }
 
-/** A binary mask's counts inside the FOV (the mask is 0/1, so any threshold in (0, 1] reads it back). */
-const maskCounts = (img: Pick<RawImage, 'fov'> & { label: Uint8Array }, mask: Uint8Array): Confusion => confusion(mask, img.label, img.fov, 1);
+/** A probability map thresholded and post-processed into a mask, with the mask's counts and scores inside the FOV. */
+function scoredMask(
+  img: ScoredImage & { label: Uint8Array },
+  prob: Float32Array,
+  post: Pick<EvalConfig, 'min_component' | 'fill_holes'>,
+  threshold: number,
+  auc: number,
+): Pick<ImageResult, 'mask' | 'counts' | 'scores'> {
+  const mask = binarize(prob, img.width, img.height, post, threshold);
+  // the mask is 0/1, so any threshold in (0, 1] reads it back
+  const counts = confusion(mask, img.label, img.fov, 1);
+  return { mask, counts, scores: { ...scores(counts), auc } };
+}
 
 /**
  * Thresholded scores over all FOV pixels of the images together (the global
@@ -63,14 +74,10 @@ export async function evaluateImages<T extends ScoredImage>(
     const prob = await mapOf(img);
     if (prob.some(Number.isNaN)) throw new DivergedError(`the model predicts NaN for image ${img.id}`);
     const r = rankScores(prob, img.label, img.fov);
-    const mask = binarize(prob, img.width, img.height, post, threshold);
-    const counts = maskCounts({ fov: img.fov, label: img.label }, mask);
     results.push({
       id: img.id,
       prob,
-      mask,
-      counts,
-      scores: { ...scores(counts), auc: aucFromRanked(r) },
+      ...scoredMask({ ...img, label: img.label }, prob, post, threshold, aucFromRanked(r)),
       loss: loss === undefined ? Number.NaN : await loss(prob, img.label, img.fov),
     });
     ranked.push(r);
@@ -88,9 +95,6 @@ export async function evaluateImages<T extends ScoredImage>(
 export function rescore(images: readonly ScoredImage[], results: readonly ImageResult[], post: Pick<EvalConfig, 'min_component' | 'fill_holes'>, threshold: number): ImageResult[] {
   return results.map((res, i) => {
     const img = images[i];
-    const label = img.label as Uint8Array;
-    const mask = binarize(res.prob, img.width, img.height, post, threshold);
-    const counts = maskCounts({ fov: img.fov, label }, mask);
-    return { ...res, mask, counts, scores: { ...scores(counts), auc: res.scores.auc } };
+    return { ...res, ...scoredMask({ ...img, label: img.label as Uint8Array }, res.prob, post, threshold, res.scores.auc) };
   });
 }
