@@ -20,7 +20,7 @@
 // one of them (`r2u sweep run specs/drive-r2unet-kfold-seeds.r2u` trains them all).
 import type { ExperimentConfig } from '../src/spec/config.js';
 import { buildModel as buildNetwork } from '../src/runtime/model/index.js';
-import { inputChannels, loadDataset, splitImages } from '../src/runtime/data/index.js';
+import { inputChannels, loadTrainingSplit } from '../src/runtime/data/index.js';
 import { trainExperiment, type TrainOptions } from '../src/runtime/train/loop.js';
 import { isEntryPoint, runGenerated, type FamilyTrial } from '../src/cli/generated-module.js';
 
@@ -236,10 +236,10 @@ export function buildModel(config: ExperimentConfig = experiment) {
   return buildNetwork(config.model, inputChannels(config.data));
 }
 
-/** Loads, validates and preprocesses the images of `experiment.data`, then splits them. */
+/** Loads, validates and preprocesses the images of `experiment.data`, then splits them (`extra_training` adds to the training side). */
 export async function buildDataPipeline(config: ExperimentConfig = experiment) {
-  const dataset = await loadDataset(config.data, { seed: config.seed });
-  return { dataset, split: splitImages(dataset.images, config.data.split, config.seed) };
+  const { dataset, train, val } = await loadTrainingSplit(config.data, { seed: config.seed });
+  return { dataset, split: { train, val } };
 }
 
 /** Trains `experiment` (or a variant of it) and writes the run directory. */

@@ -45,6 +45,8 @@ export const phrase = (items: (string | Slot)[], extra: Omit<PhraseDef, 'items'>
 export interface VariantDef {
   readonly params: Readonly<Record<string, SlotType>>;
   readonly defaults: Readonly<Record<string, unknown>>;
+  /** choosing it removes the field: the variant names an optional field's absence (`extra_training none`) */
+  readonly absent?: boolean;
   readonly doc?: string;
 }
 
@@ -134,6 +136,21 @@ const PREPROCESS: BlockDef = {
   },
 };
 
+/** The published datasets, read under a root folder: `dataset` and `extra_training` take the same calls. */
+const PUBLISHED_DATASETS: Readonly<Record<string, VariantDef>> = {
+  drive: { params: { root: str }, defaults: { kind: 'drive', root: 'data/DRIVE' }, doc: 'DRIVE (R2U_DRIVE_ROOT overrides the root)' },
+  stare: {
+    params: { root: str, test: int(0, 19) },
+    defaults: { kind: 'stare', root: 'data/STARE', test: 0 },
+    doc: 'STARE (the 20 labelled images); test: N holds out the last N images (by id) as the test subset, e.g. test: 10',
+  },
+  chase_db1: {
+    params: { root: str, test: int(0, 27) },
+    defaults: { kind: 'chase_db1', root: 'data/CHASE_DB1', test: 0 },
+    doc: 'CHASE_DB1; test: N holds out the last N images (by id) as the test subset: the common protocol is test: 8 (train on 01L–10R, test on 11L–14R)',
+  },
+};
+
 const DATA: BlockDef = {
   dataset: {
     target: 'dataset',
@@ -141,21 +158,21 @@ const DATA: BlockDef = {
     doc: 'The image collection. drive/stare/chase_db1 read the published layouts under a root folder; synthetic generates fundus-like images with exact labels.',
     example: 'dataset drive("data/DRIVE")',
     variants: {
-      drive: { params: { root: str }, defaults: { kind: 'drive', root: 'data/DRIVE' }, doc: 'DRIVE (R2U_DRIVE_ROOT overrides the root)' },
-      stare: {
-        params: { root: str, test: int(0, 19) },
-        defaults: { kind: 'stare', root: 'data/STARE', test: 0 },
-        doc: 'STARE (the 20 labelled images); test: N holds out the last N images (by id) as the test subset, e.g. test: 10',
-      },
-      chase_db1: {
-        params: { root: str, test: int(0, 27) },
-        defaults: { kind: 'chase_db1', root: 'data/CHASE_DB1', test: 0 },
-        doc: 'CHASE_DB1; test: N holds out the last N images (by id) as the test subset: the common protocol is test: 8 (train on 01L–10R, test on 11L–14R)',
-      },
+      ...PUBLISHED_DATASETS,
       synthetic: {
         params: { count: int(2, 10000), size: dims, seed: int(0) },
         defaults: { kind: 'synthetic', count: 20, size: [256, 256], seed: 1 },
       },
+    },
+  },
+  extra_training: {
+    target: 'extra_training',
+    form: 'variant',
+    doc: 'More training images from another published dataset: its training subset (without its `test: N` images), each resampled so its FOV diameter matches the main dataset’s, preprocessed with the same intensity ops (its crop, resize and pad are the main dataset’s geometry and are skipped, as at inference) and added to every training split (patches are drawn from every training image alike, so the extra images’ share of the patches is their share of the images). Never validated on: the split, the validation images and `normalize dataset` statistics are the main dataset’s.',
+    example: 'extra_training chase_db1("data/CHASE_DB1", test: 8)',
+    variants: {
+      none: { params: {}, defaults: {}, absent: true, doc: 'the main dataset alone (the default)' },
+      ...PUBLISHED_DATASETS,
     },
   },
   preprocess: {

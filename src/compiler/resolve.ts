@@ -18,7 +18,9 @@ export type Assignment =
   /** replace the object at path by `defaults` unless its discriminator already equals `value` */
   | { readonly op: 'switch'; readonly path: Path; readonly field: string; readonly value: string; readonly defaults: object; readonly span: Span }
   /** create the object at path from `defaults` when it is null */
-  | { readonly op: 'ensure'; readonly path: Path; readonly defaults: object; readonly span: Span };
+  | { readonly op: 'ensure'; readonly path: Path; readonly defaults: object; readonly span: Span }
+  /** remove an optional field (a variant that stands for its absence, `extra_training none`) */
+  | { readonly op: 'unset'; readonly path: Path; readonly span: Span };
 
 export interface Resolved {
   readonly assignments: Assignment[];
@@ -193,7 +195,8 @@ class Resolver {
     if (!v) {
       return this.err('unknown-value', `unknown ${st.key.text} '${name}'`, nameSpan, { expected: `one of ${names.join(', ')}`, suggestion: suggest(name, names) });
     }
-    this.out.push({ op: 'switch', path: target, field: 'kind', value: name, defaults: v.defaults, span: a.span });
+    if (v.absent) this.out.push({ op: 'unset', path: target, span: a.span });
+    else this.out.push({ op: 'switch', path: target, field: 'kind', value: name, defaults: v.defaults, span: a.span });
     if (a.kind !== 'call') return;
     const params = Object.keys(v.params);
     const given = new Set<string>();
@@ -483,6 +486,11 @@ export function applyAssignments(root: Record<string, unknown>, assignments: rea
       case 'ensure':
         if (getAt(root, a.path) == null) setAt(root, a.path, clone(a.defaults));
         break;
+      case 'unset': {
+        const parent = getAt(root, a.path.slice(0, -1));
+        if (parent !== null && typeof parent === 'object') delete (parent as Record<string | number, unknown>)[a.path[a.path.length - 1]];
+        break;
+      }
     }
   }
 }

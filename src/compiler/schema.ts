@@ -31,14 +31,13 @@ const object = (properties: Record<string, Schema>, description?: string, option
 const variant = (tag: string, name: string, params: Record<string, Schema> = {}, optional: Record<string, Schema> = {}): Schema =>
   object({ [tag]: { const: name }, ...params }, undefined, optional);
 
-const dataset: Schema = {
-  oneOf: [
-    variant('kind', 'drive', { root: { type: 'string', minLength: 1 } }),
-    variant('kind', 'stare', { root: { type: 'string', minLength: 1 }, test: integer(0, 19) }),
-    variant('kind', 'chase_db1', { root: { type: 'string', minLength: 1 }, test: integer(0, 27) }),
-    variant('kind', 'synthetic', { count: integer(2, 10000), size: dims, seed: integer(0) }),
-  ],
-};
+const publishedDatasets: Schema[] = [
+  variant('kind', 'drive', { root: { type: 'string', minLength: 1 } }),
+  variant('kind', 'stare', { root: { type: 'string', minLength: 1 }, test: integer(0, 19) }),
+  variant('kind', 'chase_db1', { root: { type: 'string', minLength: 1 }, test: integer(0, 27) }),
+];
+const dataset: Schema = { oneOf: [...publishedDatasets, variant('kind', 'synthetic', { count: integer(2, 10000), size: dims, seed: integer(0) })] };
+const extraTraining: Schema = { oneOf: publishedDatasets };
 
 const op = (name: string, params: Record<string, Schema>): Schema => variant('op', name, params);
 const preprocess: Schema = {
@@ -88,7 +87,7 @@ export const EXPERIMENT_SCHEMA: Schema = {
         gamma: fraction,
         elastic: object({ alpha: nonNegative, sigma: positive }),
       }),
-    }),
+    }, undefined, { extra_training: extraTraining }),
     model: object({
       arch: enumOf(V.ARCHITECTURES),
       depth: integer(1, 6),

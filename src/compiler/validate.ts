@@ -84,6 +84,10 @@ function crossFieldRules(c: ExperimentConfig, spans: SpanMap, file: string): Dia
   if (c.data.dataset.kind === 'synthetic' && split.kind === 'kfold' && split.k > c.data.dataset.count) {
     rule('data.split.k', `${split.k} folds need at least ${split.k} images; the synthetic set has ${c.data.dataset.count}`);
   }
+  const extra = c.data.extra_training;
+  if (extra !== undefined && extra.kind === c.data.dataset.kind && extra.root === c.data.dataset.root) {
+    rule('data.extra_training', `extra_training reads the main dataset again (${extra.kind}("${extra.root}")): its validation images would be trained on`, 'name another dataset, or `extra_training none`');
+  }
   const es = c.train.early_stop;
   // patience beyond the epoch count only means early stopping never triggers (e.g. a one-epoch trial of a sweep)
   if (es && es.patience > c.train.epochs) {

@@ -28,6 +28,13 @@ export type DatasetConfig =
       readonly seed: number;
     };
 
+/**
+ * More training images from another labelled dataset (its training subset),
+ * resampled to the FOV diameter of the main dataset's images: never validated
+ * on, so the split and its validation images are the main dataset's alone.
+ */
+export type ExtraTrainingConfig = Exclude<DatasetConfig, { readonly kind: 'synthetic' }>;
+
 export type PreprocessOp =
   | { readonly op: 'crop'; readonly mode: 'center'; readonly size: Dims }
   | { readonly op: 'crop'; readonly mode: 'box'; readonly x: number; readonly y: number; readonly size: Dims }
@@ -63,6 +70,8 @@ export interface AugmentConfig {
 
 export interface DataConfig {
   readonly dataset: DatasetConfig;
+  /** absent: the main dataset alone (optional, so that experiments without it keep their content hash) */
+  readonly extra_training?: ExtraTrainingConfig;
   /** preprocessing ops, applied in order, identically at training and inference */
   readonly preprocess: readonly PreprocessOp[];
   readonly patches: PatchConfig;

@@ -57,3 +57,34 @@ describe('train ensemble', () => {
     expect(d.map((x) => [x.code, x.message])).toEqual([['bad-value', "'ensemble' is out of range: 0"]]);
   });
 });
+
+describe('data extra_training', () => {
+  const data = (body: string, sets?: string[]) => {
+    const r = loadText(spec(body), { sets });
+    expect(r.diagnostics, formatDiagnostics(r.diagnostics)).toEqual([]);
+    return r.config!.data;
+  };
+
+  it('is absent unless stated, and set by the statement or --set', () => {
+    expect('extra_training' in data('  data { dataset drive("d") }')).toBe(false);
+    expect(data('  data { dataset drive("d"); extra_training chase_db1("c", test: 8) }').extra_training).toEqual({ kind: 'chase_db1', root: 'c', test: 8 });
+    expect(data('  data { dataset drive("d") }', ['data.extra_training=stare("s")']).extra_training).toEqual({ kind: 'stare', root: 's', test: 0 });
+    expect(data('  data { extra_training chase_db1("c") }', ['data.extra_training.test=8']).extra_training).toEqual({ kind: 'chase_db1', root: 'c', test: 8 });
+  });
+
+  it('`none` removes it again: the experiment resolves as if it had never been stated', () => {
+    const removed = data('  data { dataset drive("d"); extra_training chase_db1("c", test: 8) }', ['data.extra_training=none']);
+    expect('extra_training' in removed).toBe(false);
+    const plain = loadText(spec('  data { dataset drive("d") }')).config!;
+    const viaNone = loadText(spec('  data { dataset drive("d"); extra_training none }')).config!;
+    expect(viaNone).toEqual(plain);
+  });
+
+  it('refuses the main dataset itself, at the statement, and a dataset that has no labelled images to add', () => {
+    const same = loadText(spec('  data {\n    dataset drive("d")\n    extra_training drive("d")\n  }')).diagnostics;
+    expect(same.map((d) => [d.code, d.span?.line, d.span?.column])).toEqual([['rule', 4, 20]]);
+    expect(same[0].message).toMatch(/reads the main dataset again .*its validation images would be trained on/);
+    const synthetic = loadText(spec('  data { extra_training synthetic }')).diagnostics;
+    expect(synthetic.map((d) => [d.code, d.message])).toEqual([['unknown-value', "unknown extra_training 'synthetic'"]]);
+  });
+});

@@ -40,9 +40,8 @@ async function previewCommand(spec: string, flags: PreviewFlags): Promise<number
   if (loaded.config === undefined) return exitCodeFor(loaded.diagnostics);
   const config = loaded.config;
   try {
-    const { loadDataset, splitImages, PatchSampler, writePreview } = await import('../../runtime/data/index.js');
-    const dataset = await loadDataset(config.data, { seed: config.seed, log: (line) => console.error(line) });
-    const { train, val } = splitImages(dataset.images, config.data.split, config.seed);
+    const { loadTrainingSplit, PatchSampler, writePreview } = await import('../../runtime/data/index.js');
+    const { dataset, train, val } = await loadTrainingSplit(config.data, { seed: config.seed, log: (line) => console.error(line) });
     const sampler = new PatchSampler(train, config.data.patches, config.data.augment, config.seed);
     await writePreview(train, sampler, flags.out, { images, patches });
     console.log(`wrote ${flags.out}: ${dataset.images.length} images (${train.length} train, ${val.length} val: ${val.map((v) => v.id).join(', ')})`);

@@ -175,6 +175,13 @@ export class Generator {
     hb.registerHelper('block', (path: unknown, indent: unknown, options: Handlebars.HelperOptions) =>
       block(lookup(path, options), typeof indent === 'number' ? indent : 0, path as string),
     );
+    // {{#present 'data.extra_training'}}…{{/present}}: rendered only when the optional field is there
+    const current = () => this.state!;
+    hb.registerHelper('present', function (this: unknown, path: unknown, options: Handlebars.HelperOptions) {
+      const config: unknown = current().config;
+      const value = String(path).split('.').reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), config);
+      return value === undefined ? '' : options.fn(this);
+    });
     // {{{doc 'train.batch'}}}: ` // <the field's doc>` (src/spec/field-docs.ts), or nothing
     hb.registerHelper('doc', (path: unknown) => trailingDoc(String(path)));
     // {{{str x}}}: any string as a TS literal

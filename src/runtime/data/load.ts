@@ -3,7 +3,7 @@
 // preprocess. `normalize dataset` statistics are fitted on the training split
 // only, never on validation or test images.
 import { resolve } from 'node:path';
-import type { DataConfig } from '../../spec/config.js';
+import type { DataConfig, DatasetConfig } from '../../spec/config.js';
 import { chaseFiles } from './datasets/chase.js';
 import { driveFiles } from './datasets/drive.js';
 import { stareFiles } from './datasets/stare.js';
@@ -37,14 +37,14 @@ export async function loadDataset(data: DataConfig, opts: LoadOptions = {}): Pro
   const subset = opts.subset ?? 'training';
   const log = opts.log ?? (() => {});
   const t0 = performance.now();
-  const { root, raw } = await loadRaw(data, subset, opts);
+  const { root, raw } = await loadRawSubset(data.dataset, subset, opts);
   log(`data: ${raw.length} ${data.dataset.kind} ${subset} images${root === undefined ? '' : ` from ${root}`} decoded and validated in ${ms(t0)}`);
 
   const needsFit = opts.stats === undefined && data.preprocess.some((op) => op.op === 'normalize' && op.mode === 'dataset');
   let fit: RawImage[] | PreprocessStats | undefined = opts.stats;
   if (needsFit) {
     // fit on the same training split the trainer uses, of the training subset
-    const training = subset === 'training' ? raw : (await loadRaw(data, 'training', opts)).raw;
+    const training = subset === 'training' ? raw : (await loadRawSubset(data.dataset, 'training', opts)).raw;
     fit = splitImages(training, data.split, opts.seed ?? 0).train;
   }
   const t1 = performance.now();
@@ -66,17 +66,17 @@ export async function loadDataset(data: DataConfig, opts: LoadOptions = {}): Pro
 
 /** The images of a dataset as decoded, before preprocessing (inference applies its own geometry). */
 export async function loadRawImages(data: DataConfig, opts: LoadOptions = {}): Promise<{ root?: string; images: RawImage[] }> {
-  const { root, raw } = await loadRaw(data, opts.subset ?? 'training', opts);
+  const { root, raw } = await loadRawSubset(data.dataset, opts.subset ?? 'training', opts);
   return { ...(root === undefined ? {} : { root }), images: raw };
 }
 
-function median(values: readonly number[]): number {
+export function median(values: readonly number[]): number {
   const s = [...values].sort((a, b) => a - b);
   return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-async function loadRaw(data: DataConfig, subset: 'training' | 'test', opts: LoadOptions): Promise<{ root?: string; raw: RawImage[] }> {
-  const ds = data.dataset;
+/** A dataset's training or test subset as decoded, each image validated. */
+export async function loadRawSubset(ds: DatasetConfig, subset: 'training' | 'test', opts: Pick<LoadOptions, 'baseDir'>): Promise<{ root?: string; raw: RawImage[] }> {
   if (ds.kind === 'synthetic') {
     // the synthetic "test" subset is a fresh draw from a derived seed
     const seed = subset === 'training' ? ds.seed : hashSeed(ds.seed, 0x7e57);

@@ -16,9 +16,9 @@
 // Pure code (no I/O, no Node modules): the browser page bundles it.
 import type { DatasetConfig, ExperimentConfig } from '../../spec/config.js';
 import { DataError } from '../data/errors.js';
-import { fovDiameter } from '../data/fov.js';
 import { createPreprocessor, type Preprocessor, type PreprocessStats } from '../data/preprocess/index.js';
 import { resizeBilinear } from '../data/preprocess/resize.js';
+import { resampleRaw, scaleFor } from '../data/rescale.js';
 import type { RawImage, Size } from '../data/types.js';
 import { infer, inferenceSettings, type InferenceSettings, type PredictFn } from './infer.js';
 import { binarize } from './postprocess.js';
@@ -29,9 +29,6 @@ import { withTta } from './tta.js';
  * that predate preprocess.json's `fov_diameter`, such as the shipped checkpoint.
  */
 export const PUBLISHED_FOV_DIAMETER: Partial<Record<DatasetConfig['kind'], number>> = { drive: 540, chase_db1: 922 };
-
-/** Scale changes smaller than this are not worth a resampling (DRIVE's own diameters vary by ±1%). */
-const SCALE_TOLERANCE = 0.02;
 
 export interface SegmentModel {
   readonly predict: PredictFn;
@@ -84,7 +81,7 @@ interface Context {
 async function segmentImage(raw: RawImage, ctx: Context): Promise<Segmentation> {
   const { width, height } = raw;
   const scaled = scaleFor(raw, ctx.targetDiameter);
-  const input = scaled.width === width && scaled.height === height ? raw : resample(raw, scaled);
+  const input = scaled.width === width && scaled.height === height ? raw : resampleRaw(raw, scaled, { label: false });
   let img;
   try {
     img = ctx.preprocessor.apply(input);
@@ -102,26 +99,4 @@ async function segmentImage(raw: RawImage, ctx: Context): Promise<Segmentation> 
   const mask = binarize(prob, width, height, ctx.spec.eval, ctx.threshold);
   for (let i = 0; i < mask.length; i++) mask[i] &= raw.fov[i];
   return { prob, mask, scaled };
-}
-
-/** The size at which the image's FOV has the target diameter. */
-export function scaleFor(raw: Pick<RawImage, 'width' | 'height' | 'fov'>, targetDiameter: number | null): Size {
-  const same = { width: raw.width, height: raw.height };
-  if (targetDiameter === null) return same;
-  const factor = targetDiameter / fovDiameter(raw.fov, raw.width, raw.height);
-  if (Math.abs(factor - 1) < SCALE_TOLERANCE) return same;
-  return { width: Math.max(1, Math.round(raw.width * factor)), height: Math.max(1, Math.round(raw.height * factor)) };
-}
-
-/** The photograph and its FOV resampled (bilinear; FOV >= 0.5); labels are scored at the original size, so they are dropped. */
-function resample(raw: RawImage, to: Size): RawImage {
-  const fov = resizeBilinear(Float32Array.from(raw.fov), raw.width, raw.height, 1, to.width, to.height);
-  return {
-    ...raw,
-    width: to.width,
-    height: to.height,
-    pixels: resizeBilinear(raw.pixels, raw.width, raw.height, raw.channels, to.width, to.height),
-    fov: Uint8Array.from(fov, (v) => (v >= 0.5 ? 1 : 0)),
-    label: null,
-  };
 }

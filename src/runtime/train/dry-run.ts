@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { contentHash } from '../../spec/content-hash.js';
 import { initBackend } from '../backend.js';
 import type { BackendName, DataConfig, ExperimentConfig } from '../../spec/config.js';
-import { createPreprocessor, DataError, inputChannels, loadDataset, splitImages } from '../data/index.js';
+import { createPreprocessor, DataError, inputChannels, loadTrainingSplit } from '../data/index.js';
 import { buildModel, formatSummary, summarizeModel } from '../model/index.js';
 import { assertTrainable } from './assert-trainable.js';
 import { ensembleSize, memberConfigs } from './train-ensemble.js';
@@ -34,9 +34,11 @@ function describeExperiment(c: ExperimentConfig): string[] {
       .join(', ');
   const variant = (o: { kind: string }) => (Object.keys(o).length > 1 ? `${o.kind} (${params(o)})` : o.kind);
   const ds = c.data.dataset;
+  const extra = c.data.extra_training;
   const stepsPerEpoch = Math.ceil(c.data.patches.per_epoch / t.batch);
   return [
     `dataset:   ${ds.kind === 'synthetic' ? `synthetic, ${ds.count} images of ${dims(ds.size)}, seed ${ds.seed}` : `${ds.kind} at ${ds.root}`}`,
+    ...(extra === undefined ? [] : [`extra:     ${variant(extra)}: its training images, resampled to the FOV scale, in every training split`]),
     `patches:   ${dims(c.data.patches.size)}, ${c.data.patches.per_epoch} per epoch, ${c.data.patches.vessel_fraction * 100}% centred on vessels`,
     `split:     ${c.data.split.kind === 'list' ? `validate on ${c.data.split.val.join(', ')}` : variant(c.data.split)}`,
     `augment:   ${augment.length > 0 ? augment.join(', ') : 'none'}`,
@@ -68,9 +70,8 @@ function plannedPipeline(data: DataConfig): string[] {
 }
 
 /** The directory a real (non-synthetic) dataset would be read from, as the loader resolves it. */
-function datasetRoot(data: DataConfig): string | undefined {
-  const ds = data.dataset;
-  if (ds.kind === 'synthetic') return undefined;
+function datasetRoot(ds: DataConfig['dataset'] | undefined): string | undefined {
+  if (ds === undefined || ds.kind === 'synthetic') return undefined;
   const env = ds.kind === 'drive' ? process.env.R2U_DRIVE_ROOT : undefined;
   return resolve(env !== undefined && env !== '' ? env : ds.root);
 }
@@ -122,13 +123,13 @@ export async function dryRun(
 
   // check the data when it is there: decode, validate, preprocess, split
   out();
-  const root = datasetRoot(c.data);
-  if (root !== undefined && !existsSync(root)) {
-    out(`data:      not checked: ${root} does not exist (training will need it)`);
-    return;
+  for (const root of [datasetRoot(c.data.dataset), datasetRoot(c.data.extra_training)]) {
+    if (root !== undefined && !existsSync(root)) {
+      out(`data:      not checked: ${root} does not exist (training will need it)`);
+      return;
+    }
   }
-  const dataset = await loadDataset(c.data, { seed: c.seed });
-  const split = splitImages(dataset.images, c.data.split, c.seed);
+  const { dataset, extra, ...split } = await loadTrainingSplit(c.data, { seed: c.seed });
   const first = dataset.images[0];
   out(`data:      ${dataset.images.length} images, ${first.width}x${first.height} after preprocessing, ${dataset.channels} channel${dataset.channels === 1 ? '' : 's'}`);
   const fitted = dataset.preprocessor.describe();
@@ -136,7 +137,7 @@ export async function dryRun(
     out('preprocess, fitted on the training images:');
     for (const [i, step] of fitted.entries()) out(`  ${i + 1}. ${step}`);
   }
-  out(`split:     ${split.train.length} training, ${split.val.length} validation (${split.val.map((im) => im.id).join(', ')})`);
+  out(`split:     ${split.train.length} training${extra > 0 ? ` (${extra} of them ${c.data.extra_training?.kind}, resampled to the FOV scale)` : ''}, ${split.val.length} validation (${split.val.map((im) => im.id).join(', ')})`);
   assertTrainable(c, split);
   if (dataset.channels !== channels) throw new DataError(`the images have ${dataset.channels} channels after preprocessing, the model expects ${channels}`);
 }

@@ -10,7 +10,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { initBackend, type BackendInfo } from '../backend.js';
 import type { BackendName, ExperimentConfig } from '../../spec/config.js';
-import { loadDataset, PatchSampler, splitImages } from '../data/index.js';
+import { loadTrainingSplit, PatchSampler } from '../data/index.js';
 import { createTrainEngine } from '../engine/index.js';
 import { evaluateImages } from '../eval/evaluate.js';
 import { infer } from '../eval/infer.js';
@@ -67,15 +67,14 @@ export async function trainExperiment(config: ExperimentConfig, opts: TrainOptio
   const backend = await initBackend(opts.backend ?? config.runtime.backend);
   log(`backend: ${backend.description}`);
 
-  const dataset = await loadDataset(config.data, {
+  const { dataset, train, val, extra } = await loadTrainingSplit(config.data, {
     seed: config.seed,
     log,
     // a resumed run reads the same files and statistics, whatever the current directory
     ...(resumed === null ? {} : { stats: resumed.checkpoint.preprocess, baseDir: resumed.info.cwd }),
   });
-  const { train, val } = splitImages(dataset.images, config.data.split, config.seed);
   assertTrainable(config, { train, val });
-  log(`split: ${train.length} training, ${val.length} validation images`);
+  log(`split: ${train.length} training${extra > 0 ? ` (${extra} of them ${config.data.extra_training?.kind})` : ''}, ${val.length} validation images`);
   const sampler = new PatchSampler(train, config.data.patches, config.data.augment, config.seed);
 
   const runDir = resumeDir ?? opts.out ?? defaultRunDir(config.name);

@@ -108,6 +108,8 @@ function dataArb(patch: Dims, stride: number, limits: Limits) {
     const size = ds.kind === 'synthetic' ? ds.size : KNOWN_SIZES[ds.kind];
     return fc.record({
       dataset: fc.constant(ds),
+      // optional, and never the main dataset itself (a cross-field rule)
+      ...(limits.realDatasets ? { extra_training: fc.option(onDisk.filter((e) => e.kind !== ds.kind || e.root !== ds.root), { nil: undefined }) } : {}),
       preprocess: preprocessArb(patch, size, stride),
       patches: fc.record({ size: fc.constant(patch), per_epoch: fc.integer({ min: 1, max: 100000 }), vessel_fraction: real(0, 1) }),
       split: splitArb(ds.kind === 'synthetic' ? ds.count : 20),

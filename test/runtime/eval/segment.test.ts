@@ -5,7 +5,8 @@ import { DEFAULT_EXPERIMENT } from '../../../src/spec/defaults.js';
 import type { ExperimentConfig } from '../../../src/spec/config.js';
 import type { RawImage } from '../../../src/runtime/data/types.js';
 import type { PredictFn } from '../../../src/runtime/eval/infer.js';
-import { createSegmenter, scaleFor } from '../../../src/runtime/eval/segment.js';
+import { scaleFor } from '../../../src/runtime/data/rescale.js';
+import { createSegmenter } from '../../../src/runtime/eval/segment.js';
 import { ttaTransforms, withTta } from '../../../src/runtime/eval/tta.js';
 
 /** A disc of diameter `d` (green 0.5, red 0.8) on black, in a w x h RGB image. */
