@@ -185,12 +185,15 @@ const DATA: BlockDef = {
   patches: {
     target: 'patches',
     form: 'phrases',
-    doc: 'Training patches: size, how many random patches per epoch, and the share centred on a vessel pixel.',
+    doc: 'Training patches: size, how many random patches per epoch, the share centred on a vessel pixel, and the share taken from `extra_training`’s images.',
     example: 'patches 48 x 48, random 10000 per epoch, vessel_fraction 0.5',
     phrases: [
       phrase([slot('size', dims)]),
       phrase(['random', slot('per_epoch', int(1)), 'per', 'epoch']),
       phrase(['vessel_fraction', slot('vessel_fraction', fraction)]),
+      phrase(['extra_share', slot('extra_share', fraction)], {
+        doc: 'the share of each epoch’s patches taken from `extra_training`’s images (e.g. `extra_share 0.3`); absent, every training image is drawn alike, so the extra images’ share of the patches is their share of the images',
+      }),
     ],
   },
   split: {

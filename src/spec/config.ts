@@ -49,6 +49,8 @@ export interface PatchConfig {
   readonly size: Dims;
   readonly per_epoch: number;
   readonly vessel_fraction: number;
+  /** the share of patches from `extra_training`'s images; absent: each training image drawn alike (optional: no hash changes) */
+  readonly extra_share?: number;
 }
 
 export type SplitConfig =

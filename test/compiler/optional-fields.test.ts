@@ -88,3 +88,14 @@ describe('data extra_training', () => {
     expect(synthetic.map((d) => [d.code, d.message])).toEqual([['unknown-value', "unknown extra_training 'synthetic'"]]);
   });
 });
+
+describe('data patches extra_share', () => {
+  it('is absent unless stated, and needs extra_training', () => {
+    const r = loadText(spec('  data { extra_training chase_db1("c"); patches 48 x 48, extra_share 0.3 }'));
+    expect(r.diagnostics, formatDiagnostics(r.diagnostics)).toEqual([]);
+    expect(r.config!.data.patches).toMatchObject({ size: [48, 48], extra_share: 0.3 });
+    expect('extra_share' in loadText(spec('  data { extra_training chase_db1("c") }')).config!.data.patches).toBe(false);
+    const alone = loadText(spec('  data { patches 48 x 48, extra_share 0.3 }')).diagnostics;
+    expect(alone.map((d) => [d.code, d.message, d.span?.column])).toEqual([['rule', "extra_share takes patches from extra_training's images, and the experiment has none", 39]]);
+  });
+});

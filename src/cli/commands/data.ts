@@ -41,8 +41,8 @@ async function previewCommand(spec: string, flags: PreviewFlags): Promise<number
   const config = loaded.config;
   try {
     const { loadTrainingSplit, PatchSampler, writePreview } = await import('../../runtime/data/index.js');
-    const { dataset, train, val } = await loadTrainingSplit(config.data, { seed: config.seed, log: (line) => console.error(line) });
-    const sampler = new PatchSampler(train, config.data.patches, config.data.augment, config.seed);
+    const { dataset, train, val, extra } = await loadTrainingSplit(config.data, { seed: config.seed, log: (line) => console.error(line) });
+    const sampler = new PatchSampler(train, config.data.patches, config.data.augment, config.seed, { extra });
     await writePreview(train, sampler, flags.out, { images, patches });
     console.log(`wrote ${flags.out}: ${dataset.images.length} images (${train.length} train, ${val.length} val: ${val.map((v) => v.id).join(', ')})`);
     return EXIT.ok;

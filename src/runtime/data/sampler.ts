@@ -13,6 +13,8 @@ import type { Batch, FundusImage } from './types.js';
 export interface SamplerOptions {
   /** batches produced ahead of the consumer (default 2) */
   readonly prefetch?: number;
+  /** how many of the images, at the end of the list, are `extra_training`'s (`patches.extra_share` draws from them) */
+  readonly extra?: number;
 }
 
 export interface PatchPlacement {
@@ -34,6 +36,8 @@ export class PatchSampler {
   private readonly fovIdx: Int32Array[];
   private readonly vesselIdx: Int32Array[];
   private readonly prefetch: number;
+  /** index of the first extra_training image (= images.length when there are none) */
+  private readonly extraFrom: number;
 
   constructor(
     readonly images: readonly FundusImage[],
@@ -45,6 +49,10 @@ export class PatchSampler {
     if (images.length === 0) throw new DataError('patch sampler: no training images');
     this.channels = images[0].channels;
     this.prefetch = Math.max(2, opts.prefetch ?? 2);
+    this.extraFrom = images.length - (opts.extra ?? 0);
+    if (patches.extra_share !== undefined && (this.extraFrom === 0 || this.extraFrom === images.length)) {
+      throw new DataError(`patch sampler: extra_share ${patches.extra_share} needs both main and extra_training images (${this.extraFrom} main, ${images.length - this.extraFrom} extra)`);
+    }
     this.fovIdx = [];
     this.vesselIdx = [];
     for (const img of images) {
@@ -118,8 +126,15 @@ export class PatchSampler {
     return { x, y, n, h, w, c };
   }
 
+  /** uniform over the images; with extra_share, first which side, then uniform within it (an extra draw, so runs without it repeat as before) */
+  private pickImage(rng: ReturnType<typeof mulberry32>): number {
+    const share = this.patches.extra_share;
+    if (share === undefined) return rng.int(this.images.length);
+    return rng.next() < share ? this.extraFrom + rng.int(this.images.length - this.extraFrom) : rng.int(this.extraFrom);
+  }
+
   private place(rng: ReturnType<typeof mulberry32>): PatchPlacement {
-    const image = rng.int(this.images.length);
+    const image = this.pickImage(rng);
     const wantVessel = rng.next() < this.patches.vessel_fraction;
     const vessels = this.vesselIdx[image];
     // an image without vessels falls back to a uniform FOV centre

@@ -75,7 +75,7 @@ export async function trainExperiment(config: ExperimentConfig, opts: TrainOptio
   });
   assertTrainable(config, { train, val });
   log(`split: ${train.length} training${extra > 0 ? ` (${extra} of them ${config.data.extra_training?.kind})` : ''}, ${val.length} validation images`);
-  const sampler = new PatchSampler(train, config.data.patches, config.data.augment, config.seed);
+  const sampler = new PatchSampler(train, config.data.patches, config.data.augment, config.seed, { extra });
 
   const runDir = resumeDir ?? opts.out ?? defaultRunDir(config.name);
   if (resumed === null) await startRunDir(runDir, config, backend, dataset.preprocessor.stats);

@@ -14,6 +14,23 @@ async function collect(sampler: PatchSampler, epoch: number, batchSize: number):
 }
 
 describe('PatchSampler', () => {
+  it('extra_share: that share of the patches comes from the extra images (the last `extra`), the rest from the main ones; absent, images are drawn alike', () => {
+    const four = [...images, images[0]];
+    const count = (s: PatchSampler) => {
+      let fromExtra = 0;
+      for (let k = 0; k < 4000; k++) fromExtra += s.placement(0, k).image >= 3 ? 1 : 0;
+      return fromExtra / 4000;
+    };
+    expect(count(new PatchSampler(four, patches({ extra_share: 0.6 }), NO_AUG, 5, { extra: 1 }))).toBeCloseTo(0.6, 1);
+    expect(count(new PatchSampler(four, patches({ extra_share: 0.1 }), NO_AUG, 5, { extra: 1 }))).toBeCloseTo(0.1, 1);
+    expect(count(new PatchSampler(four, patches(), NO_AUG, 5, { extra: 1 }))).toBeCloseTo(0.25, 1);
+    // without extra_share the draws are those of a sampler that knows nothing of extra images
+    const plain = new PatchSampler(four, patches(), NO_AUG, 5);
+    const told = new PatchSampler(four, patches(), NO_AUG, 5, { extra: 1 });
+    for (let k = 0; k < 50; k++) expect(told.placement(2, k)).toEqual(plain.placement(2, k));
+    expect(() => new PatchSampler(images, patches({ extra_share: 0.5 }), NO_AUG, 5)).toThrow(/extra_share 0.5 needs both main and extra_training images \(3 main, 0 extra\)/);
+  });
+
   it('draws per_epoch patches in batches, the last one smaller', async () => {
     const s = new PatchSampler(images, patches(), NO_AUG, 1);
     const batches = await collect(s, 0, 32);
