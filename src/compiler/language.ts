@@ -194,6 +194,9 @@ const DATA: BlockDef = {
       phrase(['extra_share', slot('extra_share', fraction)], {
         doc: 'the share of each epoch’s patches taken from `extra_training`’s images (e.g. `extra_share 0.3`); absent, every training image is drawn alike, so the extra images’ share of the patches is their share of the images',
       }),
+      phrase(['extra_epochs', slot('extra_epochs', int(1))], {
+        doc: 'draw from `extra_training`’s images in the first N epochs only; the later ones train on the main dataset alone, at its labels’ style (e.g. `extra_epochs 6` of 10)',
+      }),
     ],
   },
   split: {

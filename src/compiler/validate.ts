@@ -88,8 +88,10 @@ function crossFieldRules(c: ExperimentConfig, spans: SpanMap, file: string): Dia
   if (extra !== undefined && extra.kind === c.data.dataset.kind && extra.root === c.data.dataset.root) {
     rule('data.extra_training', `extra_training reads the main dataset again (${extra.kind}("${extra.root}")): its validation images would be trained on`, 'name another dataset, or `extra_training none`');
   }
-  if (c.data.patches.extra_share !== undefined && extra === undefined) {
-    rule('data.patches.extra_share', 'extra_share takes patches from extra_training\'s images, and the experiment has none', 'add `extra_training …` to data, or drop extra_share');
+  for (const field of ['extra_share', 'extra_epochs'] as const) {
+    if (c.data.patches[field] !== undefined && extra === undefined) {
+      rule(`data.patches.${field}`, `${field} concerns extra_training's images, and the experiment has none`, `add \`extra_training …\` to data, or drop ${field}`);
+    }
   }
   const es = c.train.early_stop;
   // patience beyond the epoch count only means early stopping never triggers (e.g. a one-epoch trial of a sweep)

@@ -51,6 +51,8 @@ export interface PatchConfig {
   readonly vessel_fraction: number;
   /** the share of patches from `extra_training`'s images; absent: each training image drawn alike (optional: no hash changes) */
   readonly extra_share?: number;
+  /** extra_training's images are drawn in epochs 1..N only; absent: in every epoch */
+  readonly extra_epochs?: number;
 }
 
 export type SplitConfig =

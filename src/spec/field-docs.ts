@@ -15,6 +15,7 @@ export const FIELD_DOCS: Readonly<Record<string, string>> = {
   'data.patches.per_epoch': 'random training patches per epoch',
   'data.patches.vessel_fraction': 'share centred on a vessel pixel',
   'data.patches.extra_share': 'share from extra_training’s images',
+  'data.patches.extra_epochs': 'epochs that draw from extra_training’s images',
   'data.split#ratio.train': 'share of the images',
   'data.split#ratio.val': 'share of the images',
   'data.split#list.val': 'ids of the validation images',

@@ -96,6 +96,9 @@ describe('data patches extra_share', () => {
     expect(r.config!.data.patches).toMatchObject({ size: [48, 48], extra_share: 0.3 });
     expect('extra_share' in loadText(spec('  data { extra_training chase_db1("c") }')).config!.data.patches).toBe(false);
     const alone = loadText(spec('  data { patches 48 x 48, extra_share 0.3 }')).diagnostics;
-    expect(alone.map((d) => [d.code, d.message, d.span?.column])).toEqual([['rule', "extra_share takes patches from extra_training's images, and the experiment has none", 39]]);
+    expect(alone.map((d) => [d.code, d.message, d.span?.column])).toEqual([['rule', "extra_share concerns extra_training's images, and the experiment has none", 39]]);
+    const epochs = loadText(spec('  data { extra_training chase_db1("c"); patches 48 x 48, extra_share 0.5, extra_epochs 6 }'));
+    expect(epochs.config!.data.patches).toMatchObject({ extra_share: 0.5, extra_epochs: 6 });
+    expect(loadText(spec('  data { patches extra_epochs 6 }')).diagnostics.map((d) => d.message)).toEqual(["extra_epochs concerns extra_training's images, and the experiment has none"]);
   });
 });

@@ -50,8 +50,9 @@ export class PatchSampler {
     this.channels = images[0].channels;
     this.prefetch = Math.max(2, opts.prefetch ?? 2);
     this.extraFrom = images.length - (opts.extra ?? 0);
-    if (patches.extra_share !== undefined && (this.extraFrom === 0 || this.extraFrom === images.length)) {
-      throw new DataError(`patch sampler: extra_share ${patches.extra_share} needs both main and extra_training images (${this.extraFrom} main, ${images.length - this.extraFrom} extra)`);
+    const mixes = patches.extra_share !== undefined ? `extra_share ${patches.extra_share}` : patches.extra_epochs !== undefined ? `extra_epochs ${patches.extra_epochs}` : undefined;
+    if (mixes !== undefined && (this.extraFrom === 0 || this.extraFrom === images.length)) {
+      throw new DataError(`patch sampler: ${mixes} needs both main and extra_training images (${this.extraFrom} main, ${images.length - this.extraFrom} extra)`);
     }
     this.fovIdx = [];
     this.vesselIdx = [];
@@ -73,7 +74,7 @@ export class PatchSampler {
 
   /** where patch k of an epoch is taken from (image, centre) */
   placement(epoch: number, k: number): PatchPlacement {
-    return this.place(mulberry32(hashSeed(this.seed, epoch, k)));
+    return this.place(mulberry32(hashSeed(this.seed, epoch, k)), epoch);
   }
 
   /** all patches of an epoch, in batches of `batchSize` (the last one may be smaller) */
@@ -119,22 +120,26 @@ export class PatchSampler {
     const y = new Float32Array(n * h * w);
     for (let i = 0; i < n; i++) {
       const rng = mulberry32(hashSeed(this.seed, epoch, start + i));
-      const p = this.place(rng);
+      const p = this.place(rng, epoch);
       samplePatch(this.images[p.image], p.cx, p.cy, h, w, this.augment, rng, x, i * h * w * c, y, i * h * w);
     }
     this.produced += n;
     return { x, y, n, h, w, c };
   }
 
-  /** uniform over the images; with extra_share, first which side, then uniform within it (an extra draw, so runs without it repeat as before) */
-  private pickImage(rng: ReturnType<typeof mulberry32>): number {
-    const share = this.patches.extra_share;
+  /**
+   * Uniform over the images; with extra_share, first which side, then uniform within it (an extra
+   * draw, so runs without it repeat as before); after extra_epochs, uniform over the main images.
+   */
+  private pickImage(rng: ReturnType<typeof mulberry32>, epoch: number): number {
+    const { extra_share: share, extra_epochs: lastExtraEpoch } = this.patches;
+    if (lastExtraEpoch !== undefined && epoch > lastExtraEpoch) return rng.int(this.extraFrom);
     if (share === undefined) return rng.int(this.images.length);
     return rng.next() < share ? this.extraFrom + rng.int(this.images.length - this.extraFrom) : rng.int(this.extraFrom);
   }
 
-  private place(rng: ReturnType<typeof mulberry32>): PatchPlacement {
-    const image = this.pickImage(rng);
+  private place(rng: ReturnType<typeof mulberry32>, epoch: number): PatchPlacement {
+    const image = this.pickImage(rng, epoch);
     const wantVessel = rng.next() < this.patches.vessel_fraction;
     const vessels = this.vesselIdx[image];
     // an image without vessels falls back to a uniform FOV centre

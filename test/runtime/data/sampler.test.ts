@@ -31,6 +31,18 @@ describe('PatchSampler', () => {
     expect(() => new PatchSampler(images, patches({ extra_share: 0.5 }), NO_AUG, 5)).toThrow(/extra_share 0.5 needs both main and extra_training images \(3 main, 0 extra\)/);
   });
 
+  it('extra_epochs: the extra images are drawn up to that epoch, never after', () => {
+    const four = [...images, images[0]];
+    const s = new PatchSampler(four, patches({ extra_share: 0.5, extra_epochs: 2 }), NO_AUG, 5, { extra: 1 });
+    const fromExtra = (epoch: number) => Array.from({ length: 400 }, (_, k) => s.placement(epoch, k).image).filter((i) => i === 3).length;
+    expect(fromExtra(1)).toBeGreaterThan(150);
+    expect(fromExtra(2)).toBeGreaterThan(150);
+    expect(fromExtra(3)).toBe(0);
+    expect(fromExtra(10)).toBe(0);
+    // every main image is still drawn after it
+    expect(new Set(Array.from({ length: 100 }, (_, k) => s.placement(3, k).image))).toEqual(new Set([0, 1, 2]));
+  });
+
   it('draws per_epoch patches in batches, the last one smaller', async () => {
     const s = new PatchSampler(images, patches(), NO_AUG, 1);
     const batches = await collect(s, 0, 32);
