@@ -7,7 +7,7 @@ export { loadFundusImage } from './fundus.js';
 export { createPreprocessor, inputChannels, type Preprocessor, type PreprocessorOptions, type PreprocessStats } from './preprocess/index.js';
 export { toOriginalGeometry } from './geometry.js';
 export { sharedValidation, splitImages, type Split } from './split.js';
-export { loadExtraTraining, loadTrainingSplit, type TrainingSplit } from './training-split.js';
+export { loadTrainingSplit, type TrainingSplit } from './training-split.js';
 export { resampleRaw, scaleFor } from './rescale.js';
 export { PatchSampler, type PatchPlacement, type SamplerOptions } from './sampler.js';
 export { gridPatches, cropPatch } from './grid.js';
