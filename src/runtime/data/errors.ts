@@ -9,3 +9,13 @@ export class DataError extends Error {
     if (file !== undefined) this.file = file;
   }
 }
+
+/** `fn()`, naming `file` in a DataError that names none (a preprocessing step sees pixels, not their file). */
+export function inFile<T>(file: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof DataError && err.file === undefined) throw new DataError(err.message, file);
+    throw err;
+  }
+}

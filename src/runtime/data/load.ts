@@ -7,7 +7,7 @@ import type { DataConfig, DatasetConfig } from '../../spec/config.js';
 import { chaseFiles } from './datasets/chase.js';
 import { driveFiles } from './datasets/drive.js';
 import { stareFiles } from './datasets/stare.js';
-import { DataError } from './errors.js';
+import { DataError, inFile } from './errors.js';
 import { fovDiameter } from './fov.js';
 import { createPreprocessor, type Preprocessor, type PreprocessStats } from './preprocess/index.js';
 import { readRawImage, type ImageFiles } from './raw-image.js';
@@ -49,14 +49,7 @@ export async function loadDataset(data: DataConfig, opts: LoadOptions = {}): Pro
   }
   const t1 = performance.now();
   const preprocessor = createPreprocessor(data.preprocess, fit);
-  const images = raw.map((r) => {
-    try {
-      return preprocessor.apply(r);
-    } catch (err) {
-      if (err instanceof DataError && err.file === undefined) throw new DataError(err.message, r.sourcePath);
-      throw err;
-    }
-  });
+  const images = raw.map((r) => inFile(r.sourcePath, () => preprocessor.apply(r)));
   log(`data: preprocessed in ${ms(t1)}: ${preprocessor.describe().join('; ')}`);
   const channels = images[0].channels;
   // the scale of the training images, which inference brings other images to (eval.scale fov)

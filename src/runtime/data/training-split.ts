@@ -3,7 +3,7 @@
 // the dry run, `r2u data preview` and generated modules all load through here,
 // so they agree on which images train.
 import type { DataConfig } from '../../spec/config.js';
-import { DataError } from './errors.js';
+import { DataError, inFile } from './errors.js';
 import { fovDiameter } from './fov.js';
 import { loadDataset, loadRawSubset, median, type LoadedDataset, type LoadOptions } from './load.js';
 import { createPreprocessor } from './preprocess/index.js';
@@ -48,13 +48,7 @@ export async function loadExtraTraining(data: DataConfig, dataset: LoadedDataset
     const size = scaleFor(r, target);
     factors.push(size.width / r.width);
     const scaled = size.width === r.width && size.height === r.height ? r : resampleRaw(r, size, { label: true });
-    let image: FundusImage;
-    try {
-      image = preprocessor.apply({ ...scaled, id: `${extra.kind}:${r.id}` });
-    } catch (err) {
-      if (err instanceof DataError && err.file === undefined) throw new DataError(err.message, r.sourcePath);
-      throw err;
-    }
+    const image = inFile(r.sourcePath, () => preprocessor.apply({ ...scaled, id: `${extra.kind}:${r.id}` }));
     if (image.label === null) throw new DataError(`extra_training: ${extra.kind} image ${r.id} has no label to train on`, r.sourcePath);
     if (image.channels !== dataset.channels) {
       throw new DataError(`extra_training: ${extra.kind} image ${r.id} has ${image.channels} channels after preprocessing, the main dataset's have ${dataset.channels}`, r.sourcePath);

@@ -15,7 +15,7 @@
 //      then thresholded and post-processed.
 // Pure code (no I/O, no Node modules): the browser page bundles it.
 import type { DatasetConfig, ExperimentConfig } from '../../spec/config.js';
-import { DataError } from '../data/errors.js';
+import { DataError, inFile } from '../data/errors.js';
 import { createPreprocessor, type Preprocessor, type PreprocessStats } from '../data/preprocess/index.js';
 import { resizeBilinear } from '../data/preprocess/resize.js';
 import { resampleRaw, scaleFor } from '../data/rescale.js';
@@ -82,13 +82,7 @@ async function segmentImage(raw: RawImage, ctx: Context): Promise<Segmentation> 
   const { width, height } = raw;
   const scaled = scaleFor(raw, ctx.targetDiameter);
   const input = scaled.width === width && scaled.height === height ? raw : resampleRaw(raw, scaled, { label: false });
-  let img;
-  try {
-    img = ctx.preprocessor.apply(input);
-  } catch (err) {
-    if (err instanceof DataError && err.file === undefined) throw new DataError(err.message, raw.sourcePath);
-    throw err;
-  }
+  const img = inFile(raw.sourcePath, () => ctx.preprocessor.apply(input));
   if (img.channels !== ctx.channels) {
     throw new DataError(`the image has ${img.channels} channels after preprocessing, the model expects ${ctx.channels}`, raw.sourcePath);
   }
