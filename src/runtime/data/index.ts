@@ -2,7 +2,7 @@
 // preprocessing, splitting, patch sampling with augmentation, previews.
 export { DataError } from './errors.js';
 export type { Batch, Dataset, FundusImage, GeometryStep, RawImage, Size } from './types.js';
-export { loadDataset, loadRawImages, type LoadOptions, type LoadedDataset } from './load.js';
+export { datasetRoot, loadDataset, loadRawImages, type LoadOptions, type LoadedDataset } from './load.js';
 export { loadFundusImage } from './fundus.js';
 export { createPreprocessor, inputChannels, type Preprocessor, type PreprocessorOptions, type PreprocessStats } from './preprocess/index.js';
 export { toOriginalGeometry } from './geometry.js';

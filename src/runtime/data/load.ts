@@ -68,6 +68,13 @@ export function median(values: readonly number[]): number {
   return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
+/** The folder a dataset on disk is read from (R2U_DRIVE_ROOT overrides DRIVE's), or undefined for a synthetic one. */
+export function datasetRoot(ds: DatasetConfig, baseDir = process.cwd()): string | undefined {
+  if (ds.kind === 'synthetic') return undefined;
+  const envRoot = ds.kind === 'drive' ? process.env.R2U_DRIVE_ROOT : undefined;
+  return resolve(baseDir, envRoot !== undefined && envRoot !== '' ? envRoot : ds.root);
+}
+
 /** A dataset's training or test subset as decoded, each image validated. */
 export async function loadRawSubset(ds: DatasetConfig, subset: 'training' | 'test', opts: Pick<LoadOptions, 'baseDir'>): Promise<{ root?: string; raw: RawImage[] }> {
   if (ds.kind === 'synthetic') {
@@ -75,8 +82,7 @@ export async function loadRawSubset(ds: DatasetConfig, subset: 'training' | 'tes
     const seed = subset === 'training' ? ds.seed : hashSeed(ds.seed, 0x7e57);
     return { raw: generateSynthetic(ds.count, ds.size, seed) };
   }
-  const envRoot = ds.kind === 'drive' ? process.env.R2U_DRIVE_ROOT : undefined;
-  const root = resolve(opts.baseDir ?? process.cwd(), envRoot !== undefined && envRoot !== '' ? envRoot : ds.root);
+  const root = datasetRoot(ds, opts.baseDir)!;
   let files: ImageFiles[];
   if (ds.kind === 'drive') files = await driveFiles(root, subset);
   else if (ds.kind === 'chase_db1') files = heldOut(await chaseFiles(root), ds, subset, root);

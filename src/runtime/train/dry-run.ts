@@ -2,11 +2,10 @@
 // plan of an experiment and every check training would make before its first
 // step, with no file written.
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { contentHash } from '../../spec/content-hash.js';
 import { initBackend } from '../backend.js';
 import type { BackendName, DataConfig, ExperimentConfig } from '../../spec/config.js';
-import { createPreprocessor, DataError, inputChannels, loadTrainingSplit } from '../data/index.js';
+import { createPreprocessor, DataError, datasetRoot, inputChannels, loadTrainingSplit } from '../data/index.js';
 import { buildModel, formatSummary, summarizeModel } from '../model/index.js';
 import { assertTrainable } from './assert-trainable.js';
 import { ensembleSize, memberConfigs } from './train-ensemble.js';
@@ -69,13 +68,6 @@ function plannedPipeline(data: DataConfig): string[] {
   return ['scale intensities to [0,1]', ...data.preprocess.map((op) => (op.op === 'normalize' && op.mode === 'dataset' ? 'normalize dataset: z-score with the mean and std of the training images' : createPreprocessor([op]).describe()[1]))];
 }
 
-/** The directory a real (non-synthetic) dataset would be read from, as the loader resolves it. */
-function datasetRoot(ds: DataConfig['dataset'] | undefined): string | undefined {
-  if (ds === undefined || ds.kind === 'synthetic') return undefined;
-  const env = ds.kind === 'drive' ? process.env.R2U_DRIVE_ROOT : undefined;
-  return resolve(env !== undefined && env !== '' ? env : ds.root);
-}
-
 /** Where a generated module came from, for the plan's header. */
 export interface PlanOrigin {
   readonly source: string;
@@ -123,7 +115,8 @@ export async function dryRun(
 
   // check the data when it is there: decode, validate, preprocess, split
   out();
-  for (const root of [datasetRoot(c.data.dataset), datasetRoot(c.data.extra_training)]) {
+  for (const ds of [c.data.dataset, c.data.extra_training]) {
+    const root = ds === undefined ? undefined : datasetRoot(ds);
     if (root !== undefined && !existsSync(root)) {
       out(`data:      not checked: ${root} does not exist (training will need it)`);
       return;
