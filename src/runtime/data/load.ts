@@ -53,7 +53,7 @@ export async function loadDataset(data: DataConfig, opts: LoadOptions = {}): Pro
   log(`data: preprocessed in ${ms(t1)}: ${preprocessor.describe().join('; ')}`);
   const channels = images[0].channels;
   // the scale of the training images, which inference brings other images to (eval.scale fov)
-  const stats: PreprocessStats = opts.stats ?? { ...preprocessor.stats, fov_diameter: median(images.map((im) => fovDiameter(im.fov, im.width, im.height))) };
+  const stats: PreprocessStats = opts.stats ?? { ...preprocessor.stats, fov_diameter: medianFovDiameter(images) };
   return { kind: data.dataset.kind, ...(root === undefined ? {} : { root }), channels, images, preprocessor: { ...preprocessor, stats } };
 }
 
@@ -63,7 +63,12 @@ export async function loadRawImages(data: DataConfig, opts: LoadOptions = {}): P
   return { ...(root === undefined ? {} : { root }), images: raw };
 }
 
-export function median(values: readonly number[]): number {
+/** The median FOV diameter of images: the scale of a dataset, which inference and `extra_training` bring other images to. */
+export function medianFovDiameter(images: ReadonlyArray<Pick<RawImage, 'fov' | 'width' | 'height'>>): number {
+  return median(images.map((im) => fovDiameter(im.fov, im.width, im.height)));
+}
+
+function median(values: readonly number[]): number {
   const s = [...values].sort((a, b) => a - b);
   return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }

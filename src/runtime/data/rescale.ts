@@ -21,9 +21,11 @@ export function scaleFor(raw: Pick<RawImage, 'width' | 'height' | 'fov'>, target
 /**
  * The photograph, its FOV and its label resampled bilinearly, the masks kept
  * where the resampled value is at least one half. Inference scores labels at
- * the original size and passes `label: false` to drop them.
+ * the original size and passes `label: false` to drop them. At its own size
+ * the image is returned as it is.
  */
 export function resampleRaw(raw: RawImage, to: Size, opts: { label: boolean }): RawImage {
+  if (to.width === raw.width && to.height === raw.height) return raw;
   const mask = (m: Uint8Array): Uint8Array =>
     Uint8Array.from(resizeBilinear(Float32Array.from(m), raw.width, raw.height, 1, to.width, to.height), (v) => (v >= 0.5 ? 1 : 0));
   return {

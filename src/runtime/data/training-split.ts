@@ -4,8 +4,7 @@
 // so they agree on which images train.
 import type { DataConfig } from '../../spec/config.js';
 import { DataError, inFile } from './errors.js';
-import { fovDiameter } from './fov.js';
-import { loadDataset, loadRawSubset, median, type LoadedDataset, type LoadOptions } from './load.js';
+import { loadDataset, loadRawSubset, medianFovDiameter, type LoadedDataset, type LoadOptions } from './load.js';
 import { createPreprocessor } from './preprocess/index.js';
 import { resampleRaw, scaleFor } from './rescale.js';
 import { splitImages } from './split.js';
@@ -40,14 +39,14 @@ export async function loadExtraTraining(data: DataConfig, dataset: LoadedDataset
   const t0 = performance.now();
   const { root, raw } = await loadRawSubset(extra, 'training', opts);
   const stats = dataset.preprocessor.stats;
-  const target = stats.fov_diameter ?? median(dataset.images.map((im) => fovDiameter(im.fov, im.width, im.height)));
+  const target = stats.fov_diameter ?? medianFovDiameter(dataset.images);
   // the main dataset's crop, resize and pad fit its own image size; inference skips them on other cameras too
   const preprocessor = createPreprocessor(data.preprocess, stats, { geometry: false });
   const factors: number[] = [];
   const images = raw.map((r) => {
     const size = scaleFor(r, target);
     factors.push(size.width / r.width);
-    const scaled = size.width === r.width && size.height === r.height ? r : resampleRaw(r, size, { label: true });
+    const scaled = resampleRaw(r, size, { label: true });
     const image = inFile(r.sourcePath, () => preprocessor.apply({ ...scaled, id: `${extra.kind}:${r.id}` }));
     if (image.label === null) throw new DataError(`extra_training: ${extra.kind} image ${r.id} has no label to train on`, r.sourcePath);
     if (image.channels !== dataset.channels) {

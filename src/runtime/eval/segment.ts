@@ -81,7 +81,7 @@ interface Context {
 async function segmentImage(raw: RawImage, ctx: Context): Promise<Segmentation> {
   const { width, height } = raw;
   const scaled = scaleFor(raw, ctx.targetDiameter);
-  const input = scaled.width === width && scaled.height === height ? raw : resampleRaw(raw, scaled, { label: false });
+  const input = resampleRaw(raw, scaled, { label: false });
   const img = inFile(raw.sourcePath, () => ctx.preprocessor.apply(input));
   if (img.channels !== ctx.channels) {
     throw new DataError(`the image has ${img.channels} channels after preprocessing, the model expects ${ctx.channels}`, raw.sourcePath);
