@@ -124,6 +124,18 @@ export function trialChanges(base: ExperimentConfig, trial: ExperimentConfig): A
   return out;
 }
 
+const NO_FIELD = Symbol('no field');
+
+/** The value at a dotted config path, or NO_FIELD where the config has none (an optional field left out). */
+function fieldAt(config: unknown, path: string): unknown {
+  let value = config;
+  for (const part of path.split('.')) {
+    if (value === null || typeof value !== 'object' || !(part in value)) return NO_FIELD;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
 /** Reads the templates of a folder: `{ 'module.hbs': '...', 'experiment.hbs': '...' }`. */
 export function readTemplates(dir = TEMPLATE_DIR): Record<string, string> {
   const out: Record<string, string> = {};
@@ -159,13 +171,8 @@ export class Generator {
     const lookup = (path: unknown, options: Handlebars.HelperOptions): unknown => {
       const state = this.state!;
       if (typeof path !== 'string') throw new TemplateError(`${where(path, options)}: a config path must be a string`);
-      let value: unknown = state.config;
-      for (const part of path.split('.')) {
-        if (value === null || typeof value !== 'object' || !(part in value)) {
-          throw new TemplateError(`${where(path, options)}: the config has no field \`${path}\``);
-        }
-        value = (value as Record<string, unknown>)[part];
-      }
+      const value = fieldAt(state.config, path);
+      if (value === NO_FIELD) throw new TemplateError(`${where(path, options)}: the config has no field \`${path}\``);
       state.covered.add(path);
       return value;
     };
@@ -178,9 +185,7 @@ export class Generator {
     // {{#present 'data.extra_training'}}…{{/present}}: rendered only when the optional field is there
     const current = () => this.state!;
     hb.registerHelper('present', function (this: unknown, path: unknown, options: Handlebars.HelperOptions) {
-      const config: unknown = current().config;
-      const value = String(path).split('.').reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), config);
-      return value === undefined ? '' : options.fn(this);
+      return fieldAt(current().config, String(path)) === NO_FIELD ? '' : options.fn(this);
     });
     // {{{doc 'train.batch'}}}: ` // <the field's doc>` (src/spec/field-docs.ts), or nothing
     hb.registerHelper('doc', (path: unknown) => trailingDoc(String(path)));
