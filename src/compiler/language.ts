@@ -185,7 +185,7 @@ const DATA: BlockDef = {
   patches: {
     target: 'patches',
     form: 'phrases',
-    doc: 'Training patches: size, how many random patches per epoch, the share centred on a vessel pixel, and the share taken from `extra_training`’s images.',
+    doc: 'Training patches: size, how many random patches per epoch, the share centred on a vessel pixel, and how `extra_training`’s images are drawn and scored.',
     example: 'patches 48 x 48, random 10000 per epoch, vessel_fraction 0.5',
     phrases: [
       phrase([slot('size', dims)]),
@@ -196,6 +196,9 @@ const DATA: BlockDef = {
       }),
       phrase(['extra_epochs', slot('extra_epochs', int(1))], {
         doc: 'draw from `extra_training`’s images in the first N epochs only; the later ones train on the main dataset alone, at its labels’ style (e.g. `extra_epochs 6` of 10)',
+      }),
+      phrase(['extra_ignore_edge', slot('extra_ignore_edge', int(1, 8))], {
+        doc: 'leave the outer N pixels of each vessel in `extra_training`’s labels out of the loss (neither vessel nor background): another dataset’s annotators draw the vessel edge in their own style, so its images teach where vessels run and the main dataset’s where their edges lie (e.g. `extra_ignore_edge 1`); patch centres are drawn from the labels as annotated',
       }),
     ],
   },

@@ -69,7 +69,7 @@ export const EXPERIMENT_SCHEMA: Schema = {
     data: object({
       dataset,
       preprocess,
-      patches: object({ size: dims, per_epoch: integer(1), vessel_fraction: fraction }, undefined, { extra_share: fraction, extra_epochs: integer(1) }),
+      patches: object({ size: dims, per_epoch: integer(1), vessel_fraction: fraction }, undefined, { extra_share: fraction, extra_epochs: integer(1), extra_ignore_edge: integer(1, 8) }),
       split: {
         oneOf: [
           variant('kind', 'ratio', { train: fraction, val: fraction }, { seed: integer(0) }),

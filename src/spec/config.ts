@@ -53,6 +53,8 @@ export interface PatchConfig {
   readonly extra_share?: number;
   /** extra_training's images are drawn in epochs 1..N only; absent: in every epoch */
   readonly extra_epochs?: number;
+  /** the vessel pixels within N steps of background in extra_training's labels are left out of the loss; absent: every pixel scored */
+  readonly extra_ignore_edge?: number;
 }
 
 export type SplitConfig =

@@ -16,6 +16,7 @@ export const FIELD_DOCS: Readonly<Record<string, string>> = {
   'data.patches.vessel_fraction': 'share centred on a vessel pixel',
   'data.patches.extra_share': 'share from extra_training’s images',
   'data.patches.extra_epochs': 'epochs that draw from extra_training’s images',
+  'data.patches.extra_ignore_edge': 'vessel edge of extra_training’s labels left out of the loss',
   'data.split#ratio.train': 'share of the images',
   'data.split#ratio.val': 'share of the images',
   'data.split#list.val': 'ids of the validation images',

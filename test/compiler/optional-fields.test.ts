@@ -102,3 +102,17 @@ describe('data patches extra_share', () => {
     expect(loadText(spec('  data { patches extra_epochs 6 }')).diagnostics.map((d) => d.message)).toEqual(["extra_epochs concerns extra_training's images, and the experiment has none"]);
   });
 });
+
+describe('data patches extra_ignore_edge', () => {
+  it('is absent unless stated, takes 1 to 8 pixels, and needs extra_training', () => {
+    const r = loadText(spec('  data { extra_training chase_db1("c"); patches 48 x 48, extra_ignore_edge 1 }'));
+    expect(r.diagnostics, formatDiagnostics(r.diagnostics)).toEqual([]);
+    expect(r.config!.data.patches).toMatchObject({ extra_ignore_edge: 1 });
+    expect('extra_ignore_edge' in loadText(spec('  data { extra_training chase_db1("c") }')).config!.data.patches).toBe(false);
+    expect(loadText(spec('  data { patches extra_ignore_edge 2 }')).diagnostics.map((d) => d.message)).toEqual(["extra_ignore_edge concerns extra_training's images, and the experiment has none"]);
+    const zero = loadText(spec('  data { extra_training chase_db1("c"); patches extra_ignore_edge 0 }')).diagnostics;
+    expect(zero.length).toBe(1);
+    expect(zero[0].message).toMatch(/out of range: 0/);
+    expect(zero[0].span?.line).toBe(2);
+  });
+});

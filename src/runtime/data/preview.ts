@@ -4,7 +4,7 @@
 // with 3 channels are shown in colour, others as grey (first channel).
 import sharp from 'sharp';
 import type { PatchSampler } from './sampler.js';
-import type { Dataset, FundusImage } from './types.js';
+import { UNSCORED, type Dataset, type FundusImage } from './types.js';
 
 export interface PreviewOptions {
   /** preprocessed images shown (default 4) */
@@ -52,7 +52,9 @@ export async function writePreview(
       const row: Tile[] = [];
       for (let i = r * perRow; i < Math.min(n, (r + 1) * perRow); i++) {
         row.push(scaleTile({ w, h, c, data: batch.x.subarray(i * h * w * c, (i + 1) * h * w * c) }, w * zoom, h * zoom));
-        row.push(scaleTile({ w, h, c: 1, data: batch.y.subarray(i * h * w, (i + 1) * h * w) }, w * zoom, h * zoom));
+        // an UNSCORED pixel (extra_ignore_edge) shows half-way between background and vessel
+        const y = Float32Array.from(batch.y.subarray(i * h * w, (i + 1) * h * w), (v) => (v === UNSCORED ? 0.5 : v));
+        row.push(scaleTile({ w, h, c: 1, data: y }, w * zoom, h * zoom));
       }
       rows.push(row);
     }

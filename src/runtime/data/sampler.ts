@@ -7,6 +7,7 @@
 import type { AugmentConfig, PatchConfig } from '../../spec/config.js';
 import { samplePatch } from './augment/patch.js';
 import { DataError } from './errors.js';
+import { markVesselEdge } from './label-edge.js';
 import { hashSeed, mulberry32 } from './rng.js';
 import type { Batch, FundusImage } from './types.js';
 
@@ -33,6 +34,8 @@ export class PatchSampler {
   /** patches produced, over the sampler's life */
   produced = 0;
   readonly channels: number;
+  /** the training images; with extra_ignore_edge, the extra ones' labels carry their UNSCORED edge */
+  readonly images: readonly FundusImage[];
   private readonly fovIdx: Int32Array[];
   private readonly vesselIdx: Int32Array[];
   private readonly prefetch: number;
@@ -40,7 +43,7 @@ export class PatchSampler {
   private readonly extraFrom: number;
 
   constructor(
-    readonly images: readonly FundusImage[],
+    images: readonly FundusImage[],
     readonly patches: PatchConfig,
     readonly augment: AugmentConfig,
     readonly seed: number,
@@ -50,9 +53,9 @@ export class PatchSampler {
     this.channels = images[0].channels;
     this.prefetch = Math.max(2, opts.prefetch ?? 2);
     this.extraFrom = images.length - (opts.extra ?? 0);
-    const mixes = patches.extra_share !== undefined ? `extra_share ${patches.extra_share}` : patches.extra_epochs !== undefined ? `extra_epochs ${patches.extra_epochs}` : undefined;
-    if (mixes !== undefined && (this.extraFrom === 0 || this.extraFrom === images.length)) {
-      throw new DataError(`patch sampler: ${mixes} needs both main and extra_training images (${this.extraFrom} main, ${images.length - this.extraFrom} extra)`);
+    const knob = (['extra_share', 'extra_epochs', 'extra_ignore_edge'] as const).find((k) => patches[k] !== undefined);
+    if (knob !== undefined && (this.extraFrom === 0 || this.extraFrom === images.length)) {
+      throw new DataError(`patch sampler: ${knob} ${patches[knob]} needs both main and extra_training images (${this.extraFrom} main, ${images.length - this.extraFrom} extra)`);
     }
     this.fovIdx = [];
     this.vesselIdx = [];
@@ -70,6 +73,10 @@ export class PatchSampler {
       this.fovIdx.push(Int32Array.from(fov));
       this.vesselIdx.push(Int32Array.from(vessel));
     }
+    // centres are drawn from the labels as annotated (the same draws as without the edge); the loss skips the edge
+    const depth = patches.extra_ignore_edge;
+    this.images =
+      depth === undefined ? images : images.map((img, i) => (i < this.extraFrom ? img : { ...img, label: markVesselEdge(img.label!, img.width, img.height, depth) }));
   }
 
   /** where patch k of an epoch is taken from (image, centre) */

@@ -29,6 +29,13 @@ export interface Size {
   readonly height: number;
 }
 
+/**
+ * The training target of a pixel that the loss leaves out: neither vessel
+ * nor background (`patches { extra_ignore_edge N }` marks another dataset's
+ * vessel edges so). Only the sampler's patches carry it; image labels are 0/1.
+ */
+export const UNSCORED = 2;
+
 /** A preprocessed image, ready for patch sampling or inference. */
 export interface FundusImage extends RawImage {
   readonly original: Size;
@@ -46,7 +53,7 @@ export interface Dataset {
 /** A batch of training patches, NHWC, ready for `tf.tensor4d`. */
 export interface Batch {
   readonly x: Float32Array;
-  /** n*h*w*1, 0/1 */
+  /** n*h*w*1: 0 background, 1 vessel, `UNSCORED` left out of the loss */
   readonly y: Float32Array;
   readonly n: number;
   readonly h: number;

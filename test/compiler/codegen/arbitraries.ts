@@ -111,7 +111,7 @@ function dataArb(patch: Dims, stride: number, limits: Limits) {
       // optional, and never the main dataset itself (a cross-field rule)
       ...(limits.realDatasets ? { extra_training: fc.option(onDisk.filter((e) => e.kind !== ds.kind || e.root !== ds.root), { nil: undefined }) } : {}),
       preprocess: preprocessArb(patch, size, stride),
-      patches: fc.record({ size: fc.constant(patch), per_epoch: fc.integer({ min: 1, max: 100000 }), vessel_fraction: real(0, 1), extra_share: fc.option(real(0, 1), { nil: undefined }), extra_epochs: fc.option(fc.integer({ min: 1, max: 100 }), { nil: undefined }) }),
+      patches: fc.record({ size: fc.constant(patch), per_epoch: fc.integer({ min: 1, max: 100000 }), vessel_fraction: real(0, 1), extra_share: fc.option(real(0, 1), { nil: undefined }), extra_epochs: fc.option(fc.integer({ min: 1, max: 100 }), { nil: undefined }), extra_ignore_edge: fc.option(fc.integer({ min: 1, max: 8 }), { nil: undefined }) }),
       split: splitArb(ds.kind === 'synthetic' ? ds.count : 20),
       augment: fc.record({
         flip_horizontal: fc.boolean(),
@@ -123,14 +123,15 @@ function dataArb(patch: Dims, stride: number, limits: Limits) {
         gamma: real(0, 1),
         elastic: fc.record({ alpha: real(0, 100), sigma: positive(50) }),
       }),
-      // extra_share and extra_epochs only with extra_training (a cross-field rule); absent fields are left out, not undefined
-    }).map(({ patches: { extra_share, extra_epochs, ...patches }, extra_training, ...data }) => ({
+      // extra_share, extra_epochs and extra_ignore_edge only with extra_training (a cross-field rule); absent fields are left out, not undefined
+    }).map(({ patches: { extra_share, extra_epochs, extra_ignore_edge, ...patches }, extra_training, ...data }) => ({
       ...data,
       ...(extra_training === undefined ? {} : { extra_training }),
       patches: {
         ...patches,
         ...(extra_training === undefined || extra_share === undefined ? {} : { extra_share }),
         ...(extra_training === undefined || extra_epochs === undefined ? {} : { extra_epochs }),
+        ...(extra_training === undefined || extra_ignore_edge === undefined ? {} : { extra_ignore_edge }),
       },
     }));
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_EXPERIMENT } from '../../../src/spec/defaults.js';
 import type { AugmentConfig, PatchConfig } from '../../../src/spec/config.js';
+import { UNSCORED } from '../../../src/runtime/data/types.js';
 import { createPreprocessor, cropPatch, generateSynthetic, gridPatches, PatchSampler, type Batch, type FundusImage } from '../../../src/runtime/data/index.js';
 
 const NO_AUG = DEFAULT_EXPERIMENT.data.augment;
@@ -41,6 +42,28 @@ describe('PatchSampler', () => {
     expect(fromExtra(10)).toBe(0);
     // every main image is still drawn after it
     expect(new Set(Array.from({ length: 100 }, (_, k) => s.placement(3, k).image))).toEqual(new Set([0, 1, 2]));
+  });
+
+  it('extra_ignore_edge: the extra images’ vessel edges come out UNSCORED in the patches, the main images’ labels stay 0/1, and the draws are unchanged', async () => {
+    const four = [...images, images[0]];
+    const plain = new PatchSampler(four, patches({ per_epoch: 400 }), NO_AUG, 5, { extra: 1 });
+    const edged = new PatchSampler(four, patches({ per_epoch: 400, extra_ignore_edge: 1 }), NO_AUG, 5, { extra: 1 });
+    for (let k = 0; k < 100; k++) expect(edged.placement(1, k)).toEqual(plain.placement(1, k));
+    const [a, b] = [(await collect(plain, 1, 400))[0], (await collect(edged, 1, 400))[0]];
+    const px = 16 * 16;
+    let unscored = 0;
+    for (let i = 0; i < 400; i++) {
+      const fromExtra = edged.placement(1, i).image === 3;
+      for (let j = i * px; j < (i + 1) * px; j++) {
+        if (b.y[j] === UNSCORED) {
+          unscored++;
+          expect(fromExtra).toBe(true);
+          expect(a.y[j]).toBe(1); // only vessel pixels become UNSCORED
+        } else expect(b.y[j]).toBe(a.y[j]);
+      }
+    }
+    expect(unscored).toBeGreaterThan(0);
+    expect(() => new PatchSampler(images, patches({ extra_ignore_edge: 1 }), NO_AUG, 5)).toThrow(/extra_ignore_edge 1 needs both main and extra_training images/);
   });
 
   it('draws per_epoch patches in batches, the last one smaller', async () => {

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/runtime/backend.js';
 import type { LossConfig } from '../../../src/spec/config.js';
 import { makeLoss } from '../../../src/runtime/train/losses.js';
+import { UNSCORED } from '../../../src/runtime/data/types.js';
 
 // y = [1, 0], p = [0.8, 0.3]; expected values worked out by hand
 const cases: Array<[LossConfig, number]> = [
@@ -36,5 +37,42 @@ describe('losses', () => {
       for (const g of grads) expect(Number.isFinite(g)).toBe(true);
       tf.dispose([y, p]);
     });
+
+    it(`${cfg.kind}: an UNSCORED pixel adds nothing to the loss or its gradient, whatever the prediction there`, () => {
+      // [1, 0, UNSCORED] with the third pixel's prediction varied scores as [1, 0] does, pixels in the mean's denominator included
+      const lossAndGrad = (labels: number[], p: number[]) =>
+        tf.tidy(() => {
+          const r = tf.valueAndGrad((q: tf.Tensor) => makeLoss(cfg)(tf.tensor4d(labels, [1, 1, labels.length, 1]), q))(tf.tensor4d(p, [1, 1, p.length, 1]));
+          return { value: r.value.dataSync()[0], grad: Array.from(r.grad.dataSync()) };
+        });
+      const pixelMean = cfg.kind !== 'dice' && cfg.kind !== 'bce_dice';
+      const twoOfThree = lossAndGrad([1, 0, 0], [0.8, 0.3, 0.3]);
+      for (const q of [0.01, 0.5, 0.99]) {
+        const got = lossAndGrad([1, 0, UNSCORED], [0.8, 0.3, q]);
+        expect(got.grad[2]).toBe(0);
+        if (pixelMean) {
+          // a mean over three pixels, the third contributing 0
+          expect(got.value).toBeCloseTo(((want as number) * 2) / 3, 5);
+          expect(got.grad[0]).toBeCloseTo(twoOfThree.grad[0], 6);
+        } else if (cfg.kind === 'dice') {
+          expect(got.value).toBeCloseTo(want, 5);
+        }
+      }
+    });
   }
+
+  it('with every pixel scored, BCE and its gradient are the plain formula’s, bit for bit (runs without UNSCORED pixels train as before)', () => {
+    const y = [1, 0, 0, 1, 1, 0];
+    const p = [0.9, 0.2, 0.6, 0.4, 0.7, 0.05];
+    const plain = (yt: tf.Tensor, q: tf.Tensor) => {
+      const c = tf.clipByValue(q, 1e-7, 1 - 1e-7);
+      return tf.neg(tf.mean(tf.add(tf.mul(tf.mul(yt, tf.log(c)), 1), tf.mul(tf.sub(1, yt), tf.log(tf.sub(1, c)))))) as tf.Scalar;
+    };
+    const run = (loss: (yt: tf.Tensor, q: tf.Tensor) => tf.Scalar) =>
+      tf.tidy(() => {
+        const r = tf.valueAndGrad((q: tf.Tensor) => loss(tf.tensor4d(y, [1, 2, 3, 1]), q))(tf.tensor4d(p, [1, 2, 3, 1]));
+        return [r.value.dataSync()[0], ...Array.from(r.grad.dataSync())];
+      });
+    expect(run(makeLoss({ kind: 'bce' }))).toEqual(run(plain));
+  });
 });
