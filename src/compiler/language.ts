@@ -175,6 +175,13 @@ const DATA: BlockDef = {
       ...PUBLISHED_DATASETS,
     },
   },
+  extra_scale: {
+    target: 'extra_scale',
+    form: 'value',
+    type: num(0.25, 4),
+    doc: 'The scale `extra_training`’s images are resampled to, as a multiple of the FOV diameter that matches the main dataset’s (absent: 1, the same FOV diameter). Image and label scale together, so a factor below 1 draws the other dataset’s vessels narrower in pixels: at 0.86 CHASE_DB1’s labelled vessels have DRIVE’s mean width (twice the area over the boundary length: 2.50 px against 2.49).',
+    example: 'extra_scale 0.86',
+  },
   preprocess: {
     target: 'preprocess',
     form: 'ops',

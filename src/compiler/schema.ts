@@ -87,7 +87,7 @@ export const EXPERIMENT_SCHEMA: Schema = {
         gamma: fraction,
         elastic: object({ alpha: nonNegative, sigma: positive }),
       }),
-    }, undefined, { extra_training: extraTraining }),
+    }, undefined, { extra_training: extraTraining, extra_scale: number(0.25, 4) }),
     model: object({
       arch: enumOf(V.ARCHITECTURES),
       depth: integer(1, 6),

@@ -88,6 +88,9 @@ function crossFieldRules(c: ExperimentConfig, spans: SpanMap, file: string): Dia
   if (extra !== undefined && extra.kind === c.data.dataset.kind && extra.root === c.data.dataset.root) {
     rule('data.extra_training', `extra_training reads the main dataset again (${extra.kind}("${extra.root}")): its validation images would be trained on`, 'name another dataset, or `extra_training none`');
   }
+  if (c.data.extra_scale !== undefined && extra === undefined) {
+    rule('data.extra_scale', "extra_scale concerns extra_training's images, and the experiment has none", 'add `extra_training …` to data, or drop extra_scale');
+  }
   for (const field of ['extra_share', 'extra_epochs', 'extra_ignore_edge'] as const) {
     if (c.data.patches[field] !== undefined && extra === undefined) {
       rule(`data.patches.${field}`, `${field} concerns extra_training's images, and the experiment has none`, `add \`extra_training …\` to data, or drop ${field}`);

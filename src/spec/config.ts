@@ -78,6 +78,8 @@ export interface DataConfig {
   readonly dataset: DatasetConfig;
   /** absent: the main dataset alone (optional, so that experiments without it keep their content hash) */
   readonly extra_training?: ExtraTrainingConfig;
+  /** extra_training's images are resampled to this multiple of the main dataset's FOV diameter; absent: 1 */
+  readonly extra_scale?: number;
   /** preprocessing ops, applied in order, identically at training and inference */
   readonly preprocess: readonly PreprocessOp[];
   readonly patches: PatchConfig;

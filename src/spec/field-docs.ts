@@ -11,6 +11,7 @@ export const FIELD_DOCS: Readonly<Record<string, string>> = {
   'data.dataset.test': 'images held out as the test subset: the last N by id',
   'data.extra_training.root': 'folder holding the extra training images',
   'data.extra_training.test': 'its images never trained on: the last N by id',
+  'data.extra_scale': 'extra_training’s FOV diameter, relative to the main dataset’s',
   'data.patches.size': 'height x width; divisible by 2^depth',
   'data.patches.per_epoch': 'random training patches per epoch',
   'data.patches.vessel_fraction': 'share centred on a vessel pixel',

@@ -116,3 +116,14 @@ describe('data patches extra_ignore_edge', () => {
     expect(zero[0].span?.line).toBe(2);
   });
 });
+
+describe('data extra_scale', () => {
+  it('is absent unless stated, takes 0.25 to 4, and needs extra_training', () => {
+    const r = loadText(spec('  data { extra_training chase_db1("c"); extra_scale 0.86 }'));
+    expect(r.diagnostics, formatDiagnostics(r.diagnostics)).toEqual([]);
+    expect(r.config!.data.extra_scale).toBe(0.86);
+    expect('extra_scale' in loadText(spec('  data { extra_training chase_db1("c") }')).config!.data).toBe(false);
+    expect(loadText(spec('  data { extra_scale 0.86 }')).diagnostics.map((d) => d.message)).toEqual(["extra_scale concerns extra_training's images, and the experiment has none"]);
+    expect(loadText(spec('  data { extra_training chase_db1("c"); extra_scale 5 }')).diagnostics.map((d) => d.message)).toEqual(["'extra_scale' is out of range: 5"]);
+  });
+});

@@ -29,7 +29,7 @@ export async function loadTrainingSplit(data: DataConfig, opts: LoadOptions & { 
 
 /**
  * `extra_training`'s training subset, each image resampled so its FOV has the
- * main dataset's diameter (label included), then given the main pipeline's
+ * main dataset's diameter times `extra_scale` (label included), then given the main pipeline's
  * intensity ops with its statistics; ids are prefixed with the dataset's kind.
  */
 export async function loadExtraTraining(data: DataConfig, dataset: LoadedDataset, opts: LoadOptions = {}): Promise<FundusImage[]> {
@@ -39,7 +39,7 @@ export async function loadExtraTraining(data: DataConfig, dataset: LoadedDataset
   const t0 = performance.now();
   const { root, raw } = await loadRawSubset(extra, 'training', opts);
   const stats = dataset.preprocessor.stats;
-  const target = stats.fov_diameter ?? medianFovDiameter(dataset.images);
+  const target = (stats.fov_diameter ?? medianFovDiameter(dataset.images)) * (data.extra_scale ?? 1);
   // the main dataset's crop, resize and pad fit its own image size; inference skips them on other cameras too
   const preprocessor = createPreprocessor(data.preprocess, stats, { geometry: false });
   const factors: number[] = [];

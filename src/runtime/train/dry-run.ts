@@ -37,7 +37,7 @@ function describeExperiment(c: ExperimentConfig): string[] {
   const stepsPerEpoch = Math.ceil(c.data.patches.per_epoch / t.batch);
   return [
     `dataset:   ${ds.kind === 'synthetic' ? `synthetic, ${ds.count} images of ${dims(ds.size)}, seed ${ds.seed}` : `${ds.kind} at ${ds.root}`}`,
-    ...(extra === undefined ? [] : [`extra:     ${variant(extra)}: its training images, resampled to the FOV scale, in every training split`]),
+    ...(extra === undefined ? [] : [`extra:     ${variant(extra)}: its training images, resampled to ${c.data.extra_scale === undefined ? 'the FOV scale' : `${c.data.extra_scale} × the FOV scale`}, in every training split`]),
     `patches:   ${dims(c.data.patches.size)}, ${c.data.patches.per_epoch} per epoch, ${c.data.patches.vessel_fraction * 100}% centred on vessels${c.data.patches.extra_share === undefined ? '' : `, ${c.data.patches.extra_share * 100}% from extra_training`}${c.data.patches.extra_epochs === undefined ? '' : ` (epochs 1-${c.data.patches.extra_epochs} only)`}${c.data.patches.extra_ignore_edge === undefined ? '' : `; the outer ${c.data.patches.extra_ignore_edge} px of extra_training's vessels unscored`}`,
     `split:     ${c.data.split.kind === 'list' ? `validate on ${c.data.split.val.join(', ')}` : variant(c.data.split)}`,
     `augment:   ${augment.length > 0 ? augment.join(', ') : 'none'}`,

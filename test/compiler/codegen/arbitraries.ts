@@ -110,6 +110,7 @@ function dataArb(patch: Dims, stride: number, limits: Limits) {
       dataset: fc.constant(ds),
       // optional, and never the main dataset itself (a cross-field rule)
       ...(limits.realDatasets ? { extra_training: fc.option(onDisk.filter((e) => e.kind !== ds.kind || e.root !== ds.root), { nil: undefined }) } : {}),
+      extra_scale: fc.option(real(0.25, 4), { nil: undefined }),
       preprocess: preprocessArb(patch, size, stride),
       patches: fc.record({ size: fc.constant(patch), per_epoch: fc.integer({ min: 1, max: 100000 }), vessel_fraction: real(0, 1), extra_share: fc.option(real(0, 1), { nil: undefined }), extra_epochs: fc.option(fc.integer({ min: 1, max: 100 }), { nil: undefined }), extra_ignore_edge: fc.option(fc.integer({ min: 1, max: 8 }), { nil: undefined }) }),
       split: splitArb(ds.kind === 'synthetic' ? ds.count : 20),
@@ -123,10 +124,11 @@ function dataArb(patch: Dims, stride: number, limits: Limits) {
         gamma: real(0, 1),
         elastic: fc.record({ alpha: real(0, 100), sigma: positive(50) }),
       }),
-      // extra_share, extra_epochs and extra_ignore_edge only with extra_training (a cross-field rule); absent fields are left out, not undefined
-    }).map(({ patches: { extra_share, extra_epochs, extra_ignore_edge, ...patches }, extra_training, ...data }) => ({
+      // extra_scale, extra_share, extra_epochs and extra_ignore_edge only with extra_training (a cross-field rule); absent fields are left out, not undefined
+    }).map(({ patches: { extra_share, extra_epochs, extra_ignore_edge, ...patches }, extra_training, extra_scale, ...data }) => ({
       ...data,
       ...(extra_training === undefined ? {} : { extra_training }),
+      ...(extra_training === undefined || extra_scale === undefined ? {} : { extra_scale }),
       patches: {
         ...patches,
         ...(extra_training === undefined || extra_share === undefined ? {} : { extra_share }),

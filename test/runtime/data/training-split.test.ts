@@ -47,6 +47,20 @@ describe('extra_training (fixtures)', () => {
     expect(lines.at(-1)).toMatch(/^data: 2 chase_db1 training images added from .*, resampled ×0\.\d+ to a FOV diameter of \d+ px/);
   });
 
+  it('extra_scale resamples to that multiple of the main FOV diameter', async () => {
+    const drive = tempDir('drive');
+    await writeDrive(drive, ['21', '22', '23']);
+    const chase = tempDir('chase');
+    await writeChase(chase, ['01L', '01R'], { w: 48, h: 40, masks: ['01L', '01R'] });
+    const base: DataConfig = { ...DEFAULT_EXPERIMENT.data, dataset: { kind: 'drive', root: drive }, extra_training: { kind: 'chase_db1', root: chase, test: 0 } };
+    const at = async (extra_scale?: number) => (await loadTrainingSplit({ ...base, ...(extra_scale === undefined ? {} : { extra_scale }) }, { seed: 1 })).train.slice(-2);
+    const [same, half] = [await at(), await at(0.5)];
+    for (let i = 0; i < 2; i++) {
+      expect(Math.abs(diameter(half[i]) - diameter(same[i]) / 2)).toBeLessThanOrEqual(1);
+      expect(Math.abs(half[i].width - same[i].width / 2)).toBeLessThanOrEqual(1);
+    }
+  });
+
   it('is nothing when absent', async () => {
     const drive = tempDir('drive');
     await writeDrive(drive, ['21', '22']);
@@ -106,4 +120,36 @@ describe.skipIf(!hasBoth)('DRIVE with CHASE_DB1 (real files)', () => {
       expect(vessel / fov).toBeLessThan(0.15);
     }
   });
+
+  it('at extra_scale 0.86, CHASE_DB1\'s labelled vessels have the mean width of DRIVE\'s (within 3%)', async () => {
+    const data: DataConfig = {
+      ...DEFAULT_EXPERIMENT.data,
+      dataset: { kind: 'drive', root: DRIVE },
+      extra_training: { kind: 'chase_db1', root: CHASE, test: 8 },
+      extra_scale: 0.86,
+      preprocess: [{ op: 'grayscale', mode: 'green' }],
+      split: { kind: 'kfold', k: 5, fold: 0 },
+    };
+    const s = await loadTrainingSplit(data, { seed: 42 });
+    const meanWidth = (images: readonly FundusImage[]) => images.reduce((sum, im) => sum + vesselWidth(im), 0) / images.length;
+    const [main, extra] = [meanWidth(s.dataset.images), meanWidth(s.train.slice(16))];
+    expect(main).toBeGreaterThan(2);
+    expect(Math.abs(extra - main) / main).toBeLessThan(0.03);
+  });
 });
+
+/** mean vessel width in pixels inside the FOV: twice the vessel area over its boundary length (4-neighbour edges) */
+function vesselWidth(im: FundusImage): number {
+  const { width: w, height: h, label, fov } = im;
+  let area = 0;
+  let boundary = 0;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      if (fov[i] === 0 || label![i] === 0) continue;
+      area++;
+      boundary += Number(x + 1 < w && label![i + 1] === 0) + Number(x > 0 && label![i - 1] === 0) + Number(y + 1 < h && label![i + w] === 0) + Number(y > 0 && label![i - w] === 0);
+    }
+  }
+  return (2 * area) / boundary;
+}
