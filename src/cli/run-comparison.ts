@@ -60,6 +60,8 @@ export interface RunResult {
   /** where it trained: run.json's machine line and backend.json's description (undefined when not recorded) */
   readonly machine?: string;
   readonly backend?: string;
+  /** the r2u sources it trained with: run.json's source line (undefined when not recorded) */
+  readonly source?: string;
   /** the adoption rule of the family the run belongs to (`adopt if …` in its sweep), and where it is stated */
   readonly adopt?: StatedRule;
   /** for an ensemble folder, what its members are (`3 seeds`); its config is its spec.json's (a `train { ensemble N }` run's, or the first member's) */
@@ -198,14 +200,18 @@ function scoredHeldOut(dir: string, lines: ReadonlyArray<Record<string, unknown>
   return { metrics, images, epochs };
 }
 
-/** Where a run trained: run.json's machine line and backend.json's description (an ensemble's: where its first member trained). */
-async function trainedOn(dir: string, manifest?: EnsembleManifest): Promise<{ machine?: string; backend?: string }> {
+/** Where a run trained: run.json's machine and source lines and backend.json's description (an ensemble's machine and backend: where its first member trained). */
+async function trainedOn(dir: string, manifest?: EnsembleManifest): Promise<{ machine?: string; backend?: string; source?: string }> {
   const field = async (file: string, key: string): Promise<string | undefined> => {
     const value = await readFile(join(dir, file), 'utf8').then((t) => (JSON.parse(t) as Record<string, unknown>)[key]).catch(() => undefined);
     return typeof value === 'string' ? value : undefined;
   };
   const first = manifest?.trained_on?.[0];
-  return { machine: (await field(RUN_FILES.run, 'machine')) ?? first?.machine ?? undefined, backend: (await field(RUN_FILES.backend, 'description')) ?? first?.backend ?? undefined };
+  return {
+    machine: (await field(RUN_FILES.run, 'machine')) ?? first?.machine ?? undefined,
+    backend: (await field(RUN_FILES.backend, 'description')) ?? first?.backend ?? undefined,
+    source: await field(RUN_FILES.run, 'source'),
+  };
 }
 
 /**
@@ -296,6 +302,8 @@ export interface Comparison {
   readonly images: ReadonlyArray<{ readonly group: string; readonly against: string; readonly rows: readonly ImageChange[] }>;
   /** the machines and backends the runs trained on, each with its runs: figures from two CPUs differ in their rounding too */
   readonly machines: ReadonlyArray<{ readonly machine: string | null; readonly backend: string | null; readonly runs: readonly string[] }>;
+  /** the r2u sources the runs trained with, each with its runs: a family trained across commits ran different code */
+  readonly sources: ReadonlyArray<{ readonly source: string | null; readonly runs: readonly string[] }>;
 }
 
 /** One validation image in a pair of runs: its figures in the baseline's run and the change in the other's. */
@@ -390,7 +398,21 @@ export function compareRuns(runs: readonly RunResult[], baselineName?: string, r
     const key = canonicalJson(where);
     machines.set(key, { ...where, runs: [...(machines.get(key)?.runs ?? []), r.name] });
   }
-  return { baseline: base.name, at, params, metrics: [...COMPARED_METRICS], runs: rows, best, repeats, paired, images, machines: [...machines.values()] };
+  const sources = new Map<string | null, string[]>();
+  for (const r of runs) sources.set(r.source ?? null, [...(sources.get(r.source ?? null) ?? []), r.name]);
+  return {
+    baseline: base.name,
+    at,
+    params,
+    metrics: [...COMPARED_METRICS],
+    runs: rows,
+    best,
+    repeats,
+    paired,
+    images,
+    machines: [...machines.values()],
+    sources: [...sources].map(([source, names]) => ({ source, runs: names })),
+  };
 }
 
 type Pair = readonly [RunResult, RunResult];
@@ -477,7 +499,7 @@ export function metricDeltas(c: Comparison, params: boolean): Table {
  * and for each other group the paired change against the baseline's group.
  */
 export function comparisonTables(c: Comparison): Table[] {
-  if (c.runs.length === 2) return [metricDeltas(c, true), ...imageTables(c), ...machinesTable(c)];
+  if (c.runs.length === 2) return [metricDeltas(c, true), ...imageTables(c), ...machinesTable(c), ...sourcesTable(c)];
   const headers = ['run', ...c.params.map(shortPath), epochHeader(c), ...c.metrics.flatMap((m) => [shortMetric(m), 'Δ'])];
   const right = new Set(headers.map((_, i) => i).filter((i) => i > c.params.length));
   const rows = c.runs.map((r) => [
@@ -506,7 +528,7 @@ export function comparisonTables(c: Comparison): Table[] {
     });
     if (p.verdict) tables.push(verdictTable(p.group, p.verdict));
   }
-  return [...tables, ...imageTables(c), ...machinesTable(c)];
+  return [...tables, ...imageTables(c), ...machinesTable(c), ...sourcesTable(c)];
 }
 
 /** Image by image: the baseline's Dice and AUC, and each figure's change in the other run of the pair. */
@@ -532,6 +554,12 @@ function verdictTable(group: string, v: Verdict): Table {
 function machinesTable(c: Comparison): Table[] {
   if (c.machines.length < 2) return [];
   return [{ headers: ['trained on (machine; backend)', 'runs'], rows: c.machines.map((m) => [`${m.machine ?? 'machine not recorded'}; ${m.backend ?? 'backend not recorded'}`, m.runs.join(', ')]) }];
+}
+
+/** Which r2u sources the runs trained with, shown only when they did not all train with the same. */
+function sourcesTable(c: Comparison): Table[] {
+  if (c.sources.length < 2) return [];
+  return [{ headers: ['trained with (r2u sources)', 'runs'], rows: c.sources.map((s) => [s.source ?? 'not recorded', s.runs.join(', ')]) }];
 }
 
 /** The column that names an ensemble's members (`ensemble=3 seeds`) */

@@ -23,6 +23,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AdoptionRule, SweepPlan, Trial } from '../compiler/index.js';
 import { ENSEMBLE_FILES, RUN_FILES } from '../spec/run-files.js';
+import type { RunInfo } from '../runtime/run/folder.js';
 import { EXIT } from './exit-codes.js';
 import { UsageError } from './flags.js';
 
@@ -216,9 +217,9 @@ export async function exportFamily(out: string, dest: string): Promise<{ finishe
       await mkdir(dirname(join(to, file)), { recursive: true });
       await copyFile(join(from, file), join(to, file));
     }
-    // the run's working directory names a folder on the machine that trained; the machine and the date are kept
-    const info = await readFile(join(from, RUN_FILES.run), 'utf8').then((text) => JSON.parse(text) as { created?: string; machine?: string }).catch(() => ({}) as { created?: string; machine?: string });
-    await writeJson(join(to, RUN_FILES.run), { created: info.created, machine: info.machine ?? null });
+    // the run's working directory names a folder on the machine that trained; the machine, the sources and the date are kept
+    const info = await readFile(join(from, RUN_FILES.run), 'utf8').then((text) => JSON.parse(text) as Partial<RunInfo>).catch(() => ({}) as Partial<RunInfo>);
+    await writeJson(join(to, RUN_FILES.run), { created: info.created, machine: info.machine ?? null, ...(info.source === undefined ? {} : { source: info.source }) });
     await writeJson(doneFile(dest, t.alias), JSON.parse(await readFile(doneFile(out, t.alias), 'utf8')));
     const state = await readFile(stateFile(out, t.alias), 'utf8').catch(() => undefined);
     if (state !== undefined) await writeJson(stateFile(dest, t.alias), JSON.parse(state));

@@ -86,6 +86,26 @@ describe('compareRuns paired', () => {
     expect(comparisonTables(one).map((t) => t.headers[0])).toEqual(['run', 'repeats (seeds, folds)']);
   });
 
+  it('names the r2u sources when the runs trained with more than one, and adds no table when with one', () => {
+    const from = (source: string | undefined) => (r: RunResult): RunResult => ({ ...r, source });
+    const c = compareRuns([...family('paper', [0.8, 0.75]).map(from(undefined)), ...family('shared', [0.81, 0.77]).map((r, i) => from(i === 0 ? 'r2u 0.1.0, commit aaaa' : 'r2u 0.1.0, commit bbbb')(r))]);
+    expect(c.sources).toEqual([
+      { source: null, runs: ['paper/fold=0', 'paper/fold=1'] },
+      { source: 'r2u 0.1.0, commit aaaa', runs: ['shared/fold=0'] },
+      { source: 'r2u 0.1.0, commit bbbb', runs: ['shared/fold=1'] },
+    ]);
+    expect(comparisonTables(c).at(-1)).toEqual({
+      headers: ['trained with (r2u sources)', 'runs'],
+      rows: [
+        ['not recorded', 'paper/fold=0, paper/fold=1'],
+        ['r2u 0.1.0, commit aaaa', 'shared/fold=0'],
+        ['r2u 0.1.0, commit bbbb', 'shared/fold=1'],
+      ],
+    });
+    const one = compareRuns(family('paper', [0.8, 0.75, 0.7]).map(from('r2u 0.1.0, commit aaaa')));
+    expect(comparisonTables(one).map((t) => t.headers[0])).toEqual(['run', 'repeats (seeds, folds)']);
+  });
+
   it("takes the first finished run as the baseline, so a family's stopped trial listed first does not hide the pairs", () => {
     const stopped: RunResult = { ...run('paper/fold=0', (x) => recurrence('paper')(fold(0)(x)), 0), finished: false, scored: undefined };
     const c = compareRuns([stopped, ...family('paper', [0.8, 0.75, 0.82]).slice(1), ...family('shared', [0.81, 0.77, 0.815])]);

@@ -58,7 +58,7 @@ describe('r2u sweep run (local) and r2u compare', () => {
     expect(exported.code).toBe(0);
     expect(exported.out).toMatch(/exported 2 of 4 trials/);
     expect(existsSync(join(records, 'trials', a.name, 'checkpoints'))).toBe(false);
-    expect(JSON.parse(readFileSync(join(records, 'trials', a.name, 'run.json'), 'utf8'))).toEqual({ created: expect.any(String), machine: expect.stringMatching(/ × .*GiB, Node v/) });
+    expect(JSON.parse(readFileSync(join(records, 'trials', a.name, 'run.json'), 'utf8'))).toEqual({ created: expect.any(String), machine: expect.stringMatching(/ × .*GiB, Node v/), source: expect.stringMatching(/^r2u \d/) });
     expect(JSON.parse(readFileSync(join(records, 'sweep.json'), 'utf8')).trials.map((t: { state: { status: string } }) => t.state.status)).toEqual(['done', 'done', 'pending', 'pending']);
     expect(JSON.parse((await r2u('compare', records, '--format', 'json')).out).runs).toEqual(comparison.runs.map((r: { dir: string }) => ({ ...r, dir: r.dir.replace(out, records) })));
     expect((await r2u('sweep', 'status', records)).out).toMatch(/seed=1\s+done/);

@@ -2,7 +2,7 @@
 //
 //   runs/<experiment>-<YYYYmmdd-HHMMSS>/
 //     spec.json          resolved config
-//     run.json           working directory (dataset roots resolve against it) and machine
+//     run.json           working directory (dataset roots resolve against it), machine and r2u sources
 //     backend.json       backend used
 //     preprocess.json    fitted preprocessing statistics
 //     metrics.jsonl      one EpochRecord per line
@@ -17,11 +17,12 @@ import { writeFileAtomic } from './atomic.js';
 import { RUN_FILES } from '../../spec/run-files.js';
 import { RunError } from './errors.js';
 import { machineLine } from './machine.js';
+import { sourceLine } from './source.js';
 
 export { RUN_FILES };
 
-/** What a new run records of where it starts: this working directory, now, and this machine. */
-export const newRunInfo = (): RunInfo => ({ cwd: resolve('.'), created: new Date().toISOString(), machine: machineLine() });
+/** What a new run records of where it starts: this working directory, now, this machine and these sources. */
+export const newRunInfo = (): RunInfo => ({ cwd: resolve('.'), created: new Date().toISOString(), machine: machineLine(), source: sourceLine() });
 
 export interface RunInfo {
   /** absolute working directory of the training command */
@@ -29,6 +30,8 @@ export interface RunInfo {
   created: string;
   /** CPUs, memory and Node.js of the machine that trained (machine.ts); absent in runs from before it was recorded */
   machine?: string;
+  /** the r2u version and commit it trained with (source.ts); absent in runs from before it was recorded */
+  source?: string;
 }
 
 const pad2 = (n: number): string => String(n).padStart(2, '0');
