@@ -22,6 +22,8 @@ interface Tile {
   readonly h: number;
   readonly c: number;
   readonly data: Float32Array;
+  /** labels show 0 black and 1 white whatever a tile holds; images are stretched to their own range */
+  readonly label?: boolean;
 }
 
 export async function writePreview(
@@ -39,7 +41,7 @@ export async function writePreview(
     const scale = tileH / img.height;
     const w = Math.max(1, Math.round(img.width * scale));
     imageRow.push(scaleTile({ w: img.width, h: img.height, c: img.channels, data: img.pixels }, w, tileH));
-    if (img.label !== null) imageRow.push(scaleTile({ w: img.width, h: img.height, c: 1, data: Float32Array.from(img.label) }, w, tileH));
+    if (img.label !== null) imageRow.push(scaleTile({ w: img.width, h: img.height, c: 1, data: Float32Array.from(img.label), label: true }, w, tileH));
   }
   if (imageRow.length > 0) rows.push(imageRow);
   if (sampler !== null) {
@@ -54,7 +56,7 @@ export async function writePreview(
         row.push(scaleTile({ w, h, c, data: batch.x.subarray(i * h * w * c, (i + 1) * h * w * c) }, w * zoom, h * zoom));
         // an UNSCORED pixel (extra_ignore_edge) shows half-way between background and vessel
         const y = Float32Array.from(batch.y.subarray(i * h * w, (i + 1) * h * w), (v) => (v === UNSCORED ? 0.5 : v));
-        row.push(scaleTile({ w, h, c: 1, data: y }, w * zoom, h * zoom));
+        row.push(scaleTile({ w, h, c: 1, data: y, label: true }, w * zoom, h * zoom));
       }
       rows.push(row);
     }
@@ -84,15 +86,16 @@ function scaleTile(t: Tile, w: number, h: number): Tile {
       for (let k = 0; k < t.c; k++) out[(y * w + x) * t.c + k] = t.data[(sy * t.w + sx) * t.c + k];
     }
   }
-  return { w, h, c: t.c, data: out };
+  return { ...t, w, h, data: out };
 }
 
 function blit(sheet: Buffer, sheetW: number, t: Tile, left: number, top: number): void {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of t.data) {
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
+  let [lo, hi] = t.label ? [0, 1] : [Infinity, -Infinity];
+  if (!t.label) {
+    for (const v of t.data) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
   }
   const scale = hi > lo ? 255 / (hi - lo) : 0;
   for (let y = 0; y < t.h; y++) {

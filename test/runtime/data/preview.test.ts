@@ -23,6 +23,33 @@ describe('writePreview', () => {
   });
 });
 
+describe('writePreview labels', () => {
+  it('shows labels black and white on a fixed scale, and extra_ignore_edge’s unscored vessel edge half-way grey', async () => {
+    const images = generateSynthetic(2, [64, 64], 1).map((r) => createPreprocessor([]).apply(r));
+    // the first image again, as the one extra_training image
+    const withExtra = [...images, images[0]];
+    const patches = { size: [16, 16] as [number, number], per_epoch: 8, vessel_fraction: 1, extra_ignore_edge: 1 };
+    const sampler = new PatchSampler(withExtra, patches, DEFAULT_EXPERIMENT.data.augment, 1, { extra: 1 });
+    const out = join(tempDir('preview'), 'edge.png');
+    await writePreview(images, sampler, out, { tile: 64, patches: 8 });
+    const { data, info } = await sharp(out).raw().toBuffer({ resolveWithObject: true });
+    const greys = (i: number): Set<number> => {
+      // patch i's label tile: second of its pair, 96 px (16 px zoomed x6), rows below the 64 px image row
+      const [left, top] = [4 + (2 * (i % 4) + 1) * 100, 4 + 68 + Math.floor(i / 4) * 100];
+      const seen = new Set<number>();
+      for (let y = top; y < top + 96; y++) for (let x = left; x < left + 96; x++) seen.add(data[(y * info.width + x) * info.channels]);
+      return seen;
+    };
+    const fromExtra = Array.from({ length: 8 }, (_, i) => sampler.placement(0, i).image === 2);
+    expect(fromExtra).toContain(true);
+    for (let i = 0; i < 8; i++) {
+      const seen = greys(i);
+      for (const v of seen) expect([0, 128, 255]).toContain(v);
+      expect(seen.has(128)).toBe(fromExtra[i]);
+    }
+  });
+});
+
 describe('r2u data preview', () => {
   const cli = (args: string[]) => spawnSync(process.execPath, ['bin/r2u.mjs', 'data', 'preview', ...args], { encoding: 'utf8' });
 
