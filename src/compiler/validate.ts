@@ -120,12 +120,6 @@ function crossFieldRules(c: ExperimentConfig, spans: SpanMap, file: string): Dia
       rule(`data.preprocess.${i}`, `pad multiple ${op.multiple} is not a multiple of the network stride 2^depth = ${stride}`);
     }
   }
-  const ops = c.data.preprocess.map((o) => o.op);
-  const gray = ops.indexOf('grayscale');
-  for (const name of ['clahe', 'normalize'] as const) {
-    const at = ops.indexOf(name);
-    if (at >= 0 && (gray < 0 || gray > at)) rule(`data.preprocess.${at}`, `${name} works on one channel: put 'grayscale' before it`);
-  }
   return out;
 }
 

@@ -104,6 +104,10 @@ describe('diagnostics', () => {
     expect(d[0].message).toContain('not divisible by 2^depth = 8');
   });
 
+  it('accepts colour input: CLAHE and normalisation without grayscale work on each channel', () => {
+    expect(diag(spec('  data { preprocess { crop center 565 x 565; clahe tiles 8 x 8, clip 2; normalize per_image } }'))).toEqual([]);
+  });
+
   it('checks overrides exactly like the file', () => {
     // the codes and messages a spec file gets for the same mistake
     expect(one(spec(''), ['train.optimzer.lr=1'])).toMatchObject({ code: 'unknown-key', suggestion: 'optimizer', span: { file: '--set #1', column: 7 } });

@@ -134,6 +134,19 @@ describe('clahe', () => {
     close(out.pixels, [128 / 255, 1, (0.5 * 128 + 0.5 * 255) / 255, 1]);
   });
 
+  it('on colour input, CLAHE and per-image normalisation treat each channel on its own', () => {
+    const n = 6 * 5;
+    const channel = (k: number) => Array.from({ length: n }, (_, i) => ((i * (k + 3)) % 7) / 7 + k * 0.05);
+    const rgb = raw(6, 5, 3, Array.from({ length: 3 * n }, (_, j) => channel(j % 3)[Math.floor(j / 3)]));
+    const ops: PreprocessOp[] = [{ op: 'clahe', tiles: [2, 2], clip: 2 }, { op: 'normalize', mode: 'per_image' }];
+    const out = run(ops, rgb);
+    expect(out.channels).toBe(3);
+    for (let k = 0; k < 3; k++) {
+      const alone = run(ops, raw(6, 5, 1, channel(k)));
+      close(Float32Array.from({ length: n }, (_, i) => out.pixels[i * 3 + k]), Array.from(alone.pixels));
+    }
+  });
+
   it('clipHistogram keeps the total count', () => {
     const h = new Int32Array(256);
     h[10] = 1000;
