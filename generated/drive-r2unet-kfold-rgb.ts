@@ -15,11 +15,14 @@
 //
 // or import it: `experiment` is the resolved configuration, and buildModel(),
 // buildDataPipeline() and buildTrainer() make its parts with the runtime.
+//
+// The spec states a sweep: `--list` prints its trials, `--trial ID|ALIAS` trains
+// one of them (`r2u sweep run specs/drive-r2unet-kfold-rgb.r2u` trains them all).
 import type { ExperimentConfig } from '../src/spec/config.js';
 import { buildModel as buildNetwork } from '../src/runtime/model/index.js';
 import { inputChannels, loadTrainingSplit } from '../src/runtime/data/index.js';
 import { trainExperiment, type TrainOptions } from '../src/runtime/train/loop.js';
-import { isEntryPoint, runGenerated } from '../src/cli/generated-module.js';
+import { isEntryPoint, runGenerated, type FamilyTrial } from '../src/cli/generated-module.js';
 
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
@@ -143,6 +146,39 @@ export const experiment = {
   },
 } as const satisfies ExperimentConfig;
 
+/**
+ * The family the spec's sweep states: 5 trials varying
+ * data.split.fold. Each is `experiment` with its changes, by path;
+ * its id starts its content hash, as `r2u sweep plan` shows it.
+ */
+export const trials = [
+  {
+    id: 'f9e00c32fe52',
+    alias: 'fold=0',
+    changes: {},
+  },
+  {
+    id: '60c2f99c8a92',
+    alias: 'fold=1',
+    changes: { 'data.split.fold': 1 },
+  },
+  {
+    id: '04b08b625979',
+    alias: 'fold=2',
+    changes: { 'data.split.fold': 2 },
+  },
+  {
+    id: 'c6d182511ace',
+    alias: 'fold=3',
+    changes: { 'data.split.fold': 3 },
+  },
+  {
+    id: 'd20102585b26',
+    alias: 'fold=4',
+    changes: { 'data.split.fold': 4 },
+  },
+] as const satisfies readonly FamilyTrial[];
+
 /** The network of `experiment.model`, sized for the channels the preprocessing leaves. */
 export function buildModel(config: ExperimentConfig = experiment) {
   return buildNetwork(config.model, inputChannels(config.data));
@@ -159,9 +195,9 @@ export function buildTrainer(config: ExperimentConfig = experiment) {
   return (options: TrainOptions = {}) => trainExperiment(config, options);
 }
 
-/** The command line: `--set`, `--dry-run`, `--out`, `--backend`, `--workers`, `--resume`. */
+/** The command line: `--trial`, `--list`, `--set`, `--dry-run`, `--out`, `--backend`, `--workers`, `--resume`. */
 export function main(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
-  return runGenerated(experiment, [...argv], { source: origin.source, hash: origin.hash });
+  return runGenerated(experiment, [...argv], { source: origin.source, hash: origin.hash }, trials);
 }
 
 if (isEntryPoint(import.meta.url)) process.exitCode = await main();
