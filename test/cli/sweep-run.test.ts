@@ -139,9 +139,17 @@ describe('r2u sweep run (local) and r2u compare', () => {
     expect(both.code).toBe(2);
     expect(both.err).toMatch(/--only trains the trials it names, in the order named; --first has nothing left to order/);
 
-    const ruleless = await r2u('sweep', 'run', spec, '--out', join(dir, 'ruleless'), '--baseline', base);
+    // a spec whose sweep states no rule (a candidate extending the baseline's spec does not inherit its sweep)
+    // is judged by the baseline family's, as r2u compare judges it; with neither, nothing trains
+    const unruled = join(dir, 'unruled.r2u');
+    await writeFile(unruled, (await readFile(judged, 'utf8')).replace(/\n\s*adopt if [^\n]*/, ''));
+    const byBaseline = await r2u('sweep', 'run', unruled, '--set', 'eval.stride=8x8', '--out', out, '--baseline', base);
+    expect(byBaseline.code).toBe(0);
+    expect(byBaseline.out).toMatch(/verdict against .*judged-base \(adopt if dice better in 3 of 3\): REJECT/);
+    expect(byBaseline.out).not.toMatch(/: training \(log/);
+    const ruleless = await r2u('sweep', 'run', spec, '--out', join(dir, 'ruleless'), '--baseline', join(dir, 'family'));
     expect(ruleless.code).toBe(2);
-    expect(ruleless.err).toMatch(/--baseline .*judged-base: the spec's sweep states no 'adopt if …' rule/);
+    expect(ruleless.err).toMatch(/--baseline .*family: neither the spec's sweep nor the baseline family states an 'adopt if …' rule/);
     const missing = await r2u('sweep', 'run', judged, '--out', join(dir, 'missing'), '--baseline', join(dir, 'no-such-family'));
     expect(missing.code).toBe(2);
     expect(existsSync(join(dir, 'missing', 'trials'))).toBe(false);

@@ -18,7 +18,7 @@ import { collect, parseCount, parseFormat, specSets, UsageError, type OutputForm
 import { exitCodeFor, printDiagnostics } from '../print-diagnostics.js';
 import type { Verdict } from '../adoption-verdict.js';
 import { compareRuns, COMPARED_METRICS, loadRuns } from '../run-comparison.js';
-import { entryOf, readState, runTrial, shown, trialLog, writeFamily, type FamilyFile, type TrialEntry } from '../sweep-family.js';
+import { entryOf, readFamily, readState, runTrial, shown, trialLog, writeFamily, type FamilyFile, type TrialEntry } from '../sweep-family.js';
 import { renderTable, type Table } from '../table.js';
 
 /** As in trial-queue.ts, stated here so that `r2u sweep --help` does not load BullMQ. */
@@ -111,7 +111,6 @@ export function registerSweep(program: Command): void {
         if (typeof plan === 'number') return void (process.exitCode = plan);
         dir = familyFolder(plan, opts.out);
       }
-      const { readFamily } = await import('../sweep-family.js');
       const family = await readFamily(dir);
       if (!family) throw new UsageError(`${dir} holds no sweep.json`);
       const live = opts.queue === undefined ? undefined : await (await import('../trial-queue.js')).queueProgress(opts.queue, resolve(dir), family);
@@ -172,12 +171,18 @@ function namedTrials(trials: readonly TrialEntry[], names: readonly string[], fl
   return [...new Set(named)];
 }
 
-/** What --baseline needs, checked before any trial trains: a rule to judge by, local training, and a baseline with finished runs. */
+/**
+ * What --baseline needs, checked before any trial trains: a rule to judge by
+ * (the spec's sweep's, else the baseline family's, as `r2u compare` falls back:
+ * a candidate spec that extends the baseline's does not inherit its sweep),
+ * local training, and a baseline with finished runs.
+ */
 async function checkBaseline(baseline: string, plan: SweepPlan, queue: string | undefined): Promise<void> {
-  if (plan.adopt === undefined) throw new UsageError(`--baseline ${baseline}: the spec's sweep states no 'adopt if …' rule to judge the family by`);
+  const rule = plan.adopt ?? (await readFamily(baseline))?.adopt;
+  if (rule === undefined) throw new UsageError(`--baseline ${baseline}: neither the spec's sweep nor the baseline family states an 'adopt if …' rule to judge the family by`);
   if (queue !== undefined) throw new UsageError('--baseline judges trials trained here; with --queue, judge the family with r2u compare BASELINE FAMILY');
   // scored as the rule scores (at heldout, a baseline without per-image records is refused here, before training)
-  const runs = await loadRuns([baseline], plan.adopt.at);
+  const runs = await loadRuns([baseline], rule.at);
   if (!runs.some((r) => r.finished && r.scored)) throw new UsageError(`--baseline ${baseline}: no finished run to pair with`);
 }
 
