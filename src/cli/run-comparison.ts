@@ -392,14 +392,8 @@ export function compareRuns(runs: readonly RunResult[], baselineName?: string, r
   const other = runs.length === 2 ? runs.find((r) => r !== base) : undefined;
   if (other && comparedPairs.length === 0) comparedPairs.push({ group: other.name, against: base.name, pairs: [[other, base]] });
   const images = comparedPairs.map((p) => ({ group: p.group, against: p.against, rows: imageChanges(p.pairs) })).filter((p) => p.rows.length > 0);
-  const machines = new Map<string, { machine: string | null; backend: string | null; runs: string[] }>();
-  for (const r of runs) {
-    const where = { machine: r.machine ?? null, backend: r.backend ?? null };
-    const key = canonicalJson(where);
-    machines.set(key, { ...where, runs: [...(machines.get(key)?.runs ?? []), r.name] });
-  }
-  const sources = new Map<string | null, string[]>();
-  for (const r of runs) sources.set(r.source ?? null, [...(sources.get(r.source ?? null) ?? []), r.name]);
+  const machines = namesBy(runs, (r) => ({ machine: r.machine ?? null, backend: r.backend ?? null })).map(([where, names]) => ({ ...where, runs: names }));
+  const sources = namesBy(runs, (r) => r.source ?? null).map(([source, names]) => ({ source, runs: names }));
   return {
     baseline: base.name,
     at,
@@ -410,9 +404,21 @@ export function compareRuns(runs: readonly RunResult[], baselineName?: string, r
     repeats,
     paired,
     images,
-    machines: [...machines.values()],
-    sources: [...sources].map(([source, names]) => ({ source, runs: names })),
+    machines,
+    sources,
   };
+}
+
+/** The runs' names grouped by a key (compared as JSON), groups and names in the runs' order. */
+function namesBy<K>(runs: readonly RunResult[], keyOf: (r: RunResult) => K): Array<[K, string[]]> {
+  const groups = new Map<string, [K, string[]]>();
+  for (const r of runs) {
+    const key = keyOf(r);
+    const id = canonicalJson(key);
+    if (!groups.has(id)) groups.set(id, [key, []]);
+    groups.get(id)![1].push(r.name);
+  }
+  return [...groups.values()];
 }
 
 type Pair = readonly [RunResult, RunResult];
