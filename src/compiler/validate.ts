@@ -3,7 +3,7 @@
 // that a schema cannot say. Problems point at the statement that set the
 // offending value, wherever it came from (the file, a parent spec, --set).
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
-import type { ExperimentConfig } from '../spec/config.js';
+import { EXTRA_PATCH_FIELDS, type ExperimentConfig } from '../spec/config.js';
 import { patchFits } from '../spec/trainable.js';
 import { error, type Diagnostic } from './diagnostics.js';
 import { precompiledValidator } from './precompiled-validator.js';
@@ -88,13 +88,10 @@ function crossFieldRules(c: ExperimentConfig, spans: SpanMap, file: string): Dia
   if (extra !== undefined && extra.kind === c.data.dataset.kind && extra.root === c.data.dataset.root) {
     rule('data.extra_training', `extra_training reads the main dataset again (${extra.kind}("${extra.root}")): its validation images would be trained on`, 'name another dataset, or `extra_training none`');
   }
-  if (c.data.extra_scale !== undefined && extra === undefined) {
-    rule('data.extra_scale', "extra_scale concerns extra_training's images, and the experiment has none", 'add `extra_training …` to data, or drop extra_scale');
-  }
-  for (const field of ['extra_share', 'extra_epochs', 'extra_ignore_edge'] as const) {
-    if (c.data.patches[field] !== undefined && extra === undefined) {
-      rule(`data.patches.${field}`, `${field} concerns extra_training's images, and the experiment has none`, `add \`extra_training …\` to data, or drop ${field}`);
-    }
+  const extraFields: Array<[path: string, value: unknown]> = [['data.extra_scale', c.data.extra_scale], ...EXTRA_PATCH_FIELDS.map((f): [string, unknown] => [`data.patches.${f}`, c.data.patches[f]])];
+  for (const [path, value] of extraFields) {
+    const field = path.slice(path.lastIndexOf('.') + 1);
+    if (value !== undefined && extra === undefined) rule(path, `${field} concerns extra_training's images, and the experiment has none`, `add \`extra_training …\` to data, or drop ${field}`);
   }
   const es = c.train.early_stop;
   // patience beyond the epoch count only means early stopping never triggers (e.g. a one-epoch trial of a sweep)

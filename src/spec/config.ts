@@ -57,6 +57,9 @@ export interface PatchConfig {
   readonly extra_ignore_edge?: number;
 }
 
+/** The patch fields that concern `extra_training`'s images: meaningless without them (the validator and the sampler refuse them alone). */
+export const EXTRA_PATCH_FIELDS = ['extra_share', 'extra_epochs', 'extra_ignore_edge'] as const satisfies ReadonlyArray<keyof PatchConfig>;
+
 export type SplitConfig =
   /** `seed`: the split's own seed; absent, the split is drawn from the experiment's */
   | { readonly kind: 'ratio'; readonly train: number; readonly val: number; readonly seed?: number }

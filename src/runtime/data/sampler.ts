@@ -4,7 +4,7 @@
 // patches are drawn. Centres are FOV pixels; a share `vessel_fraction` of them
 // are vessel pixels. Batches are produced ahead of the consumer through a
 // small queue; `waitMs` counts the time the consumer spent blocked on it.
-import type { AugmentConfig, PatchConfig } from '../../spec/config.js';
+import { EXTRA_PATCH_FIELDS, type AugmentConfig, type PatchConfig } from '../../spec/config.js';
 import { samplePatch } from './augment/patch.js';
 import { DataError } from './errors.js';
 import { markVesselEdge } from './label-edge.js';
@@ -53,7 +53,7 @@ export class PatchSampler {
     this.channels = images[0].channels;
     this.prefetch = Math.max(2, opts.prefetch ?? 2);
     this.extraFrom = images.length - (opts.extra ?? 0);
-    const knob = (['extra_share', 'extra_epochs', 'extra_ignore_edge'] as const).find((k) => patches[k] !== undefined);
+    const knob = EXTRA_PATCH_FIELDS.find((k) => patches[k] !== undefined);
     if (knob !== undefined && (this.extraFrom === 0 || this.extraFrom === images.length)) {
       throw new DataError(`patch sampler: ${knob} ${patches[knob]} needs both main and extra_training images (${this.extraFrom} main, ${images.length - this.extraFrom} extra)`);
     }
