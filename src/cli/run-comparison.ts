@@ -202,15 +202,19 @@ function scoredHeldOut(dir: string, lines: ReadonlyArray<Record<string, unknown>
 
 /** Where a run trained: run.json's machine and source lines and backend.json's description (an ensemble's machine and backend: where its first member trained). */
 async function trainedOn(dir: string, manifest?: EnsembleManifest): Promise<{ machine?: string; backend?: string; source?: string }> {
-  const field = async (file: string, key: string): Promise<string | undefined> => {
-    const value = await readFile(join(dir, file), 'utf8').then((t) => (JSON.parse(t) as Record<string, unknown>)[key]).catch(() => undefined);
-    return typeof value === 'string' ? value : undefined;
-  };
+  // each file read once; a missing or unreadable file records nothing
+  const fields = async (file: string): Promise<Record<string, unknown>> =>
+    readFile(join(dir, file), 'utf8')
+      .then((t) => JSON.parse(t) as unknown)
+      .then((v) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : {}))
+      .catch(() => ({}));
+  const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+  const [run, backend] = await Promise.all([fields(RUN_FILES.run), fields(RUN_FILES.backend)]);
   const first = manifest?.trained_on?.[0];
   return {
-    machine: (await field(RUN_FILES.run, 'machine')) ?? first?.machine ?? undefined,
-    backend: (await field(RUN_FILES.backend, 'description')) ?? first?.backend ?? undefined,
-    source: await field(RUN_FILES.run, 'source'),
+    machine: text(run.machine) ?? first?.machine ?? undefined,
+    backend: text(backend.description) ?? first?.backend ?? undefined,
+    source: text(run.source),
   };
 }
 
