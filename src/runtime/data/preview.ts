@@ -90,13 +90,7 @@ function scaleTile(t: Tile, w: number, h: number): Tile {
 }
 
 function blit(sheet: Buffer, sheetW: number, t: Tile, left: number, top: number): void {
-  let [lo, hi] = t.label ? [0, 1] : [Infinity, -Infinity];
-  if (!t.label) {
-    for (const v of t.data) {
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-  }
+  const [lo, hi] = t.label ? [0, 1] : valueRange(t.data);
   const scale = hi > lo ? 255 / (hi - lo) : 0;
   for (let y = 0; y < t.h; y++) {
     for (let x = 0; x < t.w; x++) {
@@ -107,4 +101,14 @@ function blit(sheet: Buffer, sheetW: number, t: Tile, left: number, top: number)
       }
     }
   }
+}
+
+function valueRange(data: Float32Array): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of data) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return [lo, hi];
 }

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { contentHash } from '../../spec/content-hash.js';
 import { initBackend } from '../backend.js';
-import type { BackendName, DataConfig, ExperimentConfig } from '../../spec/config.js';
+import type { BackendName, DataConfig, ExperimentConfig, PatchConfig } from '../../spec/config.js';
 import { createPreprocessor, DataError, datasetRoot, inputChannels, loadTrainingSplit } from '../data/index.js';
 import { buildModel, formatSummary, summarizeModel } from '../model/index.js';
 import { assertTrainable } from './assert-trainable.js';
@@ -38,7 +38,7 @@ function describeExperiment(c: ExperimentConfig): string[] {
   return [
     `dataset:   ${ds.kind === 'synthetic' ? `synthetic, ${ds.count} images of ${dims(ds.size)}, seed ${ds.seed}` : `${ds.kind} at ${ds.root}`}`,
     ...(extra === undefined ? [] : [`extra:     ${variant(extra)}: its training images, resampled to ${c.data.extra_scale === undefined ? 'the FOV scale' : `${c.data.extra_scale} × the FOV scale`}, in every training split`]),
-    `patches:   ${dims(c.data.patches.size)}, ${c.data.patches.per_epoch} per epoch, ${c.data.patches.vessel_fraction * 100}% centred on vessels${c.data.patches.extra_share === undefined ? '' : `, ${c.data.patches.extra_share * 100}% from extra_training`}${c.data.patches.extra_epochs === undefined ? '' : ` (epochs 1-${c.data.patches.extra_epochs} only)`}${c.data.patches.extra_ignore_edge === undefined ? '' : `; the outer ${c.data.patches.extra_ignore_edge} px of extra_training's vessels unscored`}`,
+    `patches:   ${patchesLine(c.data.patches)}`,
     `split:     ${c.data.split.kind === 'list' ? `validate on ${c.data.split.val.join(', ')}` : variant(c.data.split)}`,
     `augment:   ${augment.length > 0 ? augment.join(', ') : 'none'}`,
     `model:     ${c.model.arch}, depth ${c.model.depth}, ${c.model.filters} filters, t ${c.model.t}, ${c.model.upsample}, ${c.model.recurrence} recurrence, norm ${c.model.norm}, dropout ${c.model.dropout}`,
@@ -66,6 +66,17 @@ function plannedPipeline(data: DataConfig): string[] {
   const fits = data.preprocess.some((op) => op.op === 'normalize' && op.mode === 'dataset');
   if (!fits) return createPreprocessor(data.preprocess).describe();
   return ['scale intensities to [0,1]', ...data.preprocess.map((op) => (op.op === 'normalize' && op.mode === 'dataset' ? 'normalize dataset: z-score with the mean and std of the training images' : createPreprocessor([op]).describe()[1]))];
+}
+
+/** Size, count, vessel share, and how extra_training's images are drawn and scored where the spec says. */
+function patchesLine(p: PatchConfig): string {
+  const { extra_share: share, extra_epochs: epochs, extra_ignore_edge: edge } = p;
+  return [
+    `${dims(p.size)}, ${p.per_epoch} per epoch, ${p.vessel_fraction * 100}% centred on vessels`,
+    share === undefined ? '' : `, ${share * 100}% from extra_training`,
+    epochs === undefined ? '' : ` (epochs 1-${epochs} only)`,
+    edge === undefined ? '' : `; the outer ${edge} px of extra_training's vessels unscored`,
+  ].join('');
 }
 
 /** Where a generated module came from, for the plan's header. */
