@@ -147,7 +147,7 @@ export const experiment = {
 } as const satisfies ExperimentConfig;
 
 /**
- * The family the spec's sweep states: 5 trials varying
+ * The family of the sweep the spec inherits from specs/drive-r2unet-kfold.r2u: 5 trials varying
  * data.split.fold. Each is `experiment` with its changes, by path;
  * its id starts its content hash, as `r2u sweep plan` shows it.
  */

@@ -73,7 +73,8 @@ async function resolveExperiment(source: TrainSource, sets: readonly string[], r
     printDiagnostics(loaded.diagnostics);
     if (loaded.config && loaded.sweep && !isTrial(loaded.config, loaded.sweep)) {
       // the base is a whole experiment worth a check run, so it trains; but the family is what the spec is for
-      process.stderr.write(`warning: ${source.path} states a sweep of ${loaded.sweep.trials.length} trials; this trains its base experiment only (r2u sweep run ${source.path} trains the family)\n`);
+      const from = loaded.sweep.statedIn === loaded.sources[0] ? 'states' : `inherits from ${loaded.sweep.statedIn}`;
+      process.stderr.write(`warning: ${source.path} ${from} a sweep of ${loaded.sweep.trials.length} trials; this trains its base experiment only (r2u sweep run ${source.path} trains the family)\n`);
     }
     return loaded.config ?? exitCodeFor(loaded.diagnostics);
   }

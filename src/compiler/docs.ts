@@ -93,7 +93,9 @@ function sweepSection(out: string[]): void {
   const cell = (s: string) => s.replace(/\|/g, '\\|');
   out.push(`## \`${SWEEP_KEY} { … }\`: a family of trials`, '');
   out.push(
-    `Inside \`experiment NAME { … }\`, a \`${SWEEP_KEY}\` block states a family of trials around the experiment (a parent's sweep is not inherited).`,
+    `Inside \`experiment NAME { … }\`, a \`${SWEEP_KEY}\` block states a family of trials around the experiment. A spec that extends another`,
+    `inherits the nearest parent's sweep whole, planned over its own experiment (a candidate is the parent and the lines it changes);`,
+    `a \`${SWEEP_KEY}\` block of its own replaces it, and \`${SWEEP_KEY} none\` states that the spec has no family.`,
     'A trial is exactly a list of `--set` assignments on the experiment: each path is a configuration path as above, each value',
     'is read as the statement at that path reads it, and each trial is checked as a whole experiment; a mistake is reported at',
     `the sweep's line with the failing combination. At most ${MAX_TRIALS.toLocaleString('en')} trials. \`r2u sweep plan\` lists them, \`r2u sweep run\` trains them,`,

@@ -37,7 +37,10 @@ export interface LoadedExperiment {
   spans: SpanMap;
   /** the syntax tree of the given file, when it could be read */
   ast?: SpecAst;
-  /** the family of trials, when the given file states a `sweep` (a parent's sweep is not inherited) */
+  /**
+   * the family of trials: the given file's `sweep`, else the nearest parent's
+   * (planned over this file's experiment); `sweep none` states there is none
+   */
   sweep?: SweepPlan;
 }
 
@@ -96,7 +99,14 @@ interface Chain {
   diagnostics: Diagnostic[];
   sources: string[];
   ast?: SpecAst;
+  /** the sweep in force: the file's own, else inherited (`sweep none` clears it) */
   sweep?: Statement;
+}
+
+/** `sweep none`: the file states that it has no family, not even an inherited one. */
+function isSweepNone(st: Statement): boolean {
+  const atoms = st.args.length === 1 ? st.args[0].atoms : [];
+  return !st.block && atoms.length === 1 && atoms[0].kind === 'ident' && atoms[0].text === 'none';
 }
 
 /** Parses and resolves one file of the extends chain, its parents first. */
@@ -122,6 +132,7 @@ function loadChain(path: string, stack: string[], source?: SourceFile, parentTex
       diagnostics.push(error('extends', `extends cycle: ${cycle.join(' → ')}`, ast.extends.span));
     } else {
       const parent = loadChain(parentPath, [...stack, abs], undefined, parentText);
+      chain.sweep = parent.sweep;
       chain.sources.push(...parent.sources);
       chain.assignments.push(...parent.assignments);
       if (parent.diagnostics.some((d) => d.code === 'io' || d.code === 'encoding') && parent.sources.length === 0) {
@@ -134,7 +145,8 @@ function loadChain(path: string, stack: string[], source?: SourceFile, parentTex
     // the sweep states a family around the experiment, not a setting of it
     const sweeps = ast.body.statements.filter((st) => st.key.text === SWEEP_KEY);
     for (const extra of sweeps.slice(1)) diagnostics.push(error('duplicate-key', `'${SWEEP_KEY}' is given twice`, extra.key.span, { note: `first given on line ${sweeps[0].span.line}` }));
-    if (stack.length === 0) chain.sweep = sweeps[0];
+    // a file's own sweep replaces the inherited one as a whole
+    if (sweeps[0]) chain.sweep = isSweepNone(sweeps[0]) ? undefined : sweeps[0];
     const r = resolveBlock({ ...ast.body, statements: ast.body.statements.filter((st) => st.key.text !== SWEEP_KEY) });
     chain.assignments.push(...r.assignments);
     diagnostics.push(...r.diagnostics);
@@ -188,7 +200,9 @@ export function loadExperimentSync(path: string, opts: LoadOptions & { text?: st
   let sweep: SweepPlan | undefined;
   if (chain.sweep && readable && !hasErrors(diagnostics)) {
     const planned = planSweep(chain.sweep, config as unknown as ExperimentConfig, chain.sources[0]);
-    diagnostics.push(...planned.diagnostics);
+    // an inherited sweep's mistakes lie in the parent, but are the child's to mend
+    const inherited = chain.sweep.span.file !== chain.sources[0] ? `${chain.sources[0]} inherits this sweep` : undefined;
+    diagnostics.push(...planned.diagnostics.map((d) => (inherited ? { ...d, note: d.note ? `${d.note}; ${inherited}` : inherited } : d)));
     sweep = planned.plan;
   }
   diagnostics.sort(byPlace);

@@ -163,6 +163,8 @@ export interface SweepPlan {
   readonly random?: { readonly count: number; readonly seed: number };
   /** `adopt if …`: the rule `r2u compare` judges the family by against a baseline */
   readonly adopt?: AdoptionRule;
+  /** the spec file whose `sweep` block this is: the experiment's own, or a parent's it inherits */
+  readonly statedIn: string;
 }
 
 /** Refuses plans larger than this (a typo in a range should not enumerate millions). */
@@ -172,7 +174,11 @@ export const MAX_TRIALS = 100_000;
 export function planSweep(statement: Statement, base: ExperimentConfig, file: string): { plan?: SweepPlan; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const expected = 'sweep { vary "path" values… }';
-  if (statement.args.length) diagnostics.push(error('bad-value', "'sweep' takes no arguments, only a block", statement.args[0].span, { expected }));
+  if (statement.args.length) {
+    const none = statement.args[0].atoms[0]?.kind === 'ident' && statement.args[0].atoms[0].text === 'none';
+    const message = none ? "'sweep none' states that there is no family; it takes no block" : "'sweep' takes a block, or 'none' to drop an inherited sweep";
+    diagnostics.push(error('bad-value', message, statement.args[0].span, { expected: `${expected} or sweep none` }));
+  }
   if (!statement.block) return { diagnostics: [...diagnostics, error('missing', "'sweep' needs a block", statement.key.span, { expected })] };
   const random = onlyOnce(statement.block.statements, 'random', diagnostics);
   const draw = random && drawOf(random, diagnostics);
@@ -230,9 +236,9 @@ export function planSweep(statement: Statement, base: ExperimentConfig, file: st
     }
   }
   const result = planner.finish();
-  if (!result.plan) return result;
+  if (!result.plan) return { diagnostics: result.diagnostics };
   const drawn = draw && { count: draw.count, seed: draw.seed };
-  return { ...result, plan: { ...result.plan, ...(drawn && { random: drawn }), ...(adopt?.rule && { adopt: adopt.rule }) } };
+  return { ...result, plan: { ...result.plan, statedIn: statement.span.file, ...(drawn && { random: drawn }), ...(adopt?.rule && { adopt: adopt.rule }) } };
 }
 
 /** The statement `word` of the sweep, which may stand once; each repeat is reported at its key. */
@@ -543,7 +549,7 @@ class Planner {
     this.failures.push(diagnostic);
   }
 
-  finish(): { plan?: SweepPlan; diagnostics: Diagnostic[] } {
+  finish(): { plan?: Omit<SweepPlan, 'statedIn'>; diagnostics: Diagnostic[] } {
     const diagnostics = [...this.failures];
     for (const { diagnostic, more } of this.reported.values()) {
       diagnostics.push(more > 0 && diagnostic.severity === 'error' ? { ...diagnostic, note: `${diagnostic.note ?? ''} (and ${more} more trial${more > 1 ? 's' : ''})` } : diagnostic);

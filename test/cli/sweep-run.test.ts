@@ -139,7 +139,7 @@ describe('r2u sweep run (local) and r2u compare', () => {
     expect(both.code).toBe(2);
     expect(both.err).toMatch(/--only trains the trials it names, in the order named; --first has nothing left to order/);
 
-    // a spec whose sweep states no rule (a candidate extending the baseline's spec does not inherit its sweep)
+    // a spec whose own sweep states no rule
     // is judged by the baseline family's, as r2u compare judges it; with neither, nothing trains
     const unruled = join(dir, 'unruled.r2u');
     await writeFile(unruled, (await readFile(judged, 'utf8')).replace(/\n\s*adopt if [^\n]*/, ''));

@@ -12,6 +12,71 @@ const write = (name: string, text: string) => {
   return p;
 };
 
+describe('extends and sweeps', () => {
+  // a k-fold parent: the family and its rule, which a candidate should not have to restate
+  write(
+    'kfold.r2u',
+    'experiment kfold {\n  data { split kfold 5 fold 0 }\n  model r2unet { filters 8 }\n  sweep {\n    vary "data.split.fold" 0, 1, 2\n    adopt if mean dice above 0\n  }\n}\n',
+  );
+
+  it('inherits the parent’s sweep whole, planned over the child’s experiment', () => {
+    const child = write('wide.r2u', 'extends "kfold.r2u"\nexperiment wide {\n  model r2unet { filters 16 }\n}\n');
+    const r = loadExperimentSync(child);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.sweep?.trials.map((t) => t.alias)).toEqual(['fold=0', 'fold=1', 'fold=2']);
+    expect(r.sweep?.trials.map((t) => [t.config.name, t.config.model.filters, t.config.data.split])).toEqual(
+      [0, 1, 2].map((fold) => ['wide', 16, expect.objectContaining({ kind: 'kfold', fold })]),
+    );
+    expect(r.sweep?.adopt?.text).toBe('mean dice above 0');
+    expect(r.sweep?.statedIn).toMatch(/kfold\.r2u$/);
+    // the trials are the child's: another experiment, other ids than the parent's
+    const parentIds = loadExperimentSync(join(dir, 'kfold.r2u')).sweep?.trials.map((t) => t.id);
+    expect(r.sweep?.trials.map((t) => t.id)).not.toEqual(parentIds);
+  });
+
+  it('inherits through a parent that states no sweep, from the nearest one that does', () => {
+    write('middle.r2u', 'extends "kfold.r2u"\nexperiment middle {\n  train { batch 16 }\n}\n');
+    const r = loadExperimentSync(write('leaf.r2u', 'extends "middle.r2u"\nexperiment leaf {}\n'));
+    expect(r.sweep?.trials).toHaveLength(3);
+    expect(r.sweep?.trials[0].config.train.batch).toBe(16);
+    expect(r.sweep?.statedIn).toMatch(/kfold\.r2u$/);
+  });
+
+  it('replaces the inherited sweep with the child’s own, rule included', () => {
+    const child = write('seeds.r2u', 'extends "kfold.r2u"\nexperiment seeds {\n  sweep {\n    seeds 1, 2\n  }\n}\n');
+    const r = loadExperimentSync(child);
+    expect(r.sweep?.varying).toEqual(['seed']);
+    expect(r.sweep?.trials).toHaveLength(2);
+    expect(r.sweep?.adopt).toBeUndefined();
+    expect(r.sweep?.statedIn).toMatch(/seeds\.r2u$/);
+  });
+
+  it('drops it with `sweep none`, also for the specs that extend that one', () => {
+    const none = write('single.r2u', 'extends "kfold.r2u"\nexperiment single {\n  sweep none\n}\n');
+    const r = loadExperimentSync(none);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.config?.data.split).toMatchObject({ kind: 'kfold', fold: 0 });
+    expect(r.sweep).toBeUndefined();
+    expect(loadExperimentSync(write('below-none.r2u', 'extends "single.r2u"\nexperiment b {}\n')).sweep).toBeUndefined();
+  });
+
+  it('reports an inherited sweep that does not fit the child in the parent’s file, with the failing trial', () => {
+    const child = write('ratio.r2u', 'extends "kfold.r2u"\nexperiment ratio {\n  data { split train 0.8, val 0.2 }\n}\n');
+    const r = loadExperimentSync(child);
+    expect(r.config).toBeUndefined();
+    const e = r.diagnostics.find((d) => d.severity === 'error');
+    expect(e?.span?.file).toMatch(/kfold\.r2u$/);
+    expect(e?.span?.line).toBeGreaterThanOrEqual(4);
+  });
+
+  it('refuses `sweep none` with a block and any other word', () => {
+    const withBlock = loadExperimentSync(write('none-block.r2u', 'experiment n {\n  sweep none {\n    seeds 1, 2\n  }\n}\n')).diagnostics;
+    expect(withBlock.map((d) => d.message)).toContain("'sweep none' states that there is no family; it takes no block");
+    const other = loadExperimentSync(write('sweep-word.r2u', 'experiment n {\n  sweep all\n}\n')).diagnostics;
+    expect(other.map((d) => [d.message, d.span?.line, d.span?.column])).toContainEqual(["'sweep' takes a block, or 'none' to drop an inherited sweep", 2, 9]);
+  });
+});
+
 describe('extends', () => {
   const base = write('base.r2u', 'experiment base {\n  train { loss focal(gamma: 3); batch 16 }\n  data { preprocess { grayscale green; normalize per_image } }\n}\n');
 

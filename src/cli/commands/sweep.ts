@@ -53,7 +53,7 @@ export function registerSweep(program: Command): void {
       if (opts.format === 'json') {
         process.stdout.write(JSON.stringify({ spec, count: plan.trials.length, duplicates: plan.duplicates, random: plan.random ?? null, varying: plan.varying, adopt: plan.adopt ?? null, trials: plan.trials.map(entryOf) }, null, 2) + '\n');
       } else {
-        process.stdout.write(`${spec}: ${plan.trials.length} trial${plan.trials.length === 1 ? '' : 's'} varying ${plan.varying.join(', ')}${plan.random ? `, drawn by random ${plan.random.count} seed ${plan.random.seed}` : ''}${plan.duplicates ? ` (${plan.duplicates} duplicate combinations dropped)` : ''}\n\n`);
+        process.stdout.write(`${spec}: ${plan.trials.length} trial${plan.trials.length === 1 ? '' : 's'} varying ${plan.varying.join(', ')}${plan.random ? `, drawn by random ${plan.random.count} seed ${plan.random.seed}` : ''}${plan.duplicates ? ` (${plan.duplicates} duplicate combinations dropped)` : ''}${inherited(plan, spec)}\n\n`);
         process.stdout.write(renderTable(planTable(plan.varying, plan.trials.map(entryOf)), 'text') + '\n');
         if (plan.adopt) process.stdout.write(`\nadopted over a baseline family if ${plan.adopt.text} (r2u compare BASELINE FAMILY judges it)\n`);
       }
@@ -136,6 +136,9 @@ function familyFolder(plan: SweepPlan, out: string | undefined): string {
   return resolve(out ?? join('runs', `${plan.trials[0].config.name}-sweep`));
 }
 
+/** `, the sweep of parent.r2u` where the spec inherits its sweep. */
+const inherited = (plan: SweepPlan, spec: string): string => (resolve(plan.statedIn) === resolve(spec) ? '' : `, the sweep of ${plan.statedIn}`);
+
 /** The spec's sweep, or the exit code after printing why there is none. */
 function loadPlan(spec: string, sets: readonly string[]): SweepPlan | number {
   const loaded = loadExperimentSync(spec, { sets });
@@ -173,8 +176,8 @@ function namedTrials(trials: readonly TrialEntry[], names: readonly string[], fl
 
 /**
  * What --baseline needs, checked before any trial trains: a rule to judge by
- * (the spec's sweep's, else the baseline family's, as `r2u compare` falls back:
- * a candidate spec that extends the baseline's does not inherit its sweep),
+ * (the spec's sweep's, else the baseline family's, as `r2u compare` falls back
+ * for a family whose sweep states none),
  * local training, and a baseline with finished runs.
  */
 async function checkBaseline(baseline: string, plan: SweepPlan, queue: string | undefined): Promise<void> {

@@ -29,6 +29,8 @@ export interface ModuleMeta {
   readonly src: string;
   /** the family, when the spec states a sweep: the module then exports its trials */
   readonly sweep?: SweepPlan;
+  /** the parent whose sweep the spec inherits, when it states none of its own */
+  readonly sweepParent?: string;
 }
 
 export interface TemplateLocation {
@@ -210,7 +212,7 @@ export class Generator {
         backends: valuesOf(BACKENDS).join('|'),
         hash,
         version: VERSION,
-        family: meta.sweep ? familyContext(config, meta.sweep) : false,
+        family: meta.sweep ? { ...familyContext(config, meta.sweep), parent: meta.sweepParent ? commentSafe(meta.sweepParent) : '' } : false,
       });
     } finally {
       this.state = undefined;

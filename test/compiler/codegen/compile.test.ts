@@ -45,6 +45,16 @@ describe('the specs of the repository', () => {
     expect(m.text).toBe(readFileSync(FAMILY_GOLDEN, 'utf8'));
   });
 
+  it('compile a spec that inherits its sweep to the family of its own experiment, naming the parent', () => {
+    const rgb = modules.find((x) => basename(x.spec) === 'drive-r2unet-kfold-rgb.r2u')!;
+    const kfold = modules.find((x) => basename(x.spec) === 'drive-r2unet-kfold.r2u')!;
+    expect(rgb.text).toContain('The family of the sweep the spec inherits from specs/drive-r2unet-kfold.r2u: 5 trials varying');
+    expect(kfold.text).toContain("The family the spec's sweep states: 5 trials varying");
+    const ids = (m: CompiledModule) => [...m.text.matchAll(/^ {4}id: '([0-9a-f]{12})',$/gm)].map((x) => x[1]);
+    expect(ids(rgb)).toHaveLength(5);
+    expect(ids(rgb).filter((id) => ids(kfold).includes(id))).toEqual([]);
+  });
+
   it('are all compiled, up to date, in generated/', () => {
     expect(findStale(modules, DEFAULT_OUT_DIR)).toEqual([]);
   });
