@@ -217,7 +217,7 @@ function statementItems(frame: Frame): CompletionItem[] {
   if (!frame.table) return [];
   const sweep: CompletionItem[] =
     frame.table === EXPERIMENT && !frame.seen.has(SWEEP_KEY)
-      ? [{ label: SWEEP_KEY, kind: CompletionItemKind.Module, detail: 'sweep { vary "path" values… }', documentation: md('`sweep { … }` — a family of trials around this experiment: `r2u sweep plan` lists them, `r2u sweep run` trains them.') }]
+      ? [{ label: SWEEP_KEY, kind: CompletionItemKind.Module, detail: 'sweep { vary "path" values… }', documentation: md("`sweep { … }` — a family of trials around this experiment: `r2u sweep plan` lists them, `r2u sweep run` trains them. A spec that extends another inherits the parent's sweep; its own replaces it, and `sweep none` drops it.") }]
       : [];
   return [...Object.entries(frame.table)
     .filter(([key]) => frame.repeats || !frame.seen.has(key))
