@@ -73,8 +73,9 @@ async function resolveExperiment(source: TrainSource, sets: readonly string[], r
     printDiagnostics(loaded.diagnostics);
     if (loaded.config && loaded.sweep && !isTrial(loaded.config, loaded.sweep)) {
       // the base is a whole experiment worth a check run, so it trains; but the family is what the spec is for
-      const from = loaded.sweep.statedIn === loaded.sources[0] ? 'states' : `inherits from ${loaded.sweep.statedIn}`;
-      process.stderr.write(`warning: ${source.path} ${from} a sweep of ${loaded.sweep.trials.length} trials; this trains its base experiment only (r2u sweep run ${source.path} trains the family)\n`);
+      const family = `a sweep of ${loaded.sweep.trials.length} trials`;
+      const stated = loaded.sweep.statedIn === loaded.sources[0] ? `states ${family}` : `inherits ${family} from ${loaded.sweep.statedIn}`;
+      process.stderr.write(`warning: ${source.path} ${stated}; this trains its base experiment only (r2u sweep run ${source.path} trains the family)\n`);
     }
     return loaded.config ?? exitCodeFor(loaded.diagnostics);
   }

@@ -145,6 +145,17 @@ describe('r2u train / eval / predict', () => {
     expect(await readdir(dir)).not.toContain('dry');
   });
 
+  it('warns that a spec with a sweep, its own or inherited, trains its base experiment only', async () => {
+    await writeFile(join(dir, 'family.r2u'), 'extends "tiny.r2u"\nexperiment family {\n  sweep {\n    seeds 101, 102\n  }\n}\n');
+    await writeFile(join(dir, 'member.r2u'), 'extends "family.r2u"\nexperiment member {}\n');
+    const own = await r2u('train', join(dir, 'family.r2u'), '--dry-run', '--backend', 'wasm');
+    expect(own.code).toBe(0);
+    expect(own.err).toMatch(/^warning: .*family\.r2u states a sweep of 2 trials; this trains its base experiment only/m);
+    const inherited = await r2u('train', join(dir, 'member.r2u'), '--dry-run', '--backend', 'wasm');
+    expect(inherited.code).toBe(0);
+    expect(inherited.err).toMatch(/^warning: .*member\.r2u inherits a sweep of 2 trials from .*family\.r2u; this trains its base experiment only/m);
+  });
+
   it('maps user mistakes to exit codes without stack traces', async () => {
     const cases: Array<[string[], number, RegExp]> = [
       [['train', join(dir, 'bad.r2u')], 1, /error/],
