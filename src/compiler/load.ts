@@ -11,7 +11,7 @@ import { parseOverrides } from './overrides.js';
 import { parseSource } from './parse.js';
 import { applyAssignments, resolveBlock, type Assignment } from './resolve.js';
 import { SourceFile, type Span } from './source.js';
-import { planSweep, SWEEP_KEY, type SweepPlan } from './sweep.js';
+import { isSweepNone, planSweep, SWEEP_KEY, type SweepPlan } from './sweep.js';
 import type { Statement } from './ast.js';
 import { validateConfig, type SpanMap } from './validate.js';
 
@@ -101,12 +101,6 @@ interface Chain {
   ast?: SpecAst;
   /** the sweep in force: the file's own, else inherited (`sweep none` clears it) */
   sweep?: Statement;
-}
-
-/** `sweep none`: the file states that it has no family, not even an inherited one. */
-function isSweepNone(st: Statement): boolean {
-  const atoms = st.args.length === 1 ? st.args[0].atoms : [];
-  return !st.block && atoms.length === 1 && atoms[0].kind === 'ident' && atoms[0].text === 'none';
 }
 
 /** Parses and resolves one file of the extends chain, its parents first. */

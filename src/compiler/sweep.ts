@@ -167,6 +167,12 @@ export interface SweepPlan {
   readonly statedIn: string;
 }
 
+/** The statement names `none` (`sweep none`), with or without a block after it. */
+const namesNone = (st: Statement): boolean => st.args.length === 1 && st.args[0].atoms.length === 1 && st.args[0].atoms[0].kind === 'ident' && st.args[0].atoms[0].text === 'none';
+
+/** `sweep none`: the spec states that it has no family, not even an inherited one. */
+export const isSweepNone = (st: Statement): boolean => namesNone(st) && !st.block;
+
 /** Refuses plans larger than this (a typo in a range should not enumerate millions). */
 export const MAX_TRIALS = 100_000;
 
@@ -175,8 +181,7 @@ export function planSweep(statement: Statement, base: ExperimentConfig, file: st
   const diagnostics: Diagnostic[] = [];
   const expected = 'sweep { vary "path" values… }';
   if (statement.args.length) {
-    const none = statement.args[0].atoms[0]?.kind === 'ident' && statement.args[0].atoms[0].text === 'none';
-    const message = none ? "'sweep none' states that there is no family; it takes no block" : "'sweep' takes a block, or 'none' to drop an inherited sweep";
+    const message = namesNone(statement) ? "'sweep none' states that there is no family; it takes no block" : "'sweep' takes a block, or 'none' to drop an inherited sweep";
     diagnostics.push(error('bad-value', message, statement.args[0].span, { expected: `${expected} or sweep none` }));
   }
   if (!statement.block) return { diagnostics: [...diagnostics, error('missing', "'sweep' needs a block", statement.key.span, { expected })] };
