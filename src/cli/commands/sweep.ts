@@ -189,14 +189,17 @@ async function checkBaseline(baseline: string, plan: SweepPlan, queue: string | 
   if (!runs.some((r) => r.finished && r.scored)) throw new UsageError(`--baseline ${baseline}: no finished run to pair with`);
 }
 
+/** r2u compare pairs two families from two pairs on: a mean of one change has no spread. */
+const TOO_FEW_PAIRS = 'too few pairs';
+
 /**
  * The family's verdict against the baseline family by the rule the family
- * states; null before any trial pairs, or when the records cannot be read
- * (said on stderr: judging is advice, and training goes on).
+ * states; TOO_FEW_PAIRS before two trials pair; null when the records cannot
+ * be read (said on stderr: judging is advice, and training goes on).
  */
-async function verdictAgainst(baseline: string, out: string): Promise<Verdict | null> {
+async function verdictAgainst(baseline: string, out: string): Promise<Verdict | typeof TOO_FEW_PAIRS | null> {
   try {
-    return compareRuns(await loadRuns([baseline, out])).paired.find((p) => p.verdict)?.verdict ?? null;
+    return compareRuns(await loadRuns([baseline, out])).paired.find((p) => p.verdict)?.verdict ?? TOO_FEW_PAIRS;
   } catch (err) {
     process.stderr.write(`cannot judge the family against ${shown(resolve(baseline))}: ${(err as Error).message}\n`);
     return null;
@@ -230,14 +233,19 @@ async function runLocally(out: string, spec: string, sets: readonly string[], pl
   }
   let next = 0;
   let rejected: Verdict | null = null;
-  const judge = async (): Promise<void> => {
+  const judge = async (afterTrial: boolean): Promise<void> => {
     if (baseline === undefined) return;
     const verdict = await verdictAgainst(baseline, out);
     if (verdict === null) return;
+    if (verdict === TOO_FEW_PAIRS) {
+      // said after a trial, so that a log without a verdict does not look like a rule that never ran
+      if (afterTrial) process.stdout.write(`verdict against ${shown(resolve(baseline))}: none yet; the rule judges from 2 pairs with the baseline on\n`);
+      return;
+    }
     process.stdout.write(`verdict against ${shown(resolve(baseline))} (adopt if ${verdict.rule}): ${verdict.decision.toUpperCase()}, ${verdict.reason}\n`);
     if (verdict.decision === 'reject') rejected = verdict;
   };
-  await judge();
+  await judge(false);
   const worker = async (): Promise<void> => {
     while (next < todo.length && rejected === null) {
       const t = todo[next++];
@@ -246,7 +254,7 @@ async function runLocally(out: string, spec: string, sets: readonly string[], pl
       if (state.status === 'done') process.stdout.write(`trial ${t.index}/${trials.length} ${t.alias}: done\n`);
       else process.stderr.write(`trial ${t.index}/${trials.length} ${t.alias}: ${state.status} (exit ${state.exitCode}): ${state.error ?? ''}; log ${shown(trialLog(out, t.alias))}\n`);
       await writeFamily(out, spec, sets, plan);
-      if (state.status === 'done') await judge();
+      if (state.status === 'done') await judge(true);
     }
   };
   await Promise.all(Array.from({ length: Math.min(parallel, Math.max(1, todo.length)) }, worker));
