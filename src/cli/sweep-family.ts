@@ -19,7 +19,7 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
 import { copyFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AdoptionRule, SweepPlan, Trial } from '../compiler/index.js';
 import { ENSEMBLE_FILES, RUN_FILES } from '../spec/run-files.js';
@@ -177,6 +177,19 @@ export const shown = (path: string): string => {
 };
 
 /**
+ * The spec as exported records name it: relative to the root of its checkout
+ * (the nearest folder holding `.git`), so that records read the same whichever
+ * checkout trained the family and whichever exported it; else as shown.
+ */
+function recordedSpec(spec: string): string {
+  if (!isAbsolute(spec)) return spec;
+  for (let dir = dirname(spec); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, '.git'))) return relative(dir, spec).split(sep).join('/');
+    if (dirname(dir) === dir) return shown(spec);
+  }
+}
+
+/**
  * A finished trial's files an export keeps, beside done.json: what `r2u
  * compare` reads, and what names the backend. A trial that is an ensemble
  * (`train { ensemble N }`) adds its manifest and validation record, each
@@ -225,6 +238,6 @@ export async function exportFamily(out: string, dest: string): Promise<{ finishe
     if (state !== undefined) await writeJson(stateFile(dest, t.alias), JSON.parse(state));
     finished++;
   }
-  await writeJson(join(dest, FAMILY_FILE), { ...family, spec: shown(family.spec), trials: family.trials.map((t) => ({ ...t, state: existsSync(doneFile(out, t.alias)) ? t.state : { status: 'pending', attempts: 0 } })) });
+  await writeJson(join(dest, FAMILY_FILE), { ...family, spec: recordedSpec(family.spec), trials: family.trials.map((t) => ({ ...t, state: existsSync(doneFile(out, t.alias)) ? t.state : { status: 'pending', attempts: 0 } })) });
   return { finished, trials: family.trials.length };
 }

@@ -3,7 +3,7 @@
 // `sweep status` does not report a killed trial as training and `sweep run`
 // trains it again.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -69,5 +69,20 @@ describe('exportFamily', () => {
     ]);
     const [run] = await loadRuns([dest]);
     expect([run.ensemble, run.scored?.metrics.val_dice, run.machine, run.backend]).toEqual(['2 seeds', 0.81, '2 × AMD EPYC', 'native (oneDNN)']);
+  });
+
+  it('names the spec relative to its checkout, whichever folder exports it', async () => {
+    const checkout = join(out, 'checkout');
+    mkdirSync(join(checkout, '.git'), { recursive: true });
+    const family = join(out, 'elsewhere-family');
+    mkdirSync(join(family, 'trials'), { recursive: true });
+    const plan = { spec: join(checkout, 'specs', 'k.r2u'), trials: [{ index: 1, id: 'abc', alias: 'fold=0', values: {}, sets: [], state: { status: 'pending', attempts: 0 } }] };
+    writeFileSync(join(family, 'sweep.json'), JSON.stringify(plan));
+    await exportFamily(family, join(out, 'elsewhere-records'));
+    expect(JSON.parse(readFileSync(join(out, 'elsewhere-records', 'sweep.json'), 'utf8')).spec).toBe('specs/k.r2u');
+    // outside any checkout it is the path as given
+    writeFileSync(join(family, 'sweep.json'), JSON.stringify({ ...plan, spec: '/nowhere/k.r2u' }));
+    await exportFamily(family, join(out, 'loose-records'));
+    expect(JSON.parse(readFileSync(join(out, 'loose-records', 'sweep.json'), 'utf8')).spec).toBe('/nowhere/k.r2u');
   });
 });
