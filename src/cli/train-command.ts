@@ -74,7 +74,7 @@ async function resolveExperiment(source: TrainSource, sets: readonly string[], r
     if (loaded.config && loaded.sweep && !isTrial(loaded.config, loaded.sweep)) {
       // the base is a whole experiment worth a check run, so it trains; but the family is what the spec is for
       const family = `a sweep of ${loaded.sweep.trials.length} trials`;
-      const stated = loaded.sweep.statedIn === loaded.sources[0] ? `states ${family}` : `inherits ${family} from ${loaded.sweep.statedIn}`;
+      const stated = loaded.sweep.inherited ? `inherits ${family} from ${loaded.sweep.statedIn}` : `states ${family}`;
       process.stderr.write(`warning: ${source.path} ${stated}; this trains its base experiment only (r2u sweep run ${source.path} trains the family)\n`);
     }
     return loaded.config ?? exitCodeFor(loaded.diagnostics);

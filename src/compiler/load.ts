@@ -194,9 +194,7 @@ export function loadExperimentSync(path: string, opts: LoadOptions & { text?: st
   let sweep: SweepPlan | undefined;
   if (chain.sweep && readable && !hasErrors(diagnostics)) {
     const planned = planSweep(chain.sweep, config as unknown as ExperimentConfig, chain.sources[0]);
-    // an inherited sweep's mistakes lie in the parent, but are the child's to mend
-    const inherited = chain.sweep.span.file !== chain.sources[0] ? `${chain.sources[0]} inherits this sweep` : undefined;
-    diagnostics.push(...planned.diagnostics.map((d) => (inherited ? { ...d, note: d.note ? `${d.note}; ${inherited}` : inherited } : d)));
+    diagnostics.push(...planned.diagnostics);
     sweep = planned.plan;
   }
   diagnostics.sort(byPlace);

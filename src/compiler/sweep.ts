@@ -165,6 +165,8 @@ export interface SweepPlan {
   readonly adopt?: AdoptionRule;
   /** the spec file whose `sweep` block this is: the experiment's own, or a parent's it inherits */
   readonly statedIn: string;
+  /** the block is a parent's (statedIn is not the experiment's own file) */
+  readonly inherited: boolean;
 }
 
 /** The statement names `none` (`sweep none`), with or without a block after it. */
@@ -176,8 +178,20 @@ export const isSweepNone = (st: Statement): boolean => namesNone(st) && !st.bloc
 /** Refuses plans larger than this (a typo in a range should not enumerate millions). */
 export const MAX_TRIALS = 100_000;
 
-/** Expands the sweep statement over `base` (the resolved experiment it belongs to) and checks every trial. */
+/**
+ * Expands the sweep statement over `base` (the resolved experiment of the spec
+ * `file`) and checks every trial. A statement of another file is a parent's,
+ * inherited: its mistakes are reported where it stands, noting who inherits it.
+ */
 export function planSweep(statement: Statement, base: ExperimentConfig, file: string): { plan?: SweepPlan; diagnostics: Diagnostic[] } {
+  const inherited = statement.span.file !== file;
+  const planned = expandSweep(statement, base, file);
+  if (!inherited) return planned;
+  const note = `${file} inherits this sweep`;
+  return { ...planned, diagnostics: planned.diagnostics.map((d) => ({ ...d, note: d.note ? `${d.note}; ${note}` : note })) };
+}
+
+function expandSweep(statement: Statement, base: ExperimentConfig, file: string): { plan?: SweepPlan; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const expected = 'sweep { vary "path" values… }';
   if (statement.args.length) {
@@ -243,7 +257,7 @@ export function planSweep(statement: Statement, base: ExperimentConfig, file: st
   const result = planner.finish();
   if (!result.plan) return { diagnostics: result.diagnostics };
   const drawn = draw && { count: draw.count, seed: draw.seed };
-  return { ...result, plan: { ...result.plan, statedIn: statement.span.file, ...(drawn && { random: drawn }), ...(adopt?.rule && { adopt: adopt.rule }) } };
+  return { ...result, plan: { ...result.plan, statedIn: statement.span.file, inherited: statement.span.file !== file, ...(drawn && { random: drawn }), ...(adopt?.rule && { adopt: adopt.rule }) } };
 }
 
 /** The statement `word` of the sweep, which may stand once; each repeat is reported at its key. */
@@ -554,7 +568,7 @@ class Planner {
     this.failures.push(diagnostic);
   }
 
-  finish(): { plan?: Omit<SweepPlan, 'statedIn'>; diagnostics: Diagnostic[] } {
+  finish(): { plan?: Omit<SweepPlan, 'statedIn' | 'inherited'>; diagnostics: Diagnostic[] } {
     const diagnostics = [...this.failures];
     for (const { diagnostic, more } of this.reported.values()) {
       diagnostics.push(more > 0 && diagnostic.severity === 'error' ? { ...diagnostic, note: `${diagnostic.note ?? ''} (and ${more} more trial${more > 1 ? 's' : ''})` } : diagnostic);

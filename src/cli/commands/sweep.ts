@@ -53,7 +53,7 @@ export function registerSweep(program: Command): void {
       if (opts.format === 'json') {
         process.stdout.write(JSON.stringify({ spec, count: plan.trials.length, duplicates: plan.duplicates, random: plan.random ?? null, varying: plan.varying, adopt: plan.adopt ?? null, trials: plan.trials.map(entryOf) }, null, 2) + '\n');
       } else {
-        process.stdout.write(`${spec}: ${plan.trials.length} trial${plan.trials.length === 1 ? '' : 's'} varying ${plan.varying.join(', ')}${plan.random ? `, drawn by random ${plan.random.count} seed ${plan.random.seed}` : ''}${plan.duplicates ? ` (${plan.duplicates} duplicate combinations dropped)` : ''}${inherited(plan, spec)}\n\n`);
+        process.stdout.write(`${spec}: ${plan.trials.length} trial${plan.trials.length === 1 ? '' : 's'} varying ${plan.varying.join(', ')}${plan.random ? `, drawn by random ${plan.random.count} seed ${plan.random.seed}` : ''}${plan.duplicates ? ` (${plan.duplicates} duplicate combinations dropped)` : ''}${inherited(plan)}\n\n`);
         process.stdout.write(renderTable(planTable(plan.varying, plan.trials.map(entryOf)), 'text') + '\n');
         if (plan.adopt) process.stdout.write(`\nadopted over a baseline family if ${plan.adopt.text} (r2u compare BASELINE FAMILY judges it)\n`);
       }
@@ -137,7 +137,7 @@ function familyFolder(plan: SweepPlan, out: string | undefined): string {
 }
 
 /** `, the sweep of parent.r2u` where the spec inherits its sweep. */
-const inherited = (plan: SweepPlan, spec: string): string => (resolve(plan.statedIn) === resolve(spec) ? '' : `, the sweep of ${plan.statedIn}`);
+const inherited = (plan: SweepPlan): string => (plan.inherited ? `, the sweep of ${plan.statedIn}` : '');
 
 /** The spec's sweep, or the exit code after printing why there is none. */
 function loadPlan(spec: string, sets: readonly string[]): SweepPlan | number {

@@ -74,7 +74,7 @@ export class Compiler {
       outFile: repoPath(outPath),
       src: srcSpecifier(outDir),
       sweep,
-      sweepParent: sweep && resolve(sweep.statedIn) !== resolve(spec) ? repoPath(sweep.statedIn) : undefined,
+      sweepParent: sweep?.inherited ? repoPath(sweep.statedIn) : undefined,
     });
     return { ...generated, spec, outPath };
   }
