@@ -4,11 +4,16 @@
 // scored at 0.5 and at thresholds chosen per image: Otsu's of the map inside
 // the FOV, the one at which the vessel count equals the map's sum (its
 // expected count), and an oracle that picks the image's Dice-maximising
-// threshold from its own labels (a ceiling, not a method). The same images
-// are then segmented resized by each --scale factor, the maps brought back to
-// the image's size, and their mean with the map at 1 scored at 0.5.
+// threshold from its own labels (a ceiling, not a method). Two uses of
+// connectivity follow: hysteresis (pixels above --hysteresis LO,HI's LO kept
+// where 8-connected to one above HI, to keep faint vessels that join the
+// tree), and the mask at 0.5 without its components under --min-component
+// pixels (specks). The same images are then segmented resized by each --scale
+// factor, the maps brought back to the image's size, and their mean with the
+// map at 1 scored at 0.5.
 //
-//   npx tsx scripts/threshold-scale-variants.ts FAMILY_DIR [--tta none|flips|d4] [--scale 0.9 --scale 1.1] [--format md|json]
+//   npx tsx scripts/threshold-scale-variants.ts FAMILY_DIR [--tta none|flips|d4] [--hysteresis 0.4,0.6] [--min-component 20]
+//     [--scale 0.9 --scale 1.1] [--format md|json]
 //
 // R2U_DRIVE_ROOT (or the run's recorded working directory) locates the data.
 import { readdir } from 'node:fs/promises';
@@ -23,11 +28,26 @@ import { valuesOf, TTA_MODES, type TtaMode } from '../src/spec/vocabulary.js';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { tta: { type: 'string', default: 'd4' }, scale: { type: 'string', multiple: true }, format: { type: 'string', default: 'md' } },
+  options: {
+    tta: { type: 'string', default: 'd4' },
+    hysteresis: { type: 'string', default: '0.4,0.6' },
+    'min-component': { type: 'string', default: '20' },
+    scale: { type: 'string', multiple: true },
+    format: { type: 'string', default: 'md' },
+  },
 });
 const scales = (values.scale ?? ['0.9', '1.1']).map(Number);
-if (positionals.length !== 1 || !valuesOf(TTA_MODES).includes(values.tta as TtaMode) || !['md', 'json'].includes(values.format!) || scales.some((s) => !(s > 0))) {
-  console.error('usage: npx tsx scripts/threshold-scale-variants.ts FAMILY_DIR [--tta none|flips|d4] [--scale F]... [--format md|json]');
+const [low, high] = values.hysteresis!.split(',').map(Number);
+const minComponent = Number(values['min-component']);
+if (
+  positionals.length !== 1 ||
+  !valuesOf(TTA_MODES).includes(values.tta as TtaMode) ||
+  !['md', 'json'].includes(values.format!) ||
+  scales.some((s) => !(s > 0)) ||
+  !(low >= 0 && high >= low && high <= 1) ||
+  !(Number.isInteger(minComponent) && minComponent >= 1)
+) {
+  console.error('usage: npx tsx scripts/threshold-scale-variants.ts FAMILY_DIR [--tta none|flips|d4] [--hysteresis LO,HI] [--min-component N] [--scale F]... [--format md|json]');
   process.exit(2);
 }
 const family = resolve(positionals[0]);
@@ -39,6 +59,37 @@ if (trials.length === 0) {
 
 /** Dice of `prob >= threshold` against the label, inside the FOV. */
 const diceAt = (prob: Float32Array, img: RawImage, threshold: number): number => scores(confusion(prob, img.label!, img.fov, threshold)).dice;
+
+/** The 8-connected components of the pixels `inside` accepts, each as its pixel indices. */
+function components(width: number, height: number, inside: (i: number) => boolean): number[][] {
+  const seen = new Uint8Array(width * height);
+  const found: number[][] = [];
+  for (let start = 0; start < seen.length; start++) {
+    if (seen[start] || !inside(start)) continue;
+    const pixels = [start];
+    seen[start] = 1;
+    for (let k = 0; k < pixels.length; k++) {
+      const [x, y] = [pixels[k] % width, Math.floor(pixels[k] / width)];
+      for (let dy = -1; dy <= 1; dy++)
+        for (let dx = -1; dx <= 1; dx++) {
+          const [nx, ny] = [x + dx, y + dy];
+          const j = ny * width + nx;
+          if (nx < 0 || ny < 0 || nx >= width || ny >= height || seen[j] || !inside(j)) continue;
+          seen[j] = 1;
+          pixels.push(j);
+        }
+    }
+    found.push(pixels);
+  }
+  return found;
+}
+
+/** A map that is 1 on the components of `inside` that `keep` accepts, else 0 (scored at 0.5). */
+function keepComponents(img: RawImage, inside: (i: number) => boolean, keep: (pixels: number[]) => boolean): Float32Array {
+  const kept = new Float32Array(img.width * img.height);
+  for (const pixels of components(img.width, img.height, inside)) if (keep(pixels)) for (const i of pixels) kept[i] = 1;
+  return kept;
+}
 
 /** Otsu's threshold of the map inside the FOV (256 bins). */
 function otsu(prob: Float32Array, fov: Uint8Array): number {
@@ -65,7 +116,15 @@ function expectedCount(prob: Float32Array, fov: Uint8Array): number {
   return count === 0 ? 1 : inside[inside.length - count];
 }
 
-const VARIANTS = ['at 0.5', 'Otsu per image', 'expected count per image', 'oracle per image', `scales 1, ${scales.join(', ')}`] as const;
+const VARIANTS = [
+  'at 0.5',
+  'Otsu per image',
+  'expected count per image',
+  'oracle per image',
+  `hysteresis ${low} / ${high}`,
+  `at 0.5 without components under ${minComponent} pixels`,
+  `scales 1, ${scales.join(', ')}`,
+] as const;
 const perTrial: Array<Record<(typeof VARIANTS)[number], number>> = [];
 for (const trial of trials) {
   const predictor = await loadPredictor(join(family, 'trials', trial, 'checkpoints', 'best'));
@@ -86,6 +145,8 @@ for (const trial of trials) {
       diceAt(prob, img, otsu(prob, img.fov)),
       diceAt(prob, img, expectedCount(prob, img.fov)),
       bestF1Threshold(rankScores(prob, img.label!, img.fov)).f1,
+      diceAt(keepComponents(img, (i) => prob[i] >= low, (pixels) => pixels.some((i) => prob[i] >= high)), img, 0.5),
+      diceAt(keepComponents(img, (i) => prob[i] >= 0.5, (pixels) => pixels.length >= minComponent), img, 0.5),
       diceAt(mean, img, 0.5),
     ]);
   }
