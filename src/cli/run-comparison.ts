@@ -122,18 +122,25 @@ export async function loadRuns(paths: readonly string[], asked?: EpochChoice): P
   return loaded.map(({ run, family }) => ({ ...run, name: family === undefined ? run.dir : `${family}/${run.name}` }));
 }
 
-/** What runs that repeat one experiment share: everything but the seed and, under k-fold validation, the fold. */
+/** What runs that repeat one experiment share: everything but the seed and the validation images (the fold, the split's own seed). */
 function repeatOf(config: ExperimentConfig): unknown {
-  const split = config.data.split.kind === 'kfold' ? { ...config.data.split, fold: 0 } : config.data.split;
-  return { ...config, seed: 0, name: '', data: { ...config.data, split } };
+  const { split } = config.data;
+  const same = split.kind === 'list' ? split : { ...split, seed: undefined, ...(split.kind === 'kfold' && { fold: 0 }) };
+  return { ...config, seed: 0, name: '', data: { ...config.data, split: same } };
 }
 
-/** What tells the repeats of one experiment apart: the seed and the fold; two groups are paired on it. */
+/** The validation images a run drew: its fold and the seed its split is drawn from (the split's own, else the experiment's). */
+function validationOf(config: ExperimentConfig): { fold: number | null; split: number | null } {
+  const { split } = config.data;
+  return split.kind === 'list' ? { fold: null, split: null } : { fold: split.kind === 'kfold' ? split.fold : null, split: split.seed ?? config.seed };
+}
+
+/** What tells the repeats of one experiment apart: the seed and the validation images; two groups are paired on it. */
 function repeatKey(config: ExperimentConfig): string {
-  return canonicalJson({ seed: config.seed, fold: config.data.split.kind === 'kfold' ? config.data.split.fold : null });
+  return canonicalJson({ seed: config.seed, ...validationOf(config) });
 }
 /** the configuration paths repeatKey reads: they vary within a group, so they do not name one */
-const REPEAT_PATHS = new Set(['seed', 'data.split.fold']);
+const REPEAT_PATHS = new Set(['seed', 'data.split.fold', 'data.split.seed']);
 
 /** A run folder, or an ensemble folder (a finished `train { ensemble N }` run or trial, or `r2u ensemble`'s output). */
 async function loadRunOrEnsemble(dir: string, name: string, at: EpochChoice, finished: boolean): Promise<RunResult> {
@@ -287,13 +294,15 @@ export interface Comparison {
   readonly repeats: ReadonlyArray<RepeatGroup>;
   /**
    * each other group of repeats against the baseline's group, pair by pair
-   * (the runs of one seed and fold): the change of each metric, its range,
+   * (the runs of one seed and fold, or each side's mean over its seeds on a fold): the change of each metric, its range,
    * and in how many pairs it is better
    */
   readonly paired: ReadonlyArray<{
     readonly group: string;
     readonly against: string;
     readonly pairs: number;
+    /** run by run, or fold by fold (each side's mean over its seeds) where the groups hold different seeds on a fold */
+    readonly by: PairedBy;
     readonly change: Readonly<Record<string, { readonly mean: number; readonly std: number; readonly min: number; readonly max: number; readonly better: number }>>;
     /** the adoption rule's verdict on these pairs, when a rule is stated (--adopt-if, else the group's family, else the baseline's) */
     readonly verdict?: Verdict;
@@ -388,11 +397,11 @@ export function compareRuns(runs: readonly RunResult[], baselineName?: string, r
         .flatMap((g) =>
           pairedChange(g, baseGroup, labelOf).map((p) => {
             const stated = rule ?? g.find((r) => r.adopt)?.adopt ?? baseGroup.find((r) => r.adopt)?.adopt;
-            return stated ? { ...p, verdict: judge(stated.rule, stated.from, p.pairs, baseGroup.length, (m) => p.change[monitorOfShortName(m)], at) } : p;
+            return stated ? { ...p, verdict: judge(stated.rule, stated.from, p.pairs, expectedPairs(baseGroup, p.by), (m) => p.change[monitorOfShortName(m)], at) } : p;
           }),
         )
     : [];
-  const comparedPairs = baseGroup ? measured.filter((g) => g !== baseGroup).map((g) => ({ group: labelOf(g), against: labelOf(baseGroup), pairs: pairsOf(g, baseGroup) })) : [];
+  const comparedPairs = baseGroup ? measured.filter((g) => g !== baseGroup).map((g) => ({ group: labelOf(g), against: labelOf(baseGroup), pairs: pairsOf(g, baseGroup).pairs })) : [];
   const other = runs.length === 2 ? runs.find((r) => r !== base) : undefined;
   if (other && comparedPairs.length === 0) comparedPairs.push({ group: other.name, against: base.name, pairs: [[other, base]] });
   const images = comparedPairs.map((p) => ({ group: p.group, against: p.against, rows: imageChanges(p.pairs) })).filter((p) => p.rows.length > 0);
@@ -427,13 +436,60 @@ function namesBy<K>(runs: readonly RunResult[], keyOf: (r: RunResult) => K): Arr
 
 type Pair = readonly [RunResult, RunResult];
 
-/** The runs of `group` and `against` that share a seed and fold (none when fewer than two pairs, or a key repeats). */
-function pairsOf(group: readonly RunResult[], against: readonly RunResult[]): Pair[] {
-  const byKey = (g: readonly RunResult[]) => new Map(g.map((r) => [repeatKey(r.config), r]));
-  const [mine, theirs] = [byKey(group), byKey(against)];
-  if (mine.size !== group.length || theirs.size !== against.length) return [];
-  const pairs = [...mine].filter(([k]) => theirs.has(k)).map(([k, r]) => [r, theirs.get(k)!] as const);
-  return pairs.length < 2 ? [] : pairs;
+/** How two groups pair: run by run (one seed and fold each), or fold by fold (each side's mean over its seeds on the fold). */
+export type PairedBy = 'run' | 'fold';
+
+/** A group's runs by their validation images (their fold, or the seed their split is drawn from), in the group's order. */
+function byValidation(group: readonly RunResult[]): Map<string, RunResult[]> {
+  const units = new Map<string, RunResult[]>();
+  for (const r of group) {
+    const key = canonicalJson(validationOf(r.config));
+    units.set(key, [...(units.get(key) ?? []), r]);
+  }
+  return units;
+}
+
+/**
+ * The runs of `group` and `against` paired on their validation images: run by
+ * run where both hold the same seeds on every fold they share, else fold by
+ * fold, each side's mean over its seeds there. A changed recipe trains a
+ * different path from the same seed, so a candidate of one seed is judged
+ * against a baseline of several by their mean rather than by the baseline's
+ * run of its seed. None when fewer than two pairs, or a seed and fold repeat
+ * within a group.
+ */
+function pairsOf(group: readonly RunResult[], against: readonly RunResult[]): { pairs: Pair[]; by: PairedBy } {
+  const distinct = (g: readonly RunResult[]) => new Set(g.map((r) => repeatKey(r.config))).size === g.length;
+  if (!distinct(group) || !distinct(against)) return { pairs: [], by: 'run' };
+  const [mine, theirs] = [byValidation(group), byValidation(against)];
+  const shared = [...mine.keys()].filter((k) => theirs.has(k));
+  const seeds = (runs: readonly RunResult[]) => canonicalJson(runs.map((r) => r.config.seed).sort((a, b) => a - b));
+  const by: PairedBy = shared.every((k) => seeds(mine.get(k)!) === seeds(theirs.get(k)!)) ? 'run' : 'fold';
+  const pairs =
+    by === 'run'
+      ? shared.flatMap((k) => mine.get(k)!.map((r) => [r, theirs.get(k)!.find((t) => t.config.seed === r.config.seed)!] as const))
+      : shared.map((k) => [meanOverSeeds(mine.get(k)!), meanOverSeeds(theirs.get(k)!)] as const);
+  return { pairs: pairs.length < 2 ? [] : pairs, by };
+}
+
+/** The pairs a complete comparison of a group with `against` has: its runs, or its folds when paired fold by fold. */
+const expectedPairs = (against: readonly RunResult[], by: PairedBy): number => (by === 'run' ? against.length : byValidation(against).size);
+
+/** Runs of several seeds on one fold as one: each figure and each image's figure the mean over the seeds. */
+function meanOverSeeds(runs: readonly RunResult[]): RunResult {
+  const [first] = runs;
+  if (runs.length === 1) return first;
+  const scored = runs.map((r) => r.scored!);
+  const metrics = Object.fromEntries(COMPARED_METRICS.map((m) => [m, sum(scored.map((s) => s.metrics[m])) / scored.length])) as Record<Metric, number>;
+  const images = scored.every((s) => s.images)
+    ? Object.fromEntries(
+        Object.keys(scored[0].images!).map((id) => [
+          id,
+          Object.fromEntries(IMAGE_METRICS.map((m) => [m, ((x) => (Number.isFinite(x) ? x : null))(meanOfKnown(scored.map((s) => s.images![id]?.[m] ?? null)))])) as Record<ImageMetric, number | null>,
+        ]),
+      )
+    : undefined;
+  return { ...first, name: runs.map((r) => r.name).join(' + '), scored: { ...scored[0], epoch: null, epochs: undefined, metrics, images } };
 }
 
 /** Each validation image that both runs of a pair scored: the baseline's figures and the change, sorted by image. */
@@ -457,7 +513,7 @@ function imageChanges(pairs: readonly Pair[]): ImageChange[] {
 
 /** `group` against `against`, pair by pair (see pairsOf) */
 function pairedChange(group: readonly RunResult[], against: readonly RunResult[], labelOf: (g: readonly RunResult[]) => string): Comparison['paired'] {
-  const pairs = pairsOf(group, against);
+  const { pairs, by } = pairsOf(group, against);
   if (pairs.length === 0) return [];
   const change: Record<string, { mean: number; std: number; min: number; max: number; better: number }> = {};
   for (const m of COMPARED_METRICS) {
@@ -465,7 +521,7 @@ function pairedChange(group: readonly RunResult[], against: readonly RunResult[]
     const sign = lowerIsBetter(m) ? -1 : 1;
     change[m] = { ...meanAndStd(d), min: Math.min(...d), max: Math.max(...d), better: d.filter((x) => sign * x > 0).length };
   }
-  return [{ group: labelOf(group), against: labelOf(against), pairs: pairs.length, change }];
+  return [{ group: labelOf(group), against: labelOf(against), pairs: pairs.length, by, change }];
 }
 
 // a figure a run does not have (an ensemble's loss) is NaN in means and changes
@@ -528,7 +584,7 @@ export function comparisonTables(c: Comparison): Table[] {
   }
   for (const p of c.paired) {
     tables.push({
-      headers: [`paired against ${p.against}`, 'pairs', ...c.metrics.map(shortMetric)],
+      headers: [`paired against ${p.against}${p.by === 'fold' ? " (fold by fold: each side's mean over its seeds)" : ''}`, 'pairs', ...c.metrics.map(shortMetric)],
       rows: [
         [p.group, String(p.pairs), ...c.metrics.map((m) => (Number.isFinite(p.change[m].mean) ? `${signed(p.change[m].mean)} ± ${num(p.change[m].std)}` : '—'))],
         ['range', '', ...c.metrics.map((m) => (Number.isFinite(p.change[m].mean) ? `${signed(p.change[m].min)} … ${signed(p.change[m].max)}` : '—'))],

@@ -66,9 +66,19 @@ describe('compareRuns paired', () => {
   });
 
   it("names a split's own seed apart from the experiment's", () => {
-    const splitSeed = (k: number) => (c: ExperimentConfig): ExperimentConfig => ({ ...c, data: { ...c.data, split: { kind: 'kfold', k: 5, fold: k, seed: 42 } } });
+    const splitSeed = (k: number) => (c: ExperimentConfig): ExperimentConfig => ({ ...c, data: { ...c.data, split: { kind: 'kfold', k: 5, fold: k, seed: 7 } } });
     const c = compareRuns([0, 1].flatMap((k) => [run(`a/fold=${k}`, fold(k), 0.8), run(`b/fold=${k}`, splitSeed(k), 0.8)]));
-    expect(c.paired[0].group).toBe('split.seed=42');
+    expect(comparisonTables(c)[0].headers.slice(0, 3)).toEqual(['run', 'split.seed', 'fold']);
+  });
+
+  it("takes a split drawn from its own seed as one experiment with the split drawn from the experiment's, and pairs the runs that validate on the same images", () => {
+    const seeded = (seed: number, k: number) => (c: ExperimentConfig): ExperimentConfig => ({ ...c, seed, data: { ...c.data, split: { kind: 'kfold', k: 5, fold: k, seed: 42 } } });
+    // seed 43 with the split of seed 42 repeats the reference (seed 42, its split drawn from it) on the reference's folds
+    const c = compareRuns([run('ref/fold=0', fold(0), 0.8), run('ref/fold=1', fold(1), 0.75), run('s43/fold=0', seeded(43, 0), 0.79), run('s43/fold=1', seeded(43, 1), 0.74)]);
+    expect(c.repeats.map((g) => g.runs)).toEqual([['ref/fold=0', 'ref/fold=1', 's43/fold=0', 's43/fold=1']]);
+    // a split of its own seed draws other images: not the same fold
+    const other = compareRuns([run('ref/fold=0', fold(0), 0.8), run('ref/fold=1', fold(1), 0.75), run('s7/fold=0', (x) => ({ ...seeded(43, 0)(x), data: { ...x.data, split: { kind: 'kfold', k: 5, fold: 0, seed: 7 } } }), 0.79)]);
+    expect(other.repeats[0].runs).toHaveLength(3);
   });
 
   it('names the machines when the runs trained on more than one, and adds no table when on one', () => {
@@ -120,6 +130,26 @@ describe('compareRuns paired', () => {
     expect(one.paired).toEqual([]);
   });
 
+  it("pairs fold by fold, each side's mean over its seeds there, where the groups hold different seeds on a fold", () => {
+    const seeded = (r: 'paper' | 'shared', seed: number, k: number, dice: number) =>
+      run(`${r}/fold=${k},seed=${seed}`, (x) => ({ ...recurrence(r)(fold(k)(x)), seed, data: { ...x.data, split: { kind: 'kfold', k: 5, fold: k, seed: 42 } } }), dice);
+    // the baseline: three seeds on each of three folds; the candidate: seed 42 alone
+    const baseline = [0, 1, 2].flatMap((k) => [42, 43, 44].map((seed, i) => seeded('paper', seed, k, [0.8, 0.75, 0.82][k] - 0.01 * i)));
+    const candidate = [0, 1, 2].map((k) => run(`shared/fold=${k}`, (x) => recurrence('shared')(fold(k)(x)), [0.795, 0.745, 0.805][k]));
+    const c = compareRuns([...baseline, ...candidate], undefined, { rule: parseAdoptionRule('mean dice above 0, dice better in 3 of 3', '--adopt-if').rule!, from: '--adopt-if' });
+    const p = c.paired[0];
+    expect([p.pairs, p.by]).toEqual([3, 'fold']);
+    // against the means 0.79, 0.74, 0.81 rather than seed 42's 0.8, 0.75, 0.82
+    expect(p.change.val_dice.mean).toBeCloseTo((0.005 + 0.005 - 0.005) / 3, 10);
+    expect(p.change.val_dice.better).toBe(2);
+    // complete with the baseline's three folds (not its nine runs)
+    expect([p.verdict!.decision, p.verdict!.reason]).toEqual(['reject', "'dice better in 3 of 3' fails: 2 of 3"]);
+    expect(comparisonTables(c).find((t) => t.headers[0].startsWith('paired'))!.headers[0]).toBe("paired against recurrence=paper (fold by fold: each side's mean over its seeds)");
+    // the same seeds on both sides still pair run by run
+    const same = compareRuns([...baseline, ...[0, 1, 2].flatMap((k) => [42, 43, 44].map((seed) => seeded('shared', seed, k, 0.8)))]);
+    expect([same.paired[0].pairs, same.paired[0].by]).toEqual([9, 'run']);
+  });
+
   it('a lower loss is better', () => {
     const lossy = (name: string, k: number, r: 'paper' | 'shared', loss: number): RunResult => {
       const base = run(name, (x) => recurrence(r)(fold(k)(x)), 0.8);
@@ -156,6 +186,23 @@ describe('compareRuns image by image', () => {
     const table = comparisonTables(c).find((t) => t.headers[0].startsWith('image'))!;
     expect(table.headers[0]).toBe('image (recurrence=shared against recurrence=paper)');
     expect(table.rows[1]).toEqual(['10', 'fold=1', '0.6000', '+0.0500', '0.9700', '+0.0000', '+0.0000', '—']);
+  });
+
+  it("compares each image with its mean over the baseline's seeds when pairing fold by fold", () => {
+    const seeded = (seed: number, k: number, images: Images) =>
+      withImages(run(`paper/fold=${k},seed=${seed}`, (x) => ({ ...recurrence('paper')(fold(k)(x)), seed, data: { ...x.data, split: { kind: 'kfold', k: 5, fold: k, seed: 42 } } }), 0.8), images);
+    const c = compareRuns([
+      seeded(42, 0, { 21: scores(0.8) }),
+      seeded(43, 0, { 21: scores(0.7) }),
+      seeded(42, 1, { 10: scores(0.6) }),
+      seeded(43, 1, { 10: scores(0.64) }),
+      member('shared', 0, { 21: scores(0.76) }),
+      member('shared', 1, { 10: scores(0.6) }),
+    ]);
+    expect(c.images[0].rows.map((r) => [r.image, r.pair, +r.baseline.dice!.toFixed(10), +r.change.dice!.toFixed(10), r.baseline.specificity])).toEqual([
+      ['10', 'fold=1', 0.62, -0.02, null],
+      ['21', 'fold=0', 0.75, 0.01, null],
+    ]);
   });
 
   it('leaves out pairs where either run predates the per-image record, and compares two runs directly', () => {

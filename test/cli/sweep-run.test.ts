@@ -155,6 +155,11 @@ describe('r2u sweep run (local) and r2u compare', () => {
     const missing = await r2u('sweep', 'run', judged, '--out', join(dir, 'missing'), '--baseline', join(dir, 'no-such-family'));
     expect(missing.code).toBe(2);
     expect(existsSync(join(dir, 'missing', 'trials'))).toBe(false);
+    // --baseline repeats (seeds of one experiment join as one baseline): each family is read before anything trains
+    const second = await r2u('sweep', 'run', judged, '--out', join(dir, 'missing'), '--baseline', base, '--baseline', join(dir, 'no-such-family'));
+    expect(second.code).toBe(2);
+    expect(second.err).toMatch(/no-such-family/);
+    expect(existsSync(join(dir, 'missing', 'trials'))).toBe(false);
 
     // a rule scored at heldout needs the baseline's per-image records, checked before anything trains
     const heldoutRule = join(dir, 'heldout.r2u');

@@ -1,5 +1,5 @@
 // `r2u sweep plan SPEC`: the trials a spec's `sweep { … }` states, without training.
-// `r2u sweep run SPEC [--out DIR] [--parallel N] [--retry-failed] [--baseline FAMILY] [--first TRIAL]… [--only TRIAL]… [--queue redis://…]`:
+// `r2u sweep run SPEC [--out DIR] [--parallel N] [--retry-failed] [--baseline FAMILY]… [--first TRIAL]… [--only TRIAL]… [--queue redis://…]`:
 // trains every trial into one family folder (sweep-family.ts), locally or by
 // enqueueing them for `r2u worker`; finished trials are skipped on a re-run.
 // With --baseline, the spec's `adopt if …` judges the family after each trial,
@@ -31,7 +31,7 @@ interface RunFlags {
   readonly out?: string;
   readonly parallel: string;
   readonly retryFailed?: boolean;
-  readonly baseline?: string;
+  readonly baseline: string[];
   readonly first: string[];
   readonly only: string[];
   readonly queue?: string;
@@ -69,7 +69,7 @@ export function registerSweep(program: Command): void {
     .option('--out <dir>', 'family folder (default runs/<experiment>-sweep)')
     .option('--parallel <n>', 'trials trained at once on this machine', '1')
     .option('--retry-failed', 'train failed trials again (an invalid trial is never retried)')
-    .option('--baseline <family>', "judge the family by the spec's `adopt if …` against this family (folder or results/ records) after each trial; no trial starts once the rule rejects")
+    .option('--baseline <family>', "judge the family by the spec's `adopt if …` against this family (folder or results/ records) after each trial; no trial starts once the rule rejects. Repeatable: families that repeat one experiment with other seeds join as one baseline", collect, [])
     .option('--first <trial>', 'train this trial (its name, e.g. fold=4, or its number) before the others; repeatable, in order', collect, [])
     .option('--only <trial>', 'train this trial and no others (its name or number); repeatable, in order', collect, [])
     .option('--queue <url>', 'enqueue the trials on BullMQ at redis://HOST:PORT for `r2u worker` instead of training here')
@@ -82,7 +82,7 @@ export function registerSweep(program: Command): void {
       if (typeof plan === 'number') return void (process.exitCode = plan);
       const out = familyFolder(plan, flags.out);
       const trials = plan.trials.map(entryOf);
-      if (flags.baseline !== undefined) await checkBaseline(flags.baseline, plan, flags.queue);
+      if (flags.baseline.length > 0) await checkBaseline(flags.baseline, plan, flags.queue);
       if (flags.first.length > 0 && flags.queue !== undefined) throw new UsageError('--first orders the trials trained here; a queue hands them to whichever worker asks first');
       if (flags.only.length > 0 && flags.queue !== undefined) throw new UsageError('--only picks the trials trained here; a queue holds the whole family');
       if (flags.only.length > 0 && flags.first.length > 0) throw new UsageError('--only trains the trials it names, in the order named; --first has nothing left to order');
@@ -180,14 +180,18 @@ function namedTrials(trials: readonly TrialEntry[], names: readonly string[], fl
  * for a family whose sweep states none),
  * local training, and a baseline with finished runs.
  */
-async function checkBaseline(baseline: string, plan: SweepPlan, queue: string | undefined): Promise<void> {
-  const rule = plan.adopt ?? (await readFamily(baseline))?.adopt;
-  if (rule === undefined) throw new UsageError(`--baseline ${baseline}: neither the spec's sweep nor the baseline family states an 'adopt if …' rule to judge the family by`);
+async function checkBaseline(baselines: readonly string[], plan: SweepPlan, queue: string | undefined): Promise<void> {
+  const named = baselines.join(' --baseline ');
+  const rule = plan.adopt ?? (await readFamily(baselines[0]))?.adopt;
+  if (rule === undefined) throw new UsageError(`--baseline ${named}: neither the spec's sweep nor the baseline family states an 'adopt if …' rule to judge the family by`);
   if (queue !== undefined) throw new UsageError('--baseline judges trials trained here; with --queue, judge the family with r2u compare BASELINE FAMILY');
   // scored as the rule scores (at heldout, a baseline without per-image records is refused here, before training)
-  const runs = await loadRuns([baseline], rule.at);
-  if (!runs.some((r) => r.finished && r.scored)) throw new UsageError(`--baseline ${baseline}: no finished run to pair with`);
+  const runs = await loadRuns(baselines, rule.at);
+  if (!runs.some((r) => r.finished && r.scored)) throw new UsageError(`--baseline ${named}: no finished run to pair with`);
 }
+
+/** The baseline families as the log names them. */
+const baselinesShown = (baselines: readonly string[]): string => baselines.map((b) => shown(resolve(b))).join(' + ');
 
 /** r2u compare pairs two families from two pairs on: a mean of one change has no spread. */
 const TOO_FEW_PAIRS = 'too few pairs';
@@ -197,11 +201,11 @@ const TOO_FEW_PAIRS = 'too few pairs';
  * states; TOO_FEW_PAIRS before two trials pair; null when the records cannot
  * be read (said on stderr: judging is advice, and training goes on).
  */
-async function verdictAgainst(baseline: string, out: string): Promise<Verdict | typeof TOO_FEW_PAIRS | null> {
+async function verdictAgainst(baselines: readonly string[], out: string): Promise<Verdict | typeof TOO_FEW_PAIRS | null> {
   try {
-    return compareRuns(await loadRuns([baseline, out])).paired.find((p) => p.verdict)?.verdict ?? TOO_FEW_PAIRS;
+    return compareRuns(await loadRuns([...baselines, out])).paired.find((p) => p.verdict)?.verdict ?? TOO_FEW_PAIRS;
   } catch (err) {
-    process.stderr.write(`cannot judge the family against ${shown(resolve(baseline))}: ${(err as Error).message}\n`);
+    process.stderr.write(`cannot judge the family against ${baselinesShown(baselines)}: ${(err as Error).message}\n`);
     return null;
   }
 }
@@ -209,8 +213,8 @@ async function verdictAgainst(baseline: string, out: string): Promise<Verdict | 
 interface LocalOptions {
   readonly parallel: number;
   readonly retryFailed: boolean;
-  /** the family the rule judges against after each trial */
-  readonly baseline?: string;
+  /** the families (seeds of one experiment) the rule judges against after each trial; none: no judging */
+  readonly baseline: readonly string[];
   /** the trials to train, in order: the plan's, --first's, or only those --only names */
   readonly order: readonly TrialEntry[];
 }
@@ -234,15 +238,15 @@ async function runLocally(out: string, spec: string, sets: readonly string[], pl
   let next = 0;
   let rejected: Verdict | null = null;
   const judge = async (afterTrial: boolean): Promise<void> => {
-    if (baseline === undefined) return;
+    if (baseline.length === 0) return;
     const verdict = await verdictAgainst(baseline, out);
     if (verdict === null) return;
     if (verdict === TOO_FEW_PAIRS) {
       // said after a trial, so that a log without a verdict does not look like a rule that never ran
-      if (afterTrial) process.stdout.write(`verdict against ${shown(resolve(baseline))}: none yet; the rule judges from 2 pairs with the baseline on\n`);
+      if (afterTrial) process.stdout.write(`verdict against ${baselinesShown(baseline)}: none yet; the rule judges from 2 pairs with the baseline on\n`);
       return;
     }
-    process.stdout.write(`verdict against ${shown(resolve(baseline))} (adopt if ${verdict.rule}): ${verdict.decision.toUpperCase()}, ${verdict.reason}\n`);
+    process.stdout.write(`verdict against ${baselinesShown(baseline)} (adopt if ${verdict.rule}): ${verdict.decision.toUpperCase()}, ${verdict.reason}\n`);
     if (verdict.decision === 'reject') rejected = verdict;
   };
   await judge(false);
