@@ -161,6 +161,19 @@ describe('r2u command line', () => {
     expect(bad.out).toBe('');
   });
 
+  it("compare: the committed seeds of the reference join as one baseline, and their ensembles pair fold by fold with the seeds' mean", async () => {
+    const baseline = ['results/drive-kfold-ema-heldout', 'results/drive-kfold-ema-seeds'];
+    const seeds = await r2u('compare', ...baseline, '--at', 'heldout');
+    expect(seeds.code).toBe(0);
+    expect(seeds.out).toMatch(/^repeats \(seeds, folds\)[\s\S]*^\S.* 15 +0\.7949 ± /m);
+    const ensembles = ['0', '1', '2', '3', '4'].map((k) => `results/drive-kfold-ema-ens3-last/fold=${k}`);
+    const r = await r2u('compare', ...baseline, ...ensembles, '--at', 'last', '--adopt-if', 'scored at last, mean dice above 0.002, mean auc above 0, dice better in 4 of 5');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/fold by fold: each side's mean over its seeds\) +pairs/);
+    expect(r.out).toMatch(/^dice better in 4 of 5 +5 of 5 +yes$/m);
+    expect(r.out).toMatch(/^decision: ADOPT +every clause holds on the 5 pairs/m);
+  });
+
   it('compare --at last: the committed ema folds scored at their last epoch, where the best-epoch verdict was REJECT; a bad --at is a usage error (exit 2)', async () => {
     const families = ['results/drive-kfold-intensity', 'results/drive-kfold-ema'];
     expect((await r2u('compare', ...families)).out).toMatch(/^decision: REJECT /m);
