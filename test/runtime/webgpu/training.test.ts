@@ -83,14 +83,16 @@ async function run(config: ExperimentConfig, backend: 'wasm' | 'cpu' | 'webgpu',
 // closely. The ratio of two rounding-driven disagreements is not stable when
 // both are small: for unet + batch norm + Adam, webgpu and cpu were 6.8e-5 and
 // 6.5e-5 from wasm on one CPU, and 1.9e-3 and about 2e-4 on another (llvmpipe's
-// code differs with the CPU). So the floor for the weights is 1% of the
-// update, and 1e-3 for probabilities (the kernels' gradients are held to cpu
-// directly in kernels.test.ts). The first step, from equal weights, must agree
-// closely.
+// code differs with the CPU), and on a third webgpu read 1.13e-2 once in a full
+// suite while it passes alone (llvmpipe splits its work over threads as the
+// load allows, and sums in another order). So the floor for the weights is 2% of
+// the update (a wrong gradient moves the update by its own size), and 1e-3 for
+// probabilities (the kernels' gradients are held to cpu directly in
+// kernels.test.ts). The first step, from equal weights, must agree closely.
 const AMPLIFIED = 3;
 const FIRST_LOSS_TOLERANCE = 1e-4;
 const LOSS_FLOOR = 1e-4;
-const UPDATE_FLOOR = 1e-2;
+const UPDATE_FLOOR = 2e-2;
 const PROBABILITY_FLOOR = 1e-3;
 
 const relative = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
