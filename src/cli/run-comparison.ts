@@ -391,17 +391,15 @@ export function compareRuns(runs: readonly RunResult[], baselineName?: string, r
   const ats = new Set(runs.filter((r) => r.scored && r.ensemble === undefined).map((r) => r.scored!.at));
   const at: EpochChoice = ats.size === 1 ? [...ats][0] : 'model';
   const baseGroup = measured.find((g) => g.includes(base));
-  const paired = baseGroup
-    ? measured
-        .filter((g) => g !== baseGroup)
-        .flatMap((g) =>
-          pairedChange(g, baseGroup, labelOf).map((p) => {
-            const stated = rule ?? g.find((r) => r.adopt)?.adopt ?? baseGroup.find((r) => r.adopt)?.adopt;
-            return stated ? { ...p, verdict: judge(stated.rule, stated.from, p.pairs, expectedPairs(baseGroup, p.by), (m) => p.change[monitorOfShortName(m)], at) } : p;
-          }),
-        )
-    : [];
-  const comparedPairs = baseGroup ? measured.filter((g) => g !== baseGroup).map((g) => ({ group: labelOf(g), against: labelOf(baseGroup), pairs: pairsOf(g, baseGroup).pairs })) : [];
+  // each other group paired once with the baseline's: the paired change and the image table read the same pairs
+  const pairings = baseGroup ? measured.filter((g) => g !== baseGroup).map((g) => ({ group: g, ...pairsOf(g, baseGroup) })) : [];
+  const paired = pairings.flatMap(({ group: g, pairs, by }) =>
+    pairedChange(pairs, by, labelOf(g), labelOf(baseGroup!)).map((p) => {
+      const stated = rule ?? g.find((r) => r.adopt)?.adopt ?? baseGroup!.find((r) => r.adopt)?.adopt;
+      return stated ? { ...p, verdict: judge(stated.rule, stated.from, p.pairs, expectedPairs(baseGroup!, p.by), (m) => p.change[monitorOfShortName(m)], at) } : p;
+    }),
+  );
+  const comparedPairs = pairings.map(({ group: g, pairs }) => ({ group: labelOf(g), against: labelOf(baseGroup!), pairs }));
   const other = runs.length === 2 ? runs.find((r) => r !== base) : undefined;
   if (other && comparedPairs.length === 0) comparedPairs.push({ group: other.name, against: base.name, pairs: [[other, base]] });
   const images = comparedPairs.map((p) => ({ group: p.group, against: p.against, rows: imageChanges(p.pairs) })).filter((p) => p.rows.length > 0);
@@ -511,9 +509,8 @@ function imageChanges(pairs: readonly Pair[]): ImageChange[] {
   return rows.sort((x, y) => x.image.localeCompare(y.image, 'en', { numeric: true }));
 }
 
-/** `group` against `against`, pair by pair (see pairsOf) */
-function pairedChange(group: readonly RunResult[], against: readonly RunResult[], labelOf: (g: readonly RunResult[]) => string): Comparison['paired'] {
-  const { pairs, by } = pairsOf(group, against);
+/** A group against the baseline's, over their pairs (see pairsOf) */
+function pairedChange(pairs: readonly Pair[], by: PairedBy, group: string, against: string): Comparison['paired'] {
   if (pairs.length === 0) return [];
   const change: Record<string, { mean: number; std: number; min: number; max: number; better: number }> = {};
   for (const m of COMPARED_METRICS) {
@@ -521,7 +518,7 @@ function pairedChange(group: readonly RunResult[], against: readonly RunResult[]
     const sign = lowerIsBetter(m) ? -1 : 1;
     change[m] = { ...meanAndStd(d), min: Math.min(...d), max: Math.max(...d), better: d.filter((x) => sign * x > 0).length };
   }
-  return [{ group: labelOf(group), against: labelOf(against), pairs: pairs.length, by, change }];
+  return [{ group, against, pairs: pairs.length, by, change }];
 }
 
 // a figure a run does not have (an ensemble's loss) is NaN in means and changes
