@@ -18,10 +18,10 @@ function timeInProcess(name: string, text: string, runs: number): number[] {
   return samples;
 }
 
-const reference = readFileSync('specs/drive-r2unet.r2u', 'utf8');
+const reference = readFileSync('specs/drive-r2unet-single.r2u', 'utf8');
 const large = largeSpec(2000);
 console.log(`## front end (${machineLine()})`);
-const ref = stats(timeInProcess('specs/drive-r2unet.r2u', reference, 500));
+const ref = stats(timeInProcess('specs/drive-r2unet-single.r2u', reference, 500));
 console.log(`parse+validate, reference spec (${reference.split('\n').length} lines): median ${ref.median.toFixed(3)} ms, min ${ref.min.toFixed(3)} ms`);
 const big = stats(timeInProcess('large.r2u', large, 30));
 console.log(`parse+validate, generated spec (${large.split('\n').length} lines): median ${big.median.toFixed(2)} ms, min ${big.min.toFixed(2)} ms`);
@@ -37,5 +37,5 @@ function wall(args: string[], runs: number): ReturnType<typeof stats> {
   return stats(samples);
 }
 const node = wall(['-e', '0'], 5);
-const check = wall(['bin/r2u.mjs', 'check', 'specs/drive-r2unet.r2u'], 5);
-console.log(`process: node -e 0 median ${node.median.toFixed(0)} ms; r2u check specs/drive-r2unet.r2u median ${check.median.toFixed(0)} ms (tsx loader + modules: ${(check.median - node.median).toFixed(0)} ms)`);
+const check = wall(['bin/r2u.mjs', 'check', 'specs/drive-r2unet-single.r2u'], 5);
+console.log(`process: node -e 0 median ${node.median.toFixed(0)} ms; r2u check specs/drive-r2unet-single.r2u median ${check.median.toFixed(0)} ms (tsx loader + modules: ${(check.median - node.median).toFixed(0)} ms)`);

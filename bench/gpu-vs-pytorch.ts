@@ -46,7 +46,7 @@ for (const recurrence of ['paper', 'shared'] as const) {
 let training: { seconds: number; status: number | null } | null = null;
 if (args.includes('--train')) {
   const t0 = performance.now();
-  const run = spawnSync(process.execPath, ['bin/r2u.mjs', 'train', 'specs/drive-r2unet.r2u', '--backend', 'webgpu'], {
+  const run = spawnSync(process.execPath, ['bin/r2u.mjs', 'train', 'specs/drive-r2unet-single.r2u', '--backend', 'webgpu'], {
     stdio: 'inherit',
     env: { ...process.env, R2U_DRIVE_ROOT: process.env.R2U_DRIVE_ROOT ?? '../shared/data/DRIVE' },
   });

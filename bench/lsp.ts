@@ -32,7 +32,7 @@ function time(runs: number, f: (i: number) => void): ReturnType<typeof stats> {
 }
 
 const uri = pathToFileURL(resolve('specs/bench.r2u')).href;
-const reference = readFileSync('specs/drive-r2unet.r2u', 'utf8');
+const reference = readFileSync('specs/drive-r2unet-single.r2u', 'utf8');
 const large = largeSpec(2000);
 
 console.log(`## language server (${machineLine()}; load average ${loadavg()[0].toFixed(1)})`);
@@ -64,7 +64,7 @@ console.log(`completion at the end of the generated spec: ${ms(time(50, () => co
 
 // Chevrotain's content assist: used for the keywords that start a file, and
 // timed over the whole reference spec to show why it is not used inside blocks
-const head = specLexer.tokenize('extends "drive-r2unet.r2u"\n\n').tokens;
+const head = specLexer.tokenize('extends "drive-r2unet-single.r2u"\n\n').tokens;
 console.log(`computeContentAssist for the start of a file: ${ms(time(500, () => specParser.computeContentAssist('spec', head)))}`);
 const body = specLexer.tokenize(reference.slice(0, reference.indexOf('batch 32'))).tokens;
 const assist = time(20, () => specParser.computeContentAssist('spec', body));

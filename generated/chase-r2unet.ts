@@ -2,7 +2,7 @@
 // `r2u compile specs/chase-r2unet.r2u` (`r2u compile --check` fails while this file is stale).
 //
 // spec:     specs/chase-r2unet.r2u
-// extends:  specs/drive-r2unet.r2u
+// extends:  specs/drive-r2unet-single.r2u
 // compiler: r2u 0.1.0
 // hash:     sha256:85443d0b61589a093302ceb6fe6d94d6ebbbdc81525b8959a13de82f137c62dc
 //           (sha256 of the canonical JSON of `experiment`)

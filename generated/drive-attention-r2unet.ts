@@ -2,7 +2,7 @@
 // `r2u compile specs/drive-attention-r2unet.r2u` (`r2u compile --check` fails while this file is stale).
 //
 // spec:     specs/drive-attention-r2unet.r2u
-// extends:  specs/drive-r2unet.r2u
+// extends:  specs/drive-r2unet-single.r2u
 // compiler: r2u 0.1.0
 // hash:     sha256:8a3903ef89b58de012c15a2bffd60b9d1e79506dfd72d3376200914bd3824239
 //           (sha256 of the canonical JSON of `experiment`)

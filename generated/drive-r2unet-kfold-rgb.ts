@@ -3,7 +3,7 @@
 //
 // spec:     specs/drive-r2unet-kfold-rgb.r2u
 // extends:  specs/drive-r2unet-kfold.r2u
-// extends:  specs/drive-r2unet.r2u
+// extends:  specs/drive-r2unet-single.r2u
 // compiler: r2u 0.1.0
 // hash:     sha256:f9e00c32fe526002279869dea5214199666accd5af824575f0a33e197ef3d47b
 //           (sha256 of the canonical JSON of `experiment`)

@@ -3,7 +3,7 @@
 //
 // spec:     specs/drive-r2unet-kfold-seeds.r2u
 // extends:  specs/drive-r2unet-kfold.r2u
-// extends:  specs/drive-r2unet.r2u
+// extends:  specs/drive-r2unet-single.r2u
 // compiler: r2u 0.1.0
 // hash:     sha256:0a2826e4782fd6f242688f44b7f96e4131204a5fdd69cb40a9d50a782438662b
 //           (sha256 of the canonical JSON of `experiment`)

@@ -2,7 +2,7 @@
 // `r2u compile specs/drive-r2unet-kfold.r2u` (`r2u compile --check` fails while this file is stale).
 //
 // spec:     specs/drive-r2unet-kfold.r2u
-// extends:  specs/drive-r2unet.r2u
+// extends:  specs/drive-r2unet-single.r2u
 // compiler: r2u 0.1.0
 // hash:     sha256:6dcb4cb09d88728177a6f1080b8cd7de24682e47f3362561fc9781158c6e0938
 //           (sha256 of the canonical JSON of `experiment`)

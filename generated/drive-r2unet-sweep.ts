@@ -2,7 +2,7 @@
 // `r2u compile specs/drive-r2unet-sweep.r2u` (`r2u compile --check` fails while this file is stale).
 //
 // spec:     specs/drive-r2unet-sweep.r2u
-// extends:  specs/drive-r2unet.r2u
+// extends:  specs/drive-r2unet-single.r2u
 // compiler: r2u 0.1.0
 // hash:     sha256:9a2636e2dc566c44f67adc4894f25023c35a138123f3fa4f22b7881e667d0fc8
 //           (sha256 of the canonical JSON of `experiment`)

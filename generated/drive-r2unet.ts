@@ -2,8 +2,9 @@
 // `r2u compile specs/drive-r2unet.r2u` (`r2u compile --check` fails while this file is stale).
 //
 // spec:     specs/drive-r2unet.r2u
+// extends:  specs/drive-r2unet-single.r2u
 // compiler: r2u 0.1.0
-// hash:     sha256:fea2bf3728fb9e45c3a853b30c40b26b435f6021a02efe00a9499012205e04f0
+// hash:     sha256:96b0140124cec38d36bc02476ee68fc51929f1cb440c631fba098460257e5aab
 //           (sha256 of the canonical JSON of `experiment`)
 //
 // Run the experiment, or print its plan and model summary with --dry-run:
@@ -16,13 +17,14 @@
 import type { ExperimentConfig } from '../src/spec/config.js';
 import { buildModel as buildNetwork } from '../src/runtime/model/index.js';
 import { inputChannels, loadTrainingSplit } from '../src/runtime/data/index.js';
-import { trainExperiment, type TrainOptions } from '../src/runtime/train/loop.js';
+import type { TrainOptions } from '../src/runtime/train/loop.js';
+import { trainEnsemble } from '../src/runtime/train/train-ensemble.js';
 import { isEntryPoint, runGenerated } from '../src/cli/generated-module.js';
 
 /** Where this module came from; `r2u compile --check` compares the hash. */
 export const origin = {
   source: 'specs/drive-r2unet.r2u',
-  hash: 'sha256:fea2bf3728fb9e45c3a853b30c40b26b435f6021a02efe00a9499012205e04f0',
+  hash: 'sha256:96b0140124cec38d36bc02476ee68fc51929f1cb440c631fba098460257e5aab',
   compiler: '0.1.0',
 } as const;
 
@@ -121,6 +123,7 @@ export const experiment = {
     },
     clip_grad: 0, // global gradient-norm clip; 0 = off
     ema: 0.998, // per-step decay of the weight average used for validation and inference; 0 = off
+    ensemble: 3, // members trained one after another with seeds seed, seed + 1, …; the run segments with the mean of their maps
     metrics: ['accuracy', 'sensitivity', 'specificity', 'dice', 'auc'], // printed per epoch, besides the loss
   },
 
@@ -153,9 +156,9 @@ export async function buildDataPipeline(config: ExperimentConfig = experiment) {
   return { dataset, split: { train, val } };
 }
 
-/** Trains `experiment` (or a variant of it) and writes the run directory. */
+/** Trains the members of `experiment` (or of a variant of it) one after another and writes the ensemble's run directory. */
 export function buildTrainer(config: ExperimentConfig = experiment) {
-  return (options: TrainOptions = {}) => trainExperiment(config, options);
+  return (options: TrainOptions = {}) => trainEnsemble(config, options);
 }
 
 /** The command line: `--set`, `--dry-run`, `--out`, `--backend`, `--workers`, `--resume`. */

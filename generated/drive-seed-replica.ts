@@ -2,7 +2,7 @@
 // `r2u compile specs/drive-seed-replica.r2u` (`r2u compile --check` fails while this file is stale).
 //
 // spec:     specs/drive-seed-replica.r2u
-// extends:  specs/drive-r2unet.r2u
+// extends:  specs/drive-r2unet-single.r2u
 // compiler: r2u 0.1.0
 // hash:     sha256:3a7232e9ef3235ecee8eeb94ec5602dae941744882238fe11d1d919a9ee5ee6f
 //           (sha256 of the canonical JSON of `experiment`)

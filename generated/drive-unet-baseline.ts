@@ -2,7 +2,7 @@
 // `r2u compile specs/drive-unet-baseline.r2u` (`r2u compile --check` fails while this file is stale).
 //
 // spec:     specs/drive-unet-baseline.r2u
-// extends:  specs/drive-r2unet.r2u
+// extends:  specs/drive-r2unet-single.r2u
 // compiler: r2u 0.1.0
 // hash:     sha256:1e40e8c5b950e18d3961f5dbd3c506c2688ee546a5698f899c35ae3838abccfb
 //           (sha256 of the canonical JSON of `experiment`)

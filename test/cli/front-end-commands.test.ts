@@ -82,16 +82,16 @@ describe('r2u command line', () => {
   });
 
   it('diff: 0 when equal, 1 with the changes when different, json on request', async () => {
-    expect((await r2u('diff', 'specs/drive-r2unet.r2u', 'specs/drive-r2unet.r2u')).code).toBe(0);
-    const r = await r2u('diff', 'specs/drive-r2unet.r2u', 'specs/drive-unet-baseline.r2u');
+    expect((await r2u('diff', 'specs/drive-r2unet-single.r2u', 'specs/drive-r2unet-single.r2u')).code).toBe(0);
+    const r = await r2u('diff', 'specs/drive-r2unet-single.r2u', 'specs/drive-unet-baseline.r2u');
     expect(r.code).toBe(1);
     expect(r.out).toBe('~ name: drive_r2unet → drive_unet_baseline\n~ model.arch: r2unet → unet\n');
-    const j = JSON.parse((await r2u('diff', 'specs/drive-r2unet.r2u', 'specs/drive-unet-baseline.r2u', '--format', 'json')).out);
+    const j = JSON.parse((await r2u('diff', 'specs/drive-r2unet-single.r2u', 'specs/drive-unet-baseline.r2u', '--format', 'json')).out);
     expect(j.changes).toContainEqual({ kind: 'changed', path: 'model.arch', before: 'r2unet', after: 'unet' });
   });
 
   it('diff: a changed adoption rule is a difference, though it changes no trial', async () => {
-    const kfold = (rule: string) => `extends "${join(process.cwd(), 'specs/drive-r2unet.r2u')}"\nexperiment k {\n  data { split kfold 5 fold 0 }\n  sweep {\n    vary "data.split.fold" 0, 1, 2, 3, 4\n${rule}  }\n}\n`;
+    const kfold = (rule: string) => `extends "${join(process.cwd(), 'specs/drive-r2unet-single.r2u')}"\nexperiment k {\n  data { split kfold 5 fold 0 }\n  sweep {\n    vary "data.split.fold" 0, 1, 2, 3, 4\n${rule}  }\n}\n`;
     writeFileSync(join(dir, 'rule-a.r2u'), kfold(''));
     writeFileSync(join(dir, 'rule-b.r2u'), kfold('    adopt if mean dice above 0, dice better in 4 of 5\n'));
     const r = await r2u('diff', join(dir, 'rule-a.r2u'), join(dir, 'rule-b.r2u'));
@@ -101,10 +101,10 @@ describe('r2u command line', () => {
   });
 
   it('diff --format md: the changes as a table with old and new columns', async () => {
-    const md = await r2u('diff', 'specs/drive-r2unet.r2u', 'specs/drive-unet-baseline.r2u', '--format', 'md');
+    const md = await r2u('diff', 'specs/drive-r2unet-single.r2u', 'specs/drive-unet-baseline.r2u', '--format', 'md');
     expect(md.code).toBe(1);
     expect(md.out).toMatch(/^\| setting \| old \| new \|\n\| --- \| --- \| --- \|\n\| name \| `drive_r2unet` \| `drive_unet_baseline` \|/);
-    expect((await r2u('diff', 'specs/drive-r2unet.r2u', 'specs/drive-r2unet.r2u', '--format', 'html')).code).toBe(2);
+    expect((await r2u('diff', 'specs/drive-r2unet-single.r2u', 'specs/drive-r2unet-single.r2u', '--format', 'html')).code).toBe(2);
   });
 
   it('a reader that leaves early (`| head`) ends the command quietly', async () => {

@@ -37,7 +37,7 @@ describe('README', () => {
 
   it('shows the U-Net baseline as it is', async () => {
     // read as if it sat beside the reference, so that its `extends` resolves
-    const { shown, spec } = await readmeExperiment('An experiment is a small diff of the reference:', 'specs/readme-example.r2u');
+    const { shown, spec } = await readmeExperiment('An experiment is a small diff of another.', 'specs/readme-example.r2u');
     expect(shown).toEqual(spec('specs/drive-unet-baseline.r2u'));
   });
 

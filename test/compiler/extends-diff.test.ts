@@ -131,7 +131,7 @@ describe('extends', () => {
 
 describe('r2u diff', () => {
   it('prints exactly the changed fields of an experiment that extends the reference', () => {
-    const a = loadExperimentSync('specs/drive-r2unet.r2u').config!;
+    const a = loadExperimentSync('specs/drive-r2unet-single.r2u').config!;
     const b = loadExperimentSync('specs/drive-attention-r2unet.r2u').config!;
     expect(formatChanges(diffConfigs(a, b))).toBe(
       [
@@ -144,8 +144,8 @@ describe('r2u diff', () => {
   });
 
   it('shows variant switches as a changed kind plus added and removed parameters', () => {
-    const a = loadExperimentSync('specs/drive-r2unet.r2u').config!;
-    const b = loadExperimentSync('specs/drive-r2unet.r2u', { sets: ['train.loss=focal'] }).config!;
+    const a = loadExperimentSync('specs/drive-r2unet-single.r2u').config!;
+    const b = loadExperimentSync('specs/drive-r2unet-single.r2u', { sets: ['train.loss=focal'] }).config!;
     expect(formatChanges(diffConfigs(a, b))).toBe(
       ['~ train.loss.kind: bce_dice → focal', '- train.loss.dice_weight: 1', '- train.loss.smooth: 1', '+ train.loss.gamma: 2', '+ train.loss.alpha: 0.25'].join('\n'),
     );

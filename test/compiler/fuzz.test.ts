@@ -7,7 +7,7 @@ import { loadExperimentSync } from '../../src/compiler/index.js';
 import { decodeSpec } from '../../src/compiler/load.js';
 import { formatSource } from '../../src/compiler/format.js';
 
-const reference = readFileSync('specs/drive-r2unet.r2u', 'utf8');
+const reference = readFileSync('specs/drive-r2unet-single.r2u', 'utf8');
 const fragments = ['{', '}', '(', ')', ',', ';', ':', '\n', '"', "'", '/*', '*/', '//', 'x', '48 x 48', '1e-3', '-', 'experiment', 'extends', 'data', 'model', 'r2unet', 'patches', 'loss', 'adam(', 'lr:', '\u00e9', '\u0000'];
 
 function checkTotal(text: string): void {

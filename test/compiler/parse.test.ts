@@ -113,7 +113,7 @@ train { metrics dice, auc }`),
     expect(c.data.preprocess[0]).toEqual({ op: 'crop', mode: 'center', size: [565, 565] });
     expect(c.data.split).toEqual({ kind: 'ratio', train: 0.9, val: 0.1 });
     expect(c.model).toMatchObject({ arch: 'r2unet', depth: 3, t: 2, upsample: 'transpose' });
-    expect(c.train).toMatchObject({ batch: 32, epochs: 10, early_stop: { patience: 5 } });
+    expect(c.train).toMatchObject({ batch: 32, epochs: 10, early_stop: { patience: 5 }, ensemble: 3 });
     expect(c.train.optimizer.kind).toBe('adam');
   });
 });

@@ -44,9 +44,9 @@ describe('the TextMate grammar', () => {
   });
 
   it('gives keywords, blocks, statements, values, numbers with units, strings and comments their scopes', () => {
-    const ref = readFileSync('specs/drive-r2unet.r2u', 'utf8');
+    const ref = readFileSync('specs/drive-r2unet-single.r2u', 'utf8');
     const cases: [near: string, text: string, scope: string][] = [
-      ['// DRIVE R2U-Net', '// DRIVE R2U-Net: the reference experiment.', 'comment.line.double-slash.r2u'],
+      ['// DRIVE R2U-Net', '// DRIVE R2U-Net: one network of the reference recipe. The reference,', 'comment.line.double-slash.r2u'],
       ['experiment drive_r2unet', 'experiment', 'keyword.control.r2u'],
       ['experiment drive_r2unet', 'drive_r2unet', 'entity.name.type.experiment.r2u'],
       ['  data {', 'data', 'entity.name.section.block.r2u'],

@@ -17,7 +17,7 @@ import { hover } from '../../src/lsp/hover.js';
 import { documentSymbols, foldingRanges } from '../../src/lsp/outline.js';
 
 const specs = resolve('specs');
-const reference = readFileSync('specs/drive-r2unet.r2u', 'utf8');
+const reference = readFileSync('specs/drive-r2unet-single.r2u', 'utf8');
 const lineOf = (text: string, needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
 
 /** A document at `path` (default: a new spec beside the shipped ones) and the cursor's offset. */
@@ -118,7 +118,7 @@ describe('completion', () => {
 });
 
 describe('hover', () => {
-  const child = 'extends "drive-r2unet.r2u"\n\nexperiment child {\n  model unet {}\n  train { epochs 20 }\n}\n';
+  const child = 'extends "drive-r2unet-single.r2u"\n\nexperiment child {\n  model unet {}\n  train { epochs 20 }\n}\n';
   const hoverAt = (needle: string, text = child) => {
     const { doc, analysis } = at(text);
     const value = hover(doc, analysis, text.indexOf(needle) + 1);
@@ -128,7 +128,7 @@ describe('hover', () => {
   it('shows the doc, type, default, the resolved value and where it came from', () => {
     const model = hoverAt('model');
     expect(model).toContain('The network');
-    expect(model).toMatch(new RegExp(`\\| \`depth\` \\| \`3\` \\| inherited from drive-r2unet\\.r2u:${lineOf(reference, 'depth 3')} \\|`));
+    expect(model).toMatch(new RegExp(`\\| \`depth\` \\| \`3\` \\| inherited from drive-r2unet-single\\.r2u:${lineOf(reference, 'depth 3')} \\|`));
     expect(model).toContain('| `arch` | `unet` | set here (line 4) |');
     const epochs = hoverAt('epochs');
     expect(epochs).toContain('**Type:** integer ≥ 1 and ≤ 100000');
@@ -152,14 +152,14 @@ describe('hover', () => {
 });
 
 describe('definition and links', () => {
-  const child = 'extends "drive-r2unet.r2u"\n\nexperiment child {\n  model unet {}\n  train { epochs 20 }\n}\n';
-  const parentUri = pathToFileURL(join(specs, 'drive-r2unet.r2u')).href;
+  const child = 'extends "drive-r2unet-single.r2u"\n\nexperiment child {\n  model unet {}\n  train { epochs 20 }\n}\n';
+  const parentUri = pathToFileURL(join(specs, 'drive-r2unet-single.r2u')).href;
 
   it('jumps from the extends path to the file, which is also a document link', () => {
     const { doc, analysis } = at(child);
     expect(definition(doc, analysis, child.indexOf('drive-r2unet'))).toEqual([{ uri: parentUri, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }]);
     const links = documentLinks(doc, analysis);
-    expect(links.map((l) => [l.target, doc.getText(l.range)])).toEqual([[parentUri, 'drive-r2unet.r2u']]);
+    expect(links.map((l) => [l.target, doc.getText(l.range)])).toEqual([[parentUri, 'drive-r2unet-single.r2u']]);
   });
 
   it('jumps from a key to the statements whose values win', () => {
@@ -230,7 +230,7 @@ describe('quick fixes and diagnostics', () => {
 
 describe('outline and folding', () => {
   it('lists the experiment, its blocks and statements, and folds blocks and long comments', () => {
-    const { doc, analysis } = at(reference, join(specs, 'drive-r2unet.r2u'));
+    const { doc, analysis } = at(reference, join(specs, 'drive-r2unet-single.r2u'));
     const [experiment] = documentSymbols(doc, analysis.loaded.ast);
     expect(experiment.name).toBe('drive_r2unet');
     expect(experiment.children!.map((s) => s.name)).toEqual(['seed', 'data', 'model', 'train', 'eval']);

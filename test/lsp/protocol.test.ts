@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompletionItem, Hover, MarkupContent, TextEdit } from 'vscode-languageserver-protocol';
 import { startClient, type Client } from './client.js';
 
-const reference = readFileSync('specs/drive-r2unet.r2u', 'utf8');
+const reference = readFileSync('specs/drive-r2unet-single.r2u', 'utf8');
 const mistakes = 'experiment t {\n  sed 1\n  model r2unet { depht 3 }\n  train { optimizer adm(lr: 1e-3) }\n}\n';
 
 describe('r2u lsp --stdio', () => {

@@ -184,10 +184,10 @@ export class Generator {
     hb.registerHelper('block', (path: unknown, indent: unknown, options: Handlebars.HelperOptions) =>
       block(lookup(path, options), typeof indent === 'number' ? indent : 0, path as string),
     );
-    // {{#present 'data.extra_training'}}…{{/present}}: rendered only when the optional field is there
+    // {{#present 'data.extra_training'}}…{{else}}…{{/present}}: rendered only when the optional field is there (else the other part)
     const current = () => this.state!;
     hb.registerHelper('present', function (this: unknown, path: unknown, options: Handlebars.HelperOptions) {
-      return fieldAt(current().config, String(path)) === NO_FIELD ? '' : options.fn(this);
+      return fieldAt(current().config, String(path)) === NO_FIELD ? options.inverse(this) : options.fn(this);
     });
     // {{{doc 'train.batch'}}}: ` // <the field's doc>` (src/spec/field-docs.ts), or nothing
     hb.registerHelper('doc', (path: unknown) => trailingDoc(String(path)));

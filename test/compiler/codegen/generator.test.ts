@@ -87,6 +87,17 @@ describe('generator', () => {
     expect(text).toContain('} as const satisfies ExperimentConfig;\n');
   });
 
+  it('trains an ensemble with the ensemble trainer, and one network with the single one', () => {
+    const one = gen.generate(RICH, META).text;
+    expect(one).not.toContain('ensemble:');
+    expect(one).toContain('=> trainExperiment(config, options)');
+    const three = gen.generate(withField(RICH, 'train.ensemble', 3), META).text;
+    expect(three).toContain('    ensemble: 3, // members trained one after another');
+    expect(three).toContain("import { trainEnsemble } from '../src/runtime/train/train-ensemble.js';");
+    expect(three).toContain('=> trainEnsemble(config, options)');
+    expect(three).not.toContain('trainExperiment');
+  });
+
   it('maps every non-blank line to a template line', () => {
     const { text, lineMap } = gen.generate(RICH, META);
     const lines = text.split('\n');
