@@ -1,6 +1,7 @@
-// The committed checkpoints segment out of the box: models/drive-r2unet a DRIVE
-// image (`r2u predict models/drive-r2unet <image>`), models/chase-r2unet a
-// held-out CHASE_DB1 image as well as its evaluation reported.
+// The committed checkpoints segment out of the box: models/drive-r2unet (an
+// ensemble of three networks) a DRIVE image (`r2u predict models/drive-r2unet
+// <image>`), models/chase-r2unet a held-out CHASE_DB1 image as well as its
+// evaluation reported.
 import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { predictImages } from '../../../src/runtime/eval/predict-images.js';
 import { loadPredictor, segmenterFor } from '../../../src/runtime/eval/predictor.js';
 import { confusion, scores } from '../../../src/runtime/eval/metrics.js';
 import { loadRawImages } from '../../../src/runtime/data/index.js';
+import { MEMBER_FILES, readEnsemble } from '../../../src/runtime/run/ensemble.js';
 
 const DRIVE = process.env.R2U_DRIVE_ROOT ?? '../shared/data/DRIVE';
 const image = join(DRIVE, 'test/images/01_test.tif');
@@ -19,8 +21,15 @@ const haveData = existsSync(image);
 if (!haveData) console.log(`skipping the shipped-model check: ${image} is not here`);
 
 describe('models/drive-r2unet', () => {
-  it('carries its spec, preprocessing statistics and training metrics', () => {
-    for (const f of ['model.json', 'weights.bin', 'spec.json', 'preprocess.json', 'metrics.jsonl']) expect(existsSync(join('models/drive-r2unet', f)), f).toBe(true);
+  it('is an ensemble of three networks, each with its spec, preprocessing statistics and training metrics', async () => {
+    const dir = 'models/drive-r2unet';
+    for (const f of ['ensemble.json', 'spec.json', 'preprocess.json', 'validation.json']) expect(existsSync(join(dir, f)), f).toBe(true);
+    const { members } = await readEnsemble(dir);
+    expect(members).toEqual(['members/0', 'members/1', 'members/2']);
+    for (const [i, m] of members.entries()) {
+      for (const f of MEMBER_FILES) expect(existsSync(join(dir, m, f)), `${m}/${f}`).toBe(true);
+      expect(existsSync(join(dir, 'member-runs', String(i), 'metrics.jsonl')), `member-runs/${i}/metrics.jsonl`).toBe(true);
+    }
   });
 
   it.skipIf(!haveData)('writes a probability map and a mask of a DRIVE test image at its original size, with vessels found', async () => {
@@ -36,7 +45,7 @@ describe('models/drive-r2unet', () => {
     const share = vessel / (565 * 584);
     expect(share).toBeGreaterThan(0.05);
     expect(share).toBeLessThan(0.16);
-  }, 180_000); // d4 on wasm: 8 passes, about 15 s alone, minutes on a machine busy with training
+  }, 300_000); // d4 on wasm, three networks: 24 passes, about 45 s alone, minutes on a machine busy with training
 });
 
 const CHASE = '../shared/data/CHASEDB1';
