@@ -479,9 +479,11 @@ function meanOverSeeds(runs: readonly RunResult[]): RunResult {
   if (runs.length === 1) return first;
   const scored = runs.map((r) => r.scored!);
   const metrics = Object.fromEntries(COMPARED_METRICS.map((m) => [m, sum(scored.map((s) => s.metrics[m])) / scored.length])) as Record<Metric, number>;
+  // every image any seed scored: seeds of one fold share their images by construction, but a record may lack one
+  const ids = [...new Set(scored.flatMap((s) => Object.keys(s.images ?? {})))];
   const images = scored.every((s) => s.images)
     ? Object.fromEntries(
-        Object.keys(scored[0].images!).map((id) => [
+        ids.map((id) => [
           id,
           Object.fromEntries(IMAGE_METRICS.map((m) => [m, ((x) => (Number.isFinite(x) ? x : null))(meanOfKnown(scored.map((s) => s.images![id]?.[m] ?? null)))])) as Record<ImageMetric, number | null>,
         ]),

@@ -194,13 +194,15 @@ describe('compareRuns image by image', () => {
     const c = compareRuns([
       seeded(42, 0, { 21: scores(0.8) }),
       seeded(43, 0, { 21: scores(0.7) }),
+      // a record of the first seed that lacks image 11: the image is the second seed's alone
       seeded(42, 1, { 10: scores(0.6) }),
-      seeded(43, 1, { 10: scores(0.64) }),
+      seeded(43, 1, { 10: scores(0.64), 11: scores(0.5) }),
       member('shared', 0, { 21: scores(0.76) }),
-      member('shared', 1, { 10: scores(0.6) }),
+      member('shared', 1, { 10: scores(0.6), 11: scores(0.55) }),
     ]);
     expect(c.images[0].rows.map((r) => [r.image, r.pair, +r.baseline.dice!.toFixed(10), +r.change.dice!.toFixed(10), r.baseline.specificity])).toEqual([
       ['10', 'fold=1', 0.62, -0.02, null],
+      ['11', 'fold=1', 0.5, 0.05, null],
       ['21', 'fold=0', 0.75, 0.01, null],
     ]);
   });
