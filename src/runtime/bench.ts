@@ -30,6 +30,8 @@ export interface BenchResult {
   /** where gradients are computed (the engine's layout) */
   readonly gradients: string;
   readonly workers: number;
+  /** the networks the experiment trains (`train { ensemble N }`; 1 without); every figure is one network's */
+  readonly networks: number;
   readonly batch: number;
   readonly patch: Dims;
   readonly inputChannels: number;
@@ -137,6 +139,7 @@ export async function runBench(config: ExperimentConfig, opts: BenchOptions): Pr
       ...(engine.backend.adapter === undefined ? {} : { adapter: engine.backend.adapter }),
       gradients: engine.layout,
       workers: engine.workers,
+      networks: config.train.ensemble ?? 1,
       batch,
       patch: [ph, pw],
       inputChannels: channels,
@@ -166,6 +169,7 @@ export function formatBench(r: BenchResult): string {
     `backend        ${r.backendDescription}`,
     `gradients      ${r.gradients}`,
     `model          ${r.params.toLocaleString('en-US')} parameters, ${(r.flopsPerPatch / 1e9).toFixed(3)} GFLOP forward per ${r.patch.join('x')}x${r.inputChannels} patch`,
+    ...(r.networks > 1 ? [`  ensemble     the experiment trains ${r.networks} such networks and segments with all of them: its training and inference take ${r.networks} times the figures below`] : []),
     `training       ${r.trainPatchesPerSec.toFixed(1)} patches/s (batch ${r.batch}, ${r.steps} steps)`,
     `  step time    median ${s.median.toFixed(3)} s, min ${s.min.toFixed(3)} s, max ${s.max.toFixed(3)} s`,
     `  effective    ${r.trainGflopsPerSec.toFixed(1)} GFLOP/s (3 x forward FLOPs)`,

@@ -25,6 +25,9 @@ describe('runBench', () => {
     expect(r.trainPeakRssMiB).toBeGreaterThan(0);
     expect(r.peakRssMiB).toBeGreaterThanOrEqual(r.trainPeakRssMiB);
     expect(formatBench(r)).toMatch(/patches\/s \(batch 4, 2 steps\)/);
+    expect(r.networks).toBe(1);
+    expect(formatBench(r)).not.toMatch(/ensemble/);
+    expect(formatBench({ ...r, networks: 3 })).toMatch(/ensemble {5}the experiment trains 3 such networks .* take 3 times the figures below/);
     expect(JSON.parse(JSON.stringify(r))).toMatchObject({ backend: 'wasm', trainPatchesPerSec: r.trainPatchesPerSec });
   });
 });
