@@ -3,10 +3,10 @@
 // checkpointed; a second Ctrl-C quits at once), the outcome is one line, and a
 // failure of the run itself (data, backend, run folder, numerics) is a message
 // and an exit code, never a stack trace.
-import type { ExperimentConfig } from '../spec/config.js';
+import { ensembleSize, type ExperimentConfig } from '../spec/config.js';
 import { modelEpoch } from '../spec/run-files.js';
 import { trainExperiment, type TrainOptions } from '../runtime/train/loop.js';
-import { ensembleSize, trainEnsemble } from '../runtime/train/train-ensemble.js';
+import { trainEnsemble } from '../runtime/train/train-ensemble.js';
 import { EXIT } from './exit-codes.js';
 import { reportRunFailure } from './run-failure.js';
 

@@ -1,7 +1,7 @@
 // `r2u bench`: training throughput and full-image inference time of an
 // experiment's model on random data of the experiment's shapes.
 import type { BackendInfo } from './backend.js';
-import type { BackendName, Dims, ExperimentConfig } from '../spec/config.js';
+import { ensembleSize, type BackendName, type Dims, type ExperimentConfig } from '../spec/config.js';
 import { createTrainEngine } from './engine/index.js';
 import { inputChannels } from './data/index.js';
 import { summarizeModel } from './model/index.js';
@@ -139,7 +139,7 @@ export async function runBench(config: ExperimentConfig, opts: BenchOptions): Pr
       ...(engine.backend.adapter === undefined ? {} : { adapter: engine.backend.adapter }),
       gradients: engine.layout,
       workers: engine.workers,
-      networks: config.train.ensemble ?? 1,
+      networks: ensembleSize(config),
       batch,
       patch: [ph, pw],
       inputChannels: channels,

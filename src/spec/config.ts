@@ -189,3 +189,6 @@ export interface ExperimentConfig {
   readonly eval: EvalConfig;
   readonly runtime: RuntimeConfig;
 }
+
+/** The number of networks an experiment trains (`train { ensemble N }`; 1 when unstated: a single model). */
+export const ensembleSize = (config: ExperimentConfig): number => config.train.ensemble ?? 1;

@@ -4,11 +4,11 @@
 import { existsSync } from 'node:fs';
 import { contentHash } from '../../spec/content-hash.js';
 import { initBackend } from '../backend.js';
-import type { BackendName, DataConfig, ExperimentConfig, PatchConfig } from '../../spec/config.js';
+import { ensembleSize, type BackendName, type DataConfig, type ExperimentConfig, type PatchConfig } from '../../spec/config.js';
 import { createPreprocessor, DataError, datasetRoot, inputChannels, loadTrainingSplit } from '../data/index.js';
 import { buildModel, formatSummary, summarizeModel } from '../model/index.js';
 import { assertTrainable } from './assert-trainable.js';
-import { ensembleSize, memberConfigs } from './train-ensemble.js';
+import { memberConfigs } from './train-ensemble.js';
 
 
 const dims = (d: readonly [number, number]) => `${d[0]}x${d[1]}`;

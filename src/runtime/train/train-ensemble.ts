@@ -14,7 +14,7 @@
 // finished members too, as it does a single run.
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ExperimentConfig } from '../../spec/config.js';
+import { ensembleSize, type ExperimentConfig } from '../../spec/config.js';
 import { ENSEMBLE_FILES } from '../../spec/run-files.js';
 import { writeJsonAtomic } from '../run/atomic.js';
 import { copyMember, memberFolder, readMember, writeManifest, type Member } from '../run/ensemble.js';
@@ -26,8 +26,6 @@ import type { ValidationFigures } from './epoch-record.js';
 import { trainExperiment, type TrainOptions, type TrainResult } from './loop.js';
 import { assertSameExperiment, recordNewLength } from './resume.js';
 
-/** The number of members an experiment trains (1: a single model). */
-export const ensembleSize = (config: ExperimentConfig): number => config.train.ensemble ?? 1;
 
 /**
  * Each member's experiment: the stated one with seed `seed + i` and without
