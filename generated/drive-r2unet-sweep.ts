@@ -20,7 +20,8 @@
 import type { ExperimentConfig } from '../src/spec/config.js';
 import { buildModel as buildNetwork } from '../src/runtime/model/index.js';
 import { inputChannels, loadTrainingSplit } from '../src/runtime/data/index.js';
-import { trainExperiment, type TrainOptions } from '../src/runtime/train/loop.js';
+import type { TrainOptions } from '../src/runtime/train/loop.js';
+import { train } from '../src/runtime/train/train.js';
 import { isEntryPoint, runGenerated, type FamilyTrial } from '../src/cli/generated-module.js';
 
 /** Where this module came from; `r2u compile --check` compares the hash. */
@@ -255,9 +256,13 @@ export async function buildDataPipeline(config: ExperimentConfig = experiment) {
   return { dataset, split: { train, val } };
 }
 
-/** Trains `experiment` (or a variant of it) and writes the run directory. */
+/**
+ * Trains `experiment` (or a variant of it) and writes the run directory: one
+ * network, or the members of an ensemble one after another, as the config's
+ * `train.ensemble` states.
+ */
 export function buildTrainer(config: ExperimentConfig = experiment) {
-  return (options: TrainOptions = {}) => trainExperiment(config, options);
+  return (options: TrainOptions = {}) => train(config, options);
 }
 
 /** The command line: `--trial`, `--list`, `--set`, `--dry-run`, `--out`, `--backend`, `--workers`, `--resume`. */

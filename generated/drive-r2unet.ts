@@ -18,7 +18,7 @@ import type { ExperimentConfig } from '../src/spec/config.js';
 import { buildModel as buildNetwork } from '../src/runtime/model/index.js';
 import { inputChannels, loadTrainingSplit } from '../src/runtime/data/index.js';
 import type { TrainOptions } from '../src/runtime/train/loop.js';
-import { trainEnsemble } from '../src/runtime/train/train-ensemble.js';
+import { train } from '../src/runtime/train/train.js';
 import { isEntryPoint, runGenerated } from '../src/cli/generated-module.js';
 
 /** Where this module came from; `r2u compile --check` compares the hash. */
@@ -156,9 +156,13 @@ export async function buildDataPipeline(config: ExperimentConfig = experiment) {
   return { dataset, split: { train, val } };
 }
 
-/** Trains the members of `experiment` (or of a variant of it) one after another and writes the ensemble's run directory. */
+/**
+ * Trains `experiment` (or a variant of it) and writes the run directory: one
+ * network, or the members of an ensemble one after another, as the config's
+ * `train.ensemble` states.
+ */
 export function buildTrainer(config: ExperimentConfig = experiment) {
-  return (options: TrainOptions = {}) => trainEnsemble(config, options);
+  return (options: TrainOptions = {}) => train(config, options);
 }
 
 /** The command line: `--set`, `--dry-run`, `--out`, `--backend`, `--workers`, `--resume`. */

@@ -3,10 +3,10 @@
 // checkpointed; a second Ctrl-C quits at once), the outcome is one line, and a
 // failure of the run itself (data, backend, run folder, numerics) is a message
 // and an exit code, never a stack trace.
-import { ensembleSize, type ExperimentConfig } from '../spec/config.js';
+import type { ExperimentConfig } from '../spec/config.js';
 import { modelEpoch } from '../spec/run-files.js';
-import { trainExperiment, type TrainOptions } from '../runtime/train/loop.js';
-import { trainEnsemble } from '../runtime/train/train-ensemble.js';
+import type { TrainOptions } from '../runtime/train/loop.js';
+import { train } from '../runtime/train/train.js';
 import { EXIT } from './exit-codes.js';
 import { reportRunFailure } from './run-failure.js';
 
@@ -23,8 +23,9 @@ export async function launchTraining(config: ExperimentConfig, opts: Omit<TrainO
   };
   process.on('SIGINT', onSigint);
   try {
-    if (ensembleSize(config) > 1) {
-      const result = await trainEnsemble(config, { ...opts, signal: abort.signal });
+    const outcome = await train(config, { ...opts, signal: abort.signal });
+    if (outcome.kind === 'ensemble') {
+      const result = outcome.result;
       const seeds = result.members.map((m) => m.seed).join(', ');
       if (result.validation === null) process.stdout.write(`stopped: the ensemble's members so far (seeds ${seeds}) are in ${result.runDir}; --resume ${result.runDir} goes on\n`);
       else {
@@ -33,7 +34,7 @@ export async function launchTraining(config: ExperimentConfig, opts: Omit<TrainO
       }
       return result.stopped === 'aborted' ? EXIT.interrupted : EXIT.ok;
     }
-    const result = await trainExperiment(config, { ...opts, signal: abort.signal });
+    const result = outcome.result;
     const best = result.best === null ? 'no finished epoch' : `best ${result.best.monitor} ${result.best.value.toFixed(4)} at epoch ${result.best.epoch}`;
     // the model eval and predict take is the best epoch's unless the spec keeps the last
     const last = result.history.at(-1)?.epoch;

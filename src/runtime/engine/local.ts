@@ -10,7 +10,9 @@ export class LocalEngine extends ReplicaEngine implements TrainEngine {
   async step(x: Float32Array, y: Float32Array, n: number, h: number, w: number): Promise<number> {
     const { loss, grads } = this.replica.gradients({ x, y, n, h, w });
     try {
-      this.optimizer.apply(this.replica.trainable, grads);
+      // a GPU keeps the update on the device; on a CPU backend the gradients are host memory already
+      if (this.backend.name === 'webgpu') this.optimizer.apply(this.replica.trainable, grads);
+      else this.optimizer.applyHost(this.replica.trainable, grads.map((g) => g.dataSync() as Float32Array));
       return (await loss.data())[0];
     } finally {
       tf.dispose([loss, ...grads]);

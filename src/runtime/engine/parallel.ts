@@ -161,12 +161,10 @@ export class ParallelEngine extends ReplicaEngine implements TrainEngine {
       return out;
     };
     const vars = this.replica.trainable;
-    const grads = vars.map((v, k) => tf.tensor(average((r) => r.grads, k), v.shape, 'float32'));
-    try {
-      this.optimizer.apply(vars, grads);
-    } finally {
-      tf.dispose(grads);
-    }
+    this.optimizer.applyHost(
+      vars,
+      vars.map((_, k) => average((r) => r.grads, k)),
+    );
     const frozen = this.replica.model.nonTrainableWeights;
     if (frozen.length > 0) {
       tf.tidy(() => frozen.forEach((wt, k) => wt.write(tf.tensor(average((r) => r.state, k), wt.read().shape, 'float32'))));

@@ -3,6 +3,14 @@
 // SGD with (Nesterov) momentum in PyTorch's formulation, plus optional
 // global-norm gradient clipping. The update rules are written out here rather
 // than taken from tf.train so that every slot is visible and serialisable.
+//
+// They are written twice, once as tensor ops (`apply`: the weights and slots
+// stay on the backend's device, which a GPU needs) and once as loops over
+// host arrays (`applyHost`: for gradients that are already on the host, as
+// the data-parallel engine's are). On a CPU backend the tensor form costs
+// ~14 dispatched ops per variable, about a tenth of a reference training step
+// at 120 variables; the loops cost one read and one write per variable. The
+// optimizer tests run every rule through both forms.
 import * as tf from '@tensorflow/tfjs-core';
 import type { OptimizerConfig } from '../../spec/config.js';
 
@@ -17,7 +25,10 @@ export class Optimizer {
   /** current learning rate; schedules set it before each step */
   lr: number;
   private step = 0;
+  /** the slots while `apply` updates them (on the backend) */
   private slots: tf.Variable[][] | null = null;
+  /** the slots while `applyHost` updates them, or as a restored state left them */
+  private hostSlots: Float32Array[][] | null = null;
 
   constructor(
     readonly config: OptimizerConfig,
@@ -33,11 +44,28 @@ export class Optimizer {
 
   private ensureSlots(vars: readonly tf.Variable[]): tf.Variable[][] {
     if (this.slots === null) {
-      this.slots = vars.map((v) =>
-        Array.from({ length: this.slotsPerVariable() }, () => tf.tidy(() => tf.variable(tf.zerosLike(v), false))),
+      const host = this.hostSlots;
+      this.slots = vars.map((v, i) =>
+        Array.from({ length: this.slotsPerVariable() }, (_, k) =>
+          tf.tidy(() => tf.variable(host === null ? tf.zerosLike(v) : tf.tensor(host[i][k], v.shape, 'float32'), false)),
+        ),
       );
+      this.hostSlots = null;
     }
     return this.slots;
+  }
+
+  private ensureHostSlots(vars: readonly tf.Variable[]): Float32Array[][] {
+    if (this.hostSlots === null) {
+      const onBackend = this.slots;
+      this.hostSlots = vars.map((v, i) =>
+        Array.from({ length: this.slotsPerVariable() }, (_, k) =>
+          onBackend === null ? new Float32Array(v.size) : Float32Array.from(onBackend[i][k].dataSync() as Float32Array),
+        ),
+      );
+      this.disposeSlots();
+    }
+    return this.hostSlots;
   }
 
   /** Applies one update of `vars` with `grads` (same order); does not dispose `grads`. */
@@ -78,9 +106,38 @@ export class Optimizer {
     });
   }
 
+  /**
+   * The same update as `apply`, computed on the host: `grads` are host arrays
+   * (same order as `vars`), and each variable is read once and written once.
+   */
+  applyHost(vars: readonly tf.Variable[], grads: readonly Float32Array[]): void {
+    const slots = this.ensureHostSlots(vars);
+    this.step += 1;
+    const cfg = this.config;
+    const lr = this.lr;
+    let scale = 1;
+    if (this.clipGrad > 0) {
+      let sumSq = 0;
+      for (const g of grads) for (let j = 0; j < g.length; j++) sumSq += g[j] * g[j];
+      scale = Math.min(1, this.clipGrad / (Math.sqrt(sumSq) + 1e-6));
+    }
+    tf.tidy(() => {
+      vars.forEach((v, i) => {
+        const g = grads[i];
+        if (g.length !== v.size) throw new Error(`gradient ${i} has ${g.length} values, expected ${v.size}`);
+        const w = v.dataSync() as Float32Array;
+        const out = new Float32Array(w.length);
+        if (cfg.kind === 'sgd') sgdLoop(w, g, scale, slots[i][0], out, lr, cfg.momentum, cfg.nesterov);
+        else adamLoop(w, g, scale, slots[i][0], slots[i][1], out, lr, cfg, this.step);
+        v.assign(tf.tensor(out, v.shape, 'float32'));
+      });
+    });
+  }
+
   async getState(): Promise<OptimizerState> {
     const slots: Float32Array[] = [];
     for (const perVar of this.slots ?? []) for (const s of perVar) slots.push((await s.data()) as Float32Array);
+    for (const perVar of this.hostSlots ?? []) for (const s of perVar) slots.push(s.slice());
     return { step: this.step, slots };
   }
 
@@ -91,13 +148,15 @@ export class Optimizer {
       throw new Error(`optimizer state has ${state.slots.length} slots, expected ${vars.length * per}`);
     }
     this.disposeSlots();
+    this.hostSlots = null;
     this.step = state.step;
     if (state.slots.length === 0) return;
-    this.slots = vars.map((v, i) =>
+    // kept on the host until the first update, which moves them where it works
+    this.hostSlots = vars.map((v, i) =>
       Array.from({ length: per }, (_, k) => {
         const data = state.slots[i * per + k];
         if (data.length !== v.size) throw new Error(`optimizer slot ${i * per + k} has ${data.length} values, expected ${v.size}`);
-        return tf.tidy(() => tf.variable(tf.tensor(data, v.shape, 'float32'), false));
+        return data.slice();
       }),
     );
   }
@@ -109,5 +168,42 @@ export class Optimizer {
 
   dispose(): void {
     this.disposeSlots();
+    this.hostSlots = null;
+  }
+}
+
+// The host loops, with every constant in a local so that V8 keeps them tight.
+
+function sgdLoop(w: Float32Array, g: Float32Array, scale: number, buf: Float32Array, out: Float32Array, lr: number, momentum: number, nesterov: boolean): void {
+  for (let j = 0; j < out.length; j++) {
+    const gj = g[j] * scale;
+    const b = (buf[j] = buf[j] * momentum + gj);
+    out[j] = w[j] - (nesterov ? gj + b * momentum : b) * lr;
+  }
+}
+
+function adamLoop(
+  w: Float32Array,
+  g: Float32Array,
+  scale: number,
+  m: Float32Array,
+  s: Float32Array,
+  out: Float32Array,
+  lr: number,
+  cfg: Extract<OptimizerConfig, { kind: 'adam' | 'adamw' }>,
+  step: number,
+): void {
+  const b1 = cfg.beta1;
+  const b2 = cfg.beta2;
+  const eps = cfg.epsilon;
+  // the bias corrections folded into two constants: m̂ / (√ŝ + ε) = (m / c1) / (√s / √c2 + ε)
+  const stepSize = lr / (1 - b1 ** step);
+  const rootC2 = Math.sqrt(1 - b2 ** step);
+  const decay = cfg.kind === 'adamw' ? lr * cfg.weight_decay : 0;
+  for (let j = 0; j < out.length; j++) {
+    const gj = g[j] * scale;
+    const mj = (m[j] = m[j] * b1 + gj * (1 - b1));
+    const sj = (s[j] = s[j] * b2 + gj * gj * (1 - b2));
+    out[j] = w[j] - (stepSize * mj) / (Math.sqrt(sj) / rootC2 + eps) - decay * w[j];
   }
 }

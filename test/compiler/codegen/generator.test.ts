@@ -87,15 +87,16 @@ describe('generator', () => {
     expect(text).toContain('} as const satisfies ExperimentConfig;\n');
   });
 
-  it('trains an ensemble with the ensemble trainer, and one network with the single one', () => {
+  it('trains through the runtime entry point, which reads `ensemble` from the config it is given', () => {
     const one = gen.generate(RICH, META).text;
     expect(one).not.toContain('ensemble:');
-    expect(one).toContain('=> trainExperiment(config, options)');
     const three = gen.generate(withField(RICH, 'train.ensemble', 3), META).text;
     expect(three).toContain('    ensemble: 3, // members trained one after another');
-    expect(three).toContain("import { trainEnsemble } from '../src/runtime/train/train-ensemble.js';");
-    expect(three).toContain('=> trainEnsemble(config, options)');
-    expect(three).not.toContain('trainExperiment');
+    for (const text of [one, three]) {
+      expect(text).toContain("import { train } from '../src/runtime/train/train.js';");
+      expect(text).toContain('=> train(config, options)');
+      expect(text).not.toMatch(/trainExperiment|trainEnsemble/);
+    }
   });
 
   it('maps every non-blank line to a template line', () => {
