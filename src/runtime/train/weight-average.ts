@@ -21,7 +21,11 @@ export interface AverageState {
 }
 
 export class WeightAverage {
+  /** the average on the backend's device (a GPU's) */
   private average: tf.Variable[] | null = null;
+  /** the average in host arrays, on a CPU backend: one read of each weight per step instead of three ops */
+  private hostAverage: Float32Array[] | null = null;
+  private readonly onHost: boolean;
   private steps = 0;
   /** the trained weights while the engine holds the average (from validation until training resumes) */
   private trained: Float32Array[] | null = null;
@@ -29,24 +33,31 @@ export class WeightAverage {
   constructor(
     readonly decay: number,
     private readonly engine: TrainEngine,
-  ) {}
+  ) {
+    this.onHost = engine.backend.name !== 'webgpu';
+  }
 
   /** Folds the engine's weights after an optimisation step into the average. */
   update(): void {
     const weights = this.engine.model.weights.map((w) => w.read());
     this.steps += 1;
     // the rate is 1 at the first step: the average starts as the weights themselves
-    const average = (this.average ??= weights.map((w) => tf.tidy(() => tf.variable(tf.zerosLike(w), false))));
     const rate = (1 - this.decay) / (1 - this.decay ** this.steps);
+    if (this.onHost) {
+      const average = (this.hostAverage ??= weights.map((w) => new Float32Array(w.size)));
+      weights.forEach((w, i) => foldInto(average[i], w.dataSync() as Float32Array, rate));
+      return;
+    }
+    const average = (this.average ??= weights.map((w) => tf.tidy(() => tf.variable(tf.zerosLike(w), false))));
     tf.tidy(() => average.forEach((a, i) => a.assign(tf.add(a, tf.mul(tf.sub(weights[i], a), rate)))));
   }
 
   /** Puts the average in the engine, for validation and checkpoints, and keeps the trained weights aside. */
   async enter(): Promise<void> {
-    if (this.average === null || this.trained !== null) return;
+    if ((this.average === null && this.hostAverage === null) || this.trained !== null) return;
     // copies: an engine may hand out views of memory it frees when its weights change
     this.trained = (await this.engine.getWeights()).map((w) => w.slice());
-    const average = await Promise.all(this.average.map(async (a) => (await a.data()) as Float32Array));
+    const average = this.hostAverage ?? (await Promise.all((this.average ?? []).map(async (a) => (await a.data()) as Float32Array)));
     await this.engine.setWeights(average);
   }
 
@@ -72,7 +83,8 @@ export class WeightAverage {
       throw new Error(`weight average: expected ${weights.length} weight arrays, got ${average.length} averaged and ${state.trained.length} trained`);
     }
     this.dispose();
-    this.average = weights.map((w, i) => tf.tidy(() => tf.variable(tf.tensor(average[i], w.read().shape, 'float32'), false)));
+    if (this.onHost) this.hostAverage = average.map((a) => a.slice());
+    else this.average = weights.map((w, i) => tf.tidy(() => tf.variable(tf.tensor(average[i], w.read().shape, 'float32'), false)));
     this.steps = state.steps;
     this.trained = state.trained;
   }
@@ -80,5 +92,11 @@ export class WeightAverage {
   dispose(): void {
     for (const a of this.average ?? []) a.dispose();
     this.average = null;
+    this.hostAverage = null;
   }
+}
+
+/** a ← a + (w − a) · rate, in place */
+function foldInto(a: Float32Array, w: Float32Array, rate: number): void {
+  for (let j = 0; j < a.length; j++) a[j] += (w[j] - a[j]) * rate;
 }

@@ -14,10 +14,15 @@ import { trainExperiment, type TrainResult } from '../../../src/runtime/train/lo
 import { WeightAverage } from '../../../src/runtime/train/weight-average.js';
 import { tinyConfig } from './tiny-config.js';
 
-/** an engine of two weights whose values the test sets, as an optimiser step would */
-function fakeEngine() {
+/**
+ * An engine of two weights whose values the test sets, as an optimiser step
+ * would. Its backend's name picks the average's form: host arrays on a CPU
+ * backend, tensors on a GPU's device (here the cpu backend stands in for it).
+ */
+function fakeEngine(backend: 'wasm' | 'webgpu') {
   const vars = [tf.variable(tf.tensor1d([0, 0])), tf.variable(tf.tensor1d([0]))];
   const engine = {
+    backend: { name: backend },
     model: { weights: vars.map((v) => ({ read: () => v })) },
     getWeights: async () => Promise.all(vars.map(async (v) => (await v.data()) as Float32Array)),
     setWeights: async (values: readonly Float32Array[]) => values.forEach((a, i) => vars[i].assign(tf.tensor1d(a))),
@@ -29,13 +34,13 @@ function fakeEngine() {
   return { engine, step, read: async () => (await engine.getWeights()).map((w) => [...w]) };
 }
 
-describe('WeightAverage', () => {
+describe.each(['wasm', 'webgpu'] as const)('WeightAverage (engine on %s)', (backend) => {
   beforeAll(async () => {
     await tf.setBackend('cpu');
   });
 
   it('is the exponential average of the steps so far, corrected for its start', async () => {
-    const { engine, step, read } = fakeEngine();
+    const { engine, step, read } = fakeEngine(backend);
     const d = 0.9;
     const average = new WeightAverage(d, engine);
     const steps = [
@@ -65,7 +70,7 @@ describe('WeightAverage', () => {
   });
 
   it('starts from the first step, not from zero', async () => {
-    const { engine, step, read } = fakeEngine();
+    const { engine, step, read } = fakeEngine(backend);
     const average = new WeightAverage(0.999, engine);
     step([7, -7], 3);
     average.update();
@@ -74,6 +79,30 @@ describe('WeightAverage', () => {
     // the engine's weights changed after the last update; the average did not follow
     expect(await read()).toEqual([[7, -7], [3]]);
     average.dispose();
+  });
+
+  it('resumes from a restored average as if it had not stopped', async () => {
+    const a = fakeEngine(backend);
+    const b = fakeEngine(backend);
+    const uninterrupted = new WeightAverage(0.5, a.engine);
+    a.step([1, 2], 3);
+    uninterrupted.update();
+    await uninterrupted.enter();
+    const saved = { average: await a.engine.getWeights(), state: uninterrupted.state()! };
+    await uninterrupted.leave();
+    const resumed = new WeightAverage(0.5, b.engine);
+    resumed.restore(saved.average, saved.state);
+    // as a resumed run does before it trains: the engine gets the trained weights back
+    await resumed.leave();
+    expect(await b.read()).toEqual([[1, 2], [3]]);
+    for (const f of [a, b]) f.step([5, 6], 7);
+    uninterrupted.update();
+    resumed.update();
+    await uninterrupted.enter();
+    await resumed.enter();
+    expect(await b.read()).toEqual(await a.read());
+    uninterrupted.dispose();
+    resumed.dispose();
   });
 });
 
