@@ -245,8 +245,8 @@ export async function buildDataPipeline(config: ExperimentConfig = experiment) {
 
 /**
  * Trains `experiment` (or a variant of it) and writes the run directory: one
- * network, or the members of an ensemble one after another, as the config's
- * `train.ensemble` states.
+ * network, or the members of an ensemble, as the config's `train.ensemble`
+ * states.
  */
 export function buildTrainer(config: ExperimentConfig = experiment) {
   return (options: TrainOptions = {}) => train(config, options);

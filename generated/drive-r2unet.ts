@@ -123,7 +123,7 @@ export const experiment = {
     },
     clip_grad: 0, // global gradient-norm clip; 0 = off
     ema: 0.998, // per-step decay of the weight average used for validation and inference; 0 = off
-    ensemble: 3, // members trained one after another with seeds seed, seed + 1, …; the run segments with the mean of their maps
+    ensemble: 3, // members with seeds seed, seed + 1, …, trained side by side on the CPU cores (one after another on a GPU); the run segments with the mean of their maps
     metrics: ['accuracy', 'sensitivity', 'specificity', 'dice', 'auc'], // printed per epoch, besides the loss
   },
 
@@ -158,8 +158,8 @@ export async function buildDataPipeline(config: ExperimentConfig = experiment) {
 
 /**
  * Trains `experiment` (or a variant of it) and writes the run directory: one
- * network, or the members of an ensemble one after another, as the config's
- * `train.ensemble` states.
+ * network, or the members of an ensemble, as the config's `train.ensemble`
+ * states.
  */
 export function buildTrainer(config: ExperimentConfig = experiment) {
   return (options: TrainOptions = {}) => train(config, options);

@@ -386,7 +386,7 @@ const TRAIN: BlockDef = {
     target: 'ensemble',
     form: 'value',
     type: int(1, 16),
-    doc: 'Train this many members, one after another, that differ only in their seed (the experiment’s seed, then the next ones), all validated on the images the experiment’s seed draws; the run then segments with the mean of their probability maps, as an `r2u ensemble` folder does. Unstated: one model.',
+    doc: 'Train this many members that differ only in their seed (the experiment’s seed, then the next ones), all validated on the images the experiment’s seed draws, side by side on the CPU cores (one core each) or one after another on a GPU; the run then segments with the mean of their probability maps, as an `r2u ensemble` folder does. Unstated: one model.',
     example: 'ensemble 3',
   },
   metrics: { target: 'metrics', form: 'list', type: oneOfVocabulary(V.METRICS), doc: 'Validation metrics printed each epoch (loss always is).', example: 'metrics accuracy, sensitivity, dice' },

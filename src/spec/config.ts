@@ -153,7 +153,7 @@ export interface TrainConfig {
    */
   readonly ema: number;
   readonly metrics: readonly Metric[];
-  /** members trained one after another with seeds seed, seed + 1, …; absent: one model (so that runs without it keep their content hash) */
+  /** members with seeds seed, seed + 1, …, trained side by side on the CPU cores (one after another on a GPU); absent: one model (so that runs without it keep their content hash) */
   readonly ensemble?: number;
 }
 

@@ -49,7 +49,7 @@ export const FIELD_DOCS: Readonly<Record<string, string>> = {
   'train.early_stop.restore_best': 'keep the weights of the best epoch',
   'train.clip_grad': 'global gradient-norm clip; 0 = off',
   'train.ema': 'per-step decay of the weight average used for validation and inference; 0 = off',
-  'train.ensemble': 'members trained one after another with seeds seed, seed + 1, …; the run segments with the mean of their maps',
+  'train.ensemble': 'members with seeds seed, seed + 1, …, trained side by side on the CPU cores (one after another on a GPU); the run segments with the mean of their maps',
   'train.metrics': 'printed per epoch, besides the loss',
   'eval.threshold': 'probability above which a pixel is vessel',
   'eval.stride': 'sliding-window step, height x width',

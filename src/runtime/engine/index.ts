@@ -17,6 +17,6 @@ export async function createTrainEngine(opts: TrainEngineOptions): Promise<Train
   const backend = await initBackend(opts.backend);
   // data-parallel workers spread a step over CPU cores; a GPU is one device, driven from this thread
   const workers = backend.name === 'webgpu' ? 1 : resolveWorkers(opts.workers);
-  if (workers === 1) return new LocalEngine(opts.config, opts.inputChannels, backend);
+  if (workers === 1 && (opts.offThread !== true || backend.name === 'webgpu')) return new LocalEngine(opts.config, opts.inputChannels, backend);
   return ParallelEngine.create(opts.config, opts.inputChannels, workers, opts.backend, backend);
 }

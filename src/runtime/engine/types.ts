@@ -10,6 +10,11 @@ export interface TrainEngineOptions {
   /** data-parallel worker threads; 1 = train in this thread; 0 = one per CPU core */
   readonly workers: number;
   readonly backend: BackendName;
+  /**
+   * Computes gradients on worker threads even with one worker, so that this
+   * thread stays free: ensemble members trained side by side share it.
+   */
+  readonly offThread?: boolean;
 }
 
 export interface TrainEngine {

@@ -48,7 +48,7 @@ function describeExperiment(c: ExperimentConfig): string[] {
     `weights:   ${t.ema > 0 ? `validated and saved as their moving average, decay ${t.ema} per step` : 'validated and saved as trained'}`,
     `training:  ${t.epochs} epochs x ${stepsPerEpoch} steps of ${t.batch} patches, seed ${c.seed}`,
     ...(ensembleSize(c) > 1
-      ? [`ensemble:  ${ensembleSize(c)} members trained one after another (seeds ${memberConfigs(c).map((m) => m.seed).join(', ')}), each validated on the same images; the run segments with the mean of their maps`]
+      ? [`ensemble:  ${ensembleSize(c)} members trained side by side on the CPU's cores, one core each, or one after another on a GPU (seeds ${memberConfigs(c).map((m) => m.seed).join(', ')}), each validated on the same images; the run segments with the mean of their maps`]
       : []),
     `stopping:  ${t.early_stop === null ? 'none, all epochs' : `on ${t.early_stop.monitor}, patience ${t.early_stop.patience}${t.early_stop.restore_best ? ', restoring the best weights' : ''}`}`,
     `metrics:   loss, ${t.metrics.join(', ')}`,

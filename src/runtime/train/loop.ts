@@ -37,6 +37,8 @@ export interface TrainOptions {
   backend?: BackendName;
   /** overrides `runtime.workers` */
   workers?: number;
+  /** gradients on worker threads even with one worker (ensemble members trained side by side) */
+  offThread?: boolean;
   /** progress messages and the epoch table (default: stdout) */
   log?: (line: string) => void;
   /** live progress on stderr (default: when stderr is a terminal; otherwise plain lines) */
@@ -83,7 +85,7 @@ export async function trainExperiment(config: ExperimentConfig, opts: TrainOptio
   log(`run: ${runDir}`);
 
   const engine = await withSeededRandom(config.seed, () =>
-    createTrainEngine({ config, inputChannels: dataset.channels, workers: opts.workers ?? config.runtime.workers, backend: backend.name }),
+    createTrainEngine({ config, inputChannels: dataset.channels, workers: opts.workers ?? config.runtime.workers, backend: backend.name, offThread: opts.offThread }),
   );
   log(`gradients: ${engine.layout}`);
   try {

@@ -1,7 +1,9 @@
-// Training an experiment that states `ensemble N`: N members, one after
-// another, each a whole run of the experiment with its own seed, then the run
-// folder becomes an ensemble folder (run/ensemble.ts) scored on the validation
-// images the members share:
+// Training an experiment that states `ensemble N`: N members, each a whole
+// run of the experiment with its own seed, then the run folder becomes an
+// ensemble folder (run/ensemble.ts) scored on the validation images the
+// members share. On a CPU the members train side by side, one core each, in
+// batches of as many as there are cores (`memberBatches`); on a GPU or one
+// core, one after another. The run folder:
 //
 //   <run>/spec.json, run.json   the experiment as stated (with its `ensemble N`)
 //   <run>/member-runs/<i>/      member i's run folder (metrics, checkpoints, report)
@@ -21,6 +23,8 @@ import { copyMember, memberFolder, readMember, writeManifest, type Member } from
 import { RunError } from '../run/errors.js';
 import { assertFreshRunDir, defaultRunDir, exists, newRunInfo, readSpec, RUN_FILES } from '../run/folder.js';
 import { MODEL_JSON } from '../run/model-io.js';
+import { initBackend } from '../backend.js';
+import { resolveWorkers } from '../engine/index.js';
 import { validateEnsemble } from './ensemble-validation.js';
 import type { ValidationFigures } from './epoch-record.js';
 import { trainExperiment, type TrainOptions, type TrainResult } from './loop.js';
@@ -69,38 +73,121 @@ export async function trainEnsemble(config: ExperimentConfig, opts: TrainOptions
     await recordNewLength(runDir, saved.train.epochs, config, log, 'every member trains to the new length');
   }
 
-  const members: Member[] = [];
+  // a GPU trains one member at a time; CPU cores are shared out between members
+  const backend = await initBackend(opts.backend ?? config.runtime.backend);
+  const threads = backend.name === 'webgpu' ? 1 : resolveWorkers(opts.workers ?? config.runtime.workers);
+  const pending: number[] = [];
+  const members: Array<Member | undefined> = [];
   const trained: Array<{ seed: number; result: TrainResult | null }> = [];
   for (const [i, member] of configs.entries()) {
-    const heading = `member ${i + 1} of ${configs.length}: seed ${member.seed}`;
-    const dir = join(runDir, ENSEMBLE_FILES.memberRuns, String(i));
-    if (await finishedAs(join(runDir, memberFolder(i)), dir, member)) {
-      log(`${heading}: finished before`);
-      members.push(await readMember(dir));
+    if (await finishedAs(join(runDir, memberFolder(i)), memberRunDir(runDir, i), member)) {
+      log(`member ${i + 1} of ${configs.length}: seed ${member.seed}: finished before`);
+      members[i] = await readMember(memberRunDir(runDir, i));
       trained.push({ seed: member.seed, result: null });
-      continue;
-    }
-    log(heading);
-    const begun = await exists(join(dir, RUN_FILES.last, MODEL_JSON));
-    // a member that died before its first epoch leaves a folder a fresh run refuses
-    if (!begun) await rm(dir, { recursive: true, force: true });
-    let result: TrainResult;
+    } else pending.push(i);
+  }
+  for (const batch of memberBatches(pending.length, threads)) {
+    const indices = pending.splice(0, batch.members);
+    const seeds = indices.map((i) => configs[i].seed);
+    log(
+      indices.length === 1
+        ? `member ${indices[0] + 1} of ${configs.length}: seed ${seeds[0]}`
+        : `members ${indices.map((i) => i + 1).join(', ')} of ${configs.length} side by side, ${batch.workers} core${batch.workers === 1 ? '' : 's'} each: seeds ${seeds.join(', ')}`,
+    );
+    let results: TrainResult[];
     try {
-      result = await trainExperiment(member, { ...opts, out: begun ? undefined : dir, resume: begun ? dir : undefined });
+      results = await trainBatch(indices, opts.signal, (i, signal, sideBySide) =>
+        trainMember(runDir, i, configs[i], {
+          ...opts,
+          signal,
+          workers: batch.workers,
+          ...(sideBySide ? memberOutput(i, opts, log) : {}),
+          offThread: sideBySide,
+        }),
+      );
     } catch (err) {
-      // a first member that could not start (a bad dataset) leaves no half-made run behind
-      if (created && i === 0 && !(await exists(dir))) await rm(runDir, { recursive: true, force: true });
+      // members that could not start (a bad dataset) leave no half-made run behind
+      if (created && !(await exists(join(runDir, ENSEMBLE_FILES.memberRuns)))) await rm(runDir, { recursive: true, force: true });
       throw err;
     }
-    trained.push({ seed: member.seed, result });
-    if (result.stopped === 'aborted') return { runDir, stopped: 'aborted', members: trained, validation: null };
-    if (result.best === null) throw new RunError(`${dir}: member ${i + 1} finished without a scored epoch, so it has no best checkpoint`);
-    const finished = await readMember(dir);
-    await copyMember(finished, runDir, i);
-    members.push(finished);
+    indices.forEach((i, k) => trained.push({ seed: configs[i].seed, result: results[k] }));
+    if (results.some((r) => r.stopped === 'aborted')) return { runDir, stopped: 'aborted', members: trained, validation: null };
+    for (const [k, i] of indices.entries()) {
+      const dir = memberRunDir(runDir, i);
+      if (results[k].best === null) throw new RunError(`${dir}: member ${i + 1} finished without a scored epoch, so it has no best checkpoint`);
+      const finished = await readMember(dir);
+      await copyMember(finished, runDir, i);
+      members[i] = finished;
+    }
   }
-  await writeManifest(runDir, members, config);
+  await writeManifest(runDir, members as Member[], config);
   log(`ensemble: ${members.length} members in ${runDir}; scoring it on the validation images they share`);
   const validation = await validateEnsemble(runDir, { backend: opts.backend, log });
   return { runDir, stopped: 'completed', members: trained, validation };
+}
+
+const memberRunDir = (runDir: string, i: number) => join(runDir, ENSEMBLE_FILES.memberRuns, String(i));
+
+/**
+ * How `pending` members share `threads` cores: batches trained side by side,
+ * each member of a batch with `workers` data-parallel workers. Members side by
+ * side, one core each, train faster than one after another on all cores (on a
+ * 2-core Zen 3: 101–112 patches/s together against 78–95 for two workers):
+ * they never wait for each other, and each step's serial part overlaps the
+ * other's gradients. So a batch holds as many members as there are cores, and
+ * a last, smaller batch spreads the cores over its members.
+ */
+export function memberBatches(pending: number, threads: number): Array<{ members: number; workers: number }> {
+  const batches: Array<{ members: number; workers: number }> = [];
+  for (let left = pending; left > 0; ) {
+    const members = Math.min(left, Math.max(1, threads));
+    batches.push({ members, workers: Math.max(1, Math.floor(threads / members)) });
+    left -= members;
+  }
+  return batches;
+}
+
+/**
+ * Trains the batch's members together. A member that fails stops the others
+ * (after their current step), and its error is the batch's.
+ */
+async function trainBatch(
+  indices: readonly number[],
+  outer: AbortSignal | undefined,
+  train: (i: number, signal: AbortSignal, sideBySide: boolean) => Promise<TrainResult>,
+): Promise<TrainResult[]> {
+  const stop = new AbortController();
+  if (outer?.aborted) stop.abort();
+  outer?.addEventListener('abort', () => stop.abort(), { once: true });
+  const settled = await Promise.allSettled(
+    indices.map((i) =>
+      train(i, stop.signal, indices.length > 1).catch((err: unknown) => {
+        stop.abort();
+        throw err;
+      }),
+    ),
+  );
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<TrainResult>).value);
+}
+
+/** One member's run: fresh, or continued from its last checkpoint. */
+async function trainMember(runDir: string, i: number, member: ExperimentConfig, opts: TrainOptions): Promise<TrainResult> {
+  const dir = memberRunDir(runDir, i);
+  const begun = await exists(join(dir, RUN_FILES.last, MODEL_JSON));
+  // a member that died before its first epoch leaves a folder a fresh run refuses
+  if (!begun) await rm(dir, { recursive: true, force: true });
+  return trainExperiment(member, { ...opts, out: begun ? undefined : dir, resume: begun ? dir : undefined });
+}
+
+/** A side-by-side member's lines, each named by its member, and its progress as plain lines. */
+function memberOutput(i: number, opts: TrainOptions, log: (line: string) => void): Pick<TrainOptions, 'log' | 'progress' | 'progressSink'> {
+  const tag = `[member ${i + 1}] `;
+  const sink = opts.progressSink ?? process.stderr;
+  return {
+    log: (line) => log(tag + line),
+    progress: false,
+    progressSink: { write: (text: string) => sink.write(text.replace(/^(?=.)/gm, tag)) },
+  };
 }

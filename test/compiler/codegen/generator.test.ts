@@ -91,7 +91,7 @@ describe('generator', () => {
     const one = gen.generate(RICH, META).text;
     expect(one).not.toContain('ensemble:');
     const three = gen.generate(withField(RICH, 'train.ensemble', 3), META).text;
-    expect(three).toContain('    ensemble: 3, // members trained one after another');
+    expect(three).toContain('    ensemble: 3, // members with seeds seed, seed + 1');
     for (const text of [one, three]) {
       expect(text).toContain("import { train } from '../src/runtime/train/train.js';");
       expect(text).toContain('=> train(config, options)');

@@ -1,4 +1,4 @@
-// `train { ensemble N }`: N members trained one after another with their own
+// `train { ensemble N }`: N members trained side by side or one after another, with their own
 // seeds on the same validation images, the run folder then an ensemble that
 // eval and predict take, scored on those images; --resume skips finished members.
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import { writeEnsemble } from '../../../src/runtime/run/ensemble.js';
 import { readSpec } from '../../../src/runtime/run/folder.js';
 import { validateEnsemble } from '../../../src/runtime/train/ensemble-validation.js';
 import type { EpochRecord } from '../../../src/runtime/train/epoch-record.js';
-import { memberConfigs, trainEnsemble } from '../../../src/runtime/train/train-ensemble.js';
+import { memberBatches, memberConfigs, trainEnsemble } from '../../../src/runtime/train/train-ensemble.js';
 import type { ExperimentConfig } from '../../../src/spec/config.js';
 import { tinyConfig } from './tiny-config.js';
 
@@ -35,6 +35,23 @@ describe('memberConfigs', () => {
     const list = ensembleOf(2, { ...tinyConfig(), data: { ...tinyConfig().data, split: { kind: 'list', val: ['syn001'] } } });
     expect(memberConfigs(list).map((m) => m.data.split)).toEqual([0, 1].map(() => ({ kind: 'list', val: ['syn001'] })));
     expect(memberConfigs(tinyConfig())).toHaveLength(1);
+  });
+});
+
+describe('memberBatches', () => {
+  it('trains as many members side by side as there are cores, one core each; a last, smaller batch shares the cores out', () => {
+    expect(memberBatches(3, 2)).toEqual([
+      { members: 2, workers: 1 },
+      { members: 1, workers: 2 },
+    ]);
+    expect(memberBatches(2, 2)).toEqual([{ members: 2, workers: 1 }]);
+    expect(memberBatches(5, 4)).toEqual([
+      { members: 4, workers: 1 },
+      { members: 1, workers: 4 },
+    ]);
+    expect(memberBatches(3, 8)).toEqual([{ members: 3, workers: 2 }]);
+    expect(memberBatches(3, 1)).toEqual([0, 1, 2].map(() => ({ members: 1, workers: 1 })));
+    expect(memberBatches(0, 2)).toEqual([]);
   });
 });
 
@@ -88,5 +105,37 @@ describe('trainEnsemble', () => {
     const bad = ensembleOf(2, { ...tinyConfig(), data: { ...tinyConfig().data, dataset: { kind: 'drive', root: join(root, 'no-such-drive') } } });
     await expect(trainEnsemble(bad, { ...quiet, out })).rejects.toBeInstanceOf(DataError);
     expect(await readdir(root)).not.toContain('bad');
+  });
+
+  it('trains members side by side, each on its own worker thread, to the same models as one after another', async () => {
+    const c = ensembleOf(2, tinyConfig({ train: { epochs: 2 } }));
+    const wasm = { ...c, runtime: { ...c.runtime, backend: 'wasm' as const } };
+    const lines: string[] = [];
+    const progress: string[] = [];
+    const sideBySide = join(root, 'side-by-side');
+    const together = await trainEnsemble(wasm, { log: (l) => lines.push(l), progressSink: { write: (t: string) => progress.push(t) }, out: sideBySide, workers: 2 });
+    const sequential = join(root, 'sequential');
+    await trainEnsemble(wasm, { ...quiet, out: sequential, workers: 1 });
+    expect(together.stopped).toBe('completed');
+    expect(lines).toContain('members 1, 2 of 2 side by side, 1 core each: seeds 7, 8');
+    expect(lines.some((l) => l.startsWith('[member 2] gradients: 1 data-parallel workers, each wasm'))).toBe(true);
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.every((t) => /^\[member [12]\] epoch /.test(t))).toBe(true);
+    const records = async (run: string, i: number) =>
+      (await readFile(join(run, 'member-runs', String(i), 'metrics.jsonl'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => {
+          const { time_s: _t, ...rest } = JSON.parse(l) as EpochRecord;
+          return rest;
+        });
+    for (const i of [0, 1]) expect(await records(sideBySide, i)).toEqual(await records(sequential, i));
+  }, 600_000);
+
+  it('stops the other members when one fails, and leaves no run folder when none could start', async () => {
+    const out = join(root, 'bad-side-by-side');
+    const bad = ensembleOf(2, { ...tinyConfig(), data: { ...tinyConfig().data, dataset: { kind: 'drive', root: join(root, 'no-such-drive') } } });
+    await expect(trainEnsemble(bad, { ...quiet, out, workers: 2 })).rejects.toBeInstanceOf(DataError);
+    expect(await readdir(root)).not.toContain('bad-side-by-side');
   });
 });
