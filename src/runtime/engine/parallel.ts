@@ -108,7 +108,7 @@ export class ParallelEngine extends ReplicaEngine implements TrainEngine {
     workerBackend: string,
   ) {
     super(config, inputChannels, backend);
-    this.layout = `${pool.length} data-parallel workers, each ${workerBackend}`;
+    this.layout = pool.length === 1 ? `a worker thread, ${workerBackend}` : `${pool.length} data-parallel workers, each ${workerBackend}`;
     this.stale = pool.map(() => true);
   }
 

@@ -22,7 +22,7 @@ export interface TrainEngine {
   readonly backend: BackendInfo;
   /** worker threads computing gradients; 1 means in-process */
   readonly workers: number;
-  /** where gradients are computed, for logs: 'this thread' or 'N data-parallel workers, each <backend>' */
+  /** where gradients are computed, for logs: 'this thread', 'a worker thread, <backend>' or 'N data-parallel workers, each <backend>' */
   readonly layout: string;
   /**
    * The model in this thread: its weights are the trained ones after every

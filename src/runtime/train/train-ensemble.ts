@@ -184,10 +184,7 @@ async function trainMember(runDir: string, i: number, member: ExperimentConfig, 
 /** A side-by-side member's lines, each named by its member, and its progress as plain lines. */
 function memberOutput(i: number, opts: TrainOptions, log: (line: string) => void): Pick<TrainOptions, 'log' | 'progress' | 'progressSink'> {
   const tag = `[member ${i + 1}] `;
+  const tagged = (text: string) => text.replace(/^(?=.)/gm, tag);
   const sink = opts.progressSink ?? process.stderr;
-  return {
-    log: (line) => log(tag + line),
-    progress: false,
-    progressSink: { write: (text: string) => sink.write(text.replace(/^(?=.)/gm, tag)) },
-  };
+  return { log: (line) => log(tagged(line)), progress: false, progressSink: { write: (text: string) => sink.write(tagged(text)) } };
 }

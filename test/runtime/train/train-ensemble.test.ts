@@ -118,7 +118,9 @@ describe('trainEnsemble', () => {
     await trainEnsemble(wasm, { ...quiet, out: sequential, workers: 1 });
     expect(together.stopped).toBe('completed');
     expect(lines).toContain('members 1, 2 of 2 side by side, 1 core each: seeds 7, 8');
-    expect(lines.some((l) => l.startsWith('[member 2] gradients: 1 data-parallel workers, each wasm'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('[member 2] gradients: a worker thread, wasm'))).toBe(true);
+    // every line names its member, the epoch table's rule under its header included
+    expect(lines.filter((l) => l.startsWith('[member 1] ')).flatMap((l) => l.split('\n')).every((l) => l.startsWith('[member 1] '))).toBe(true);
     expect(progress.length).toBeGreaterThan(0);
     expect(progress.every((t) => /^\[member [12]\] epoch /.test(t))).toBe(true);
     const records = async (run: string, i: number) =>
