@@ -45,7 +45,7 @@ export function memberConfigs(config: ExperimentConfig): ExperimentConfig[] {
 export interface EnsembleTrainResult {
   readonly runDir: string;
   readonly stopped: 'completed' | 'aborted';
-  /** each member trained in this call (a finished member skipped on resume has none) */
+  /** each member reached in this call, in member order (a finished member skipped on resume has none) */
   readonly members: ReadonlyArray<{ readonly seed: number; readonly result: TrainResult | null }>;
   /** the ensemble scored on the shared validation images as training scores an epoch, once every member has finished */
   readonly validation: ValidationFigures | null;
@@ -78,12 +78,14 @@ export async function trainEnsemble(config: ExperimentConfig, opts: TrainOptions
   const threads = backend.name === 'webgpu' ? 1 : resolveWorkers(opts.workers ?? config.runtime.workers);
   const pending: number[] = [];
   const members: Array<Member | undefined> = [];
+  // by member index: batches and skipped members fill it out of order
   const trained: Array<{ seed: number; result: TrainResult | null }> = [];
+  const reached = () => trained.filter((t) => t !== undefined);
   for (const [i, member] of configs.entries()) {
     if (await finishedAs(join(runDir, memberFolder(i)), memberRunDir(runDir, i), member)) {
       log(`member ${i + 1} of ${configs.length}: seed ${member.seed}: finished before`);
       members[i] = await readMember(memberRunDir(runDir, i));
-      trained.push({ seed: member.seed, result: null });
+      trained[i] = { seed: member.seed, result: null };
     } else pending.push(i);
   }
   for (const batch of memberBatches(pending.length, threads)) {
@@ -110,8 +112,8 @@ export async function trainEnsemble(config: ExperimentConfig, opts: TrainOptions
       if (created && !(await exists(join(runDir, ENSEMBLE_FILES.memberRuns)))) await rm(runDir, { recursive: true, force: true });
       throw err;
     }
-    indices.forEach((i, k) => trained.push({ seed: configs[i].seed, result: results[k] }));
-    if (results.some((r) => r.stopped === 'aborted')) return { runDir, stopped: 'aborted', members: trained, validation: null };
+    indices.forEach((i, k) => (trained[i] = { seed: configs[i].seed, result: results[k] }));
+    if (results.some((r) => r.stopped === 'aborted')) return { runDir, stopped: 'aborted', members: reached(), validation: null };
     for (const [k, i] of indices.entries()) {
       const dir = memberRunDir(runDir, i);
       if (results[k].best === null) throw new RunError(`${dir}: member ${i + 1} finished without a scored epoch, so it has no best checkpoint`);
@@ -123,7 +125,7 @@ export async function trainEnsemble(config: ExperimentConfig, opts: TrainOptions
   await writeManifest(runDir, members as Member[], config);
   log(`ensemble: ${members.length} members in ${runDir}; scoring it on the validation images they share`);
   const validation = await validateEnsemble(runDir, { backend: opts.backend, log });
-  return { runDir, stopped: 'completed', members: trained, validation };
+  return { runDir, stopped: 'completed', members: reached(), validation };
 }
 
 const memberRunDir = (runDir: string, i: number) => join(runDir, ENSEMBLE_FILES.memberRuns, String(i));

@@ -132,6 +132,12 @@ describe('trainEnsemble', () => {
           return rest;
         });
     for (const i of [0, 1]) expect(await records(sideBySide, i)).toEqual(await records(sequential, i));
+
+    // the result lists the members in member order, whichever trained and whichever was skipped
+    await rm(join(sideBySide, 'members', '0'), { recursive: true });
+    await rm(join(sideBySide, 'ensemble.json'));
+    const resumed = await trainEnsemble(wasm, { ...quiet, resume: sideBySide, workers: 2 });
+    expect(resumed.members.map((m) => [m.seed, m.result === null])).toEqual([[7, false], [8, true]]);
   }, 600_000);
 
   it('stops the other members when one fails, and leaves no run folder when none could start', async () => {
