@@ -32,6 +32,13 @@ export interface BackendInfo {
   readonly adapter?: WebGpuAdapter;
 }
 
+/**
+ * Whether the backend keeps tensors in a device's memory (a GPU's): there the
+ * optimizer and the weight average stay tensor ops, and one thread drives the
+ * device; on every other backend tensors are host memory.
+ */
+export const onDevice = (backend: BackendInfo): boolean => backend.name === 'webgpu';
+
 export class BackendError extends Error {
   override readonly name = 'BackendError';
 }

@@ -1,6 +1,6 @@
 // createTrainEngine: the runtime's entry point for training and inference.
 import os from 'node:os';
-import { initBackend } from '../backend.js';
+import { initBackend, onDevice, type BackendInfo } from '../backend.js';
 import { LocalEngine } from './local.js';
 import { ParallelEngine } from './parallel.js';
 import type { TrainEngine, TrainEngineOptions } from './types.js';
@@ -13,10 +13,15 @@ export function resolveWorkers(workers: number): number {
   return workers > 0 ? workers : Math.max(1, os.availableParallelism());
 }
 
+/** The CPU threads a training on `backend` spreads over: `workers` (0 = one per core), or one on a GPU, a single device driven from this thread. */
+export function trainingThreads(backend: BackendInfo, workers: number): number {
+  return onDevice(backend) ? 1 : resolveWorkers(workers);
+}
+
 export async function createTrainEngine(opts: TrainEngineOptions): Promise<TrainEngine> {
   const backend = await initBackend(opts.backend);
-  // data-parallel workers spread a step over CPU cores; a GPU is one device, driven from this thread
-  const workers = backend.name === 'webgpu' ? 1 : resolveWorkers(opts.workers);
-  if (workers === 1 && (opts.offThread !== true || backend.name === 'webgpu')) return new LocalEngine(opts.config, opts.inputChannels, backend);
+  // data-parallel workers spread a step over CPU cores
+  const workers = trainingThreads(backend, opts.workers);
+  if (onDevice(backend) || (workers === 1 && opts.offThread !== true)) return new LocalEngine(opts.config, opts.inputChannels, backend);
   return ParallelEngine.create(opts.config, opts.inputChannels, workers, opts.backend, backend);
 }

@@ -1,5 +1,6 @@
 // Training in the calling thread: one replica, its optimizer applied directly.
 import * as tf from '@tensorflow/tfjs-core';
+import { onDevice } from '../backend.js';
 import { ReplicaEngine } from './replica-engine.js';
 import type { TrainEngine } from './types.js';
 
@@ -11,7 +12,7 @@ export class LocalEngine extends ReplicaEngine implements TrainEngine {
     const { loss, grads } = this.replica.gradients({ x, y, n, h, w });
     try {
       // a GPU keeps the update on the device; on a CPU backend the gradients are host memory already
-      if (this.backend.name === 'webgpu') this.optimizer.apply(this.replica.trainable, grads);
+      if (onDevice(this.backend)) this.optimizer.apply(this.replica.trainable, grads);
       else this.optimizer.applyHost(this.replica.trainable, grads.map((g) => g.dataSync() as Float32Array));
       return (await loss.data())[0];
     } finally {

@@ -24,7 +24,7 @@ import { RunError } from '../run/errors.js';
 import { assertFreshRunDir, defaultRunDir, exists, newRunInfo, readSpec, RUN_FILES } from '../run/folder.js';
 import { MODEL_JSON } from '../run/model-io.js';
 import { initBackend } from '../backend.js';
-import { resolveWorkers } from '../engine/index.js';
+import { trainingThreads } from '../engine/index.js';
 import { validateEnsemble } from './ensemble-validation.js';
 import type { ValidationFigures } from './epoch-record.js';
 import { trainExperiment, type TrainOptions, type TrainResult } from './loop.js';
@@ -73,9 +73,8 @@ export async function trainEnsemble(config: ExperimentConfig, opts: TrainOptions
     await recordNewLength(runDir, saved.train.epochs, config, log, 'every member trains to the new length');
   }
 
-  // a GPU trains one member at a time; CPU cores are shared out between members
-  const backend = await initBackend(opts.backend ?? config.runtime.backend);
-  const threads = backend.name === 'webgpu' ? 1 : resolveWorkers(opts.workers ?? config.runtime.workers);
+  // CPU cores are shared out between members; a GPU (one thread) trains one at a time
+  const threads = trainingThreads(await initBackend(opts.backend ?? config.runtime.backend), opts.workers ?? config.runtime.workers);
   const pending: number[] = [];
   const members: Array<Member | undefined> = [];
   // by member index: batches and skipped members fill it out of order

@@ -10,6 +10,7 @@
 //   Aₙ = Aₙ₋₁ + (wₙ − Aₙ₋₁) · (1 − d) / (1 − dⁿ)
 // so that Aₙ (the checkpoint's model) and n are all a resume needs.
 import * as tf from '@tensorflow/tfjs-core';
+import { onDevice } from '../backend.js';
 import type { TrainEngine } from '../engine/index.js';
 
 /** What a checkpoint of an averaged run carries besides the average itself (its model). */
@@ -34,7 +35,7 @@ export class WeightAverage {
     readonly decay: number,
     private readonly engine: TrainEngine,
   ) {
-    this.onHost = engine.backend.name !== 'webgpu';
+    this.onHost = !onDevice(engine.backend);
   }
 
   /** Folds the engine's weights after an optimisation step into the average. */
